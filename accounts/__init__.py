@@ -1,0 +1,1 @@
+"""Users, organisational units and role memberships: who may act for which unit."""

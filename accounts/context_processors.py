@@ -1,0 +1,18 @@
+"""Puts the user's roles and units into every template, for the navigation and the home page."""
+
+from django.utils.functional import SimpleLazyObject
+
+from .roles import memberships, roles_of
+
+
+def roles(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"user_roles": set(), "user_memberships": []}
+    from workflow.models import Notification
+
+    return {
+        "user_roles": roles_of(user),
+        "user_memberships": memberships(user),
+        "unread_count": SimpleLazyObject(lambda: Notification.objects.filter(recipient=user, read_at=None).count()),
+    }

@@ -1,0 +1,12 @@
+from django.db import migrations
+
+
+def load(apps, schema_editor):
+    from accounts.reference import load_reference_units
+
+    load_reference_units(apps.get_model("accounts", "Unit"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("accounts", "0001_initial")]
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]

@@ -1,0 +1,103 @@
+"""Units (county, office, committee, special groups, guidance units, experts), users and memberships."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """A role is what a member does for a unit; each unit kind has exactly one working role."""
+
+    COUNTY = "county", _("县(市、区)")
+    REFORM_OFFICE = "reform_office", _("市委改革办")
+    SPECIAL_GROUP = "special_group", _("市级专项小组")
+    GUIDANCE_UNIT = "guidance_unit", _("市级牵头指导单位")
+    COMMITTEE = "committee", _("市委改革委")
+    EXPERT = "expert", _("专家学者")
+
+
+# Unit kinds mirror roles one to one: a membership's role must be its unit's kind.
+UnitKind = Role
+
+
+class ReformArea(models.TextChoices):
+    """Reform areas (领域), one per municipal special group."""
+
+    ECONOMY = "economy", _("经济体制和生态文明体制改革")
+    DIGITAL = "digital", _("数字化改革与“最多跑一次”改革")
+    DEMOCRACY_LAW = "democracy_law", _("民主法制领域改革")
+    CULTURE = "culture", _("文化体制改革")
+    SOCIETY = "society", _("社会体制改革")
+    PARTY = "party", _("党的建设制度改革")
+    RURAL = "rural", _("城乡融合与农业农村改革")
+
+
+class Unit(models.Model):
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=UnitKind.choices, db_index=True)
+    area = models.CharField(
+        _("领域"),
+        max_length=20,
+        choices=ReformArea.choices,
+        blank=True,
+        help_text=_("专项小组所负责的改革领域"),
+    )
+    lead_unit_name = models.CharField(_("牵头单位"), max_length=100, blank=True, help_text=_("专项小组的牵头单位名称"))
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["kind", "sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """One account per person (等保: unique identification); roles come only from memberships."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    units = models.ManyToManyField(Unit, through="Membership", related_name="users", verbose_name=_("单位"))
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def display_name(self):
+        return self.full_name or self.username
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("单位"))
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    title = models.CharField(_("职务"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("单位成员")
+        verbose_name_plural = _("单位成员")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique_user_unit_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.unit_id and self.role and self.unit.kind != self.role:
+            raise ValidationError(
+                {
+                    "role": _("角色必须与单位类型一致:该单位的类型是“%(kind)s”。")
+                    % {"kind": self.unit.get_kind_display()}
+                }
+            )

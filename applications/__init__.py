@@ -1,0 +1,1 @@
+"""County applications (申报), special-group opinions, office recommendation, committee decision."""

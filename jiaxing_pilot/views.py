@@ -1,0 +1,11 @@
+"""Site-wide pages: the home page with the user's units, roles and 我的待办."""
+
+from django.contrib.auth.decorators import login_required
+from django.template.response import TemplateResponse
+
+from workflow.inbox import todo_items
+
+
+@login_required
+def home(request):
+    return TemplateResponse(request, "home.html", {"todo": todo_items(request.user)})

@@ -1,0 +1,1 @@
+"""Batches, the candidate list, pilots, experiences and bonus points."""

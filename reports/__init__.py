@@ -1,0 +1,1 @@
+"""Quarterly reports, inspections, dashboards and exports (later issues)."""

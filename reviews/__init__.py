@@ -1,0 +1,1 @@
+"""Plan approval, extension requests, self-evaluation and evaluation (later issues)."""

@@ -1,0 +1,1 @@
+"""Shared workflow mechanics every stage reuses: transitions, log, versions, attachments, notifications."""

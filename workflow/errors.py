@@ -1,0 +1,12 @@
+"""The one error type a user sees: a translated message, optionally tied to a form field, with an HTTP status."""
+
+
+class WorkflowError(Exception):
+    def __init__(self, message, *, field=None, status=409):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.status = status
+
+    def __str__(self):
+        return str(self.message)

@@ -1,0 +1,39 @@
+"""Sentences for log rows, derived from the action key so each language reads right (a log row is data)."""
+
+from django.apps import apps
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# Actions that are not transitions (created, attachment added, …) register their label here.
+EXTRA_LABELS = {
+    "created": gettext_lazy("创建"),
+    "updated": gettext_lazy("保存草稿"),
+    "attachment_added": gettext_lazy("上传附件"),
+    "attachment_removed": gettext_lazy("删除附件"),
+}
+
+_cache = {}
+
+
+def _labels():
+    if not _cache:
+        from .base import WorkflowModel
+
+        for model in apps.get_models():
+            if issubclass(model, WorkflowModel) and model.workflow_key:
+                for t in model._meta.get_field("status").get_all_transitions(model):
+                    _cache[f"{model.workflow_key}.{t.name}"] = t.custom.get("label", t.name)
+    return _cache
+
+
+def action_label(action):
+    label = _labels().get(action)
+    if label is None:
+        label = EXTRA_LABELS.get(action.rsplit(".", 1)[-1], action)
+    return str(label)
+
+
+def log_sentence(log):
+    who = log.actor.display_name if log.actor_id else _("系统")
+    where = f"({log.unit.name})" if log.unit_id else ""
+    return _("%(who)s%(where)s:%(action)s") % {"who": who, "where": where, "action": action_label(log.action)}

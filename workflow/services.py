@@ -1,0 +1,272 @@
+"""The one path for every state change: lock, check, transition, save, log, version, notify (outbox)."""
+
+import logging
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
+
+from accounts.models import Membership
+from accounts.roles import memberships
+
+from .errors import WorkflowError
+from .models import SYSTEM_ROLE, Attachment, Notification, TransitionLog, Version
+
+logger = logging.getLogger(__name__)
+
+
+def state_label(obj, state=None):
+    field = obj._meta.get_field("status")
+    value = obj.status if state is None else state
+    return dict(field.flatchoices).get(value, value)
+
+
+def transitions_of(model_or_obj, name):
+    """All django-fsm Transition objects of one transition method (one per source state)."""
+    method = getattr(model_or_obj, name, None)
+    meta = getattr(method, "_django_fsm", None)
+    if meta is None:
+        return []
+    return list(meta.transitions.values())
+
+
+def transition_label(model_or_obj, name):
+    for t in transitions_of(model_or_obj, name):
+        return t.custom.get("label", name)
+    return name
+
+
+def all_transitions(model):
+    """Every distinct transition of a model: (name, Transition for each source) in definition order."""
+    field = model._meta.get_field("status")
+    seen = {}
+    for t in field.get_all_transitions(model):
+        seen.setdefault(t.name, []).append(t)
+    return seen
+
+
+def current_transition(obj, name):
+    method = getattr(obj, name, None)
+    meta = getattr(method, "_django_fsm", None)
+    if meta is None or not meta.has_transition(obj.status):
+        return None
+    return meta.get_transition(obj.status)
+
+
+def may_act(obj, name, user):
+    """True if the user's role may take this transition on this object at all (state aside)."""
+    ts = transitions_of(obj, name)
+    return bool(ts) and ts[0].has_perm(obj, user)
+
+
+def unmet_condition(obj, transition):
+    for cond in transition.conditions:
+        if not cond(obj):
+            return getattr(cond, "message", _("当前条件下不能执行此操作。"))
+    return None
+
+
+def available_actions(obj, user):
+    """Transitions this user may take now: state allows, conditions hold, permission granted."""
+    field = obj._meta.get_field("status")
+    result = []
+    for t in field.get_all_transitions(type(obj)):
+        if t.source not in (obj.status, "*") or t.name in {a.name for a in result}:
+            continue
+        if t.conditions and unmet_condition(obj, t):
+            continue
+        if t.has_perm(obj, user):
+            result.append(t)
+    return result
+
+
+def acting_unit(obj, user, role):
+    """The unit in which the user acts for this record (the record's own unit where it has one)."""
+    candidates = {u.pk for u in obj.units_for_role(role)}
+    fallback = None
+    for m in memberships(user):
+        if m.role != role:
+            continue
+        if m.unit_id in candidates:
+            return m.unit
+        fallback = fallback or m.unit
+    return fallback
+
+
+def stale_message(obj):
+    return _("该记录已被其他用户处理,当前状态为“%(state)s”,您的操作未执行。请刷新页面查看最新情况。") % {
+        "state": state_label(obj)
+    }
+
+
+def freeze_version(obj, actor):
+    """Store the current content of ``obj`` as its next numbered version."""
+    ct = ContentType.objects.get_for_model(obj)
+    last = Version.objects.filter(content_type=ct, object_id=obj.pk).order_by("-number").first()
+    return Version.objects.create(
+        content_type=ct,
+        object_id=obj.pk,
+        number=(last.number + 1 if last else 1),
+        data=obj.version_data(),
+        created_by=actor,
+    )
+
+
+def save_attachments(obj, files, *, actor, log=None, description=""):
+    from .files import validate_upload
+
+    ct = ContentType.objects.get_for_model(obj)
+    saved = []
+    for f in files:
+        kind = validate_upload(f)
+        saved.append(
+            Attachment.objects.create(
+                content_type=ct,
+                object_id=obj.pk,
+                log=log,
+                file=f,
+                original_name=f.name[:200],
+                size=f.size,
+                kind=kind,
+                uploaded_by=actor,
+                description=description,
+            )
+        )
+    return saved
+
+
+def record(obj, action, *, actor, role, unit=None, comment="", from_state="", to_state="", details=None, version=None):
+    """Append one audit row. Transitions call it through ``perform``; audited non-transitions call it directly."""
+    return TransitionLog.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        action=action,
+        actor=actor,
+        role=role,
+        unit=unit,
+        comment=comment,
+        from_state=from_state,
+        to_state=to_state,
+        details=details or {},
+        version=version,
+    )
+
+
+def next_actors(obj):
+    """Users who may take a transition from the object's current state (the people to tell)."""
+    users = {}
+    for t in obj._meta.get_field("status").get_all_transitions(type(obj)):
+        if t.source not in (obj.status, "*"):
+            continue
+        role = t.custom.get("role")
+        if not role or (t.conditions and unmet_condition(obj, t)):
+            continue
+        members = Membership.objects.filter(role=role, unit__in=obj.units_for_role(role), user__is_active=True)
+        for m in members.select_related("user"):
+            if m.user_id not in users and t.has_perm(obj, m.user):
+                users[m.user_id] = m.user
+    return list(users.values())
+
+
+def notify(obj, log, *, exclude=None):
+    """Write notification rows (the outbox) now; deliver e-mail after commit."""
+    recipients = {u.pk: u for u in next_actors(obj)}
+    for u in obj.watchers():
+        recipients.setdefault(u.pk, u)
+    if exclude is not None:
+        recipients.pop(exclude.pk, None)
+    if not recipients:
+        return []
+    url = obj.get_absolute_url()
+    rows = Notification.objects.bulk_create([Notification(recipient=u, log=log, url=url) for u in recipients.values()])
+    ids = [n.pk for n in rows if n.pk] or list(Notification.objects.filter(log=log).values_list("pk", flat=True))
+    transaction.on_commit(lambda: _enqueue_delivery(ids), robust=True)
+    return rows
+
+
+def _enqueue_delivery(ids):
+    from .tasks import deliver_notifications
+
+    try:
+        deliver_notifications.apply_async(args=[ids], retry=False)
+    except Exception:  # broker down: the rows stay pending and the periodic sweep delivers them later
+        logger.warning("notification delivery not queued; the sweep will pick up %s", ids, exc_info=True)
+
+
+def perform(
+    obj,
+    name,
+    *,
+    actor,
+    comment="",
+    expected_state=None,
+    files=(),
+    params=None,
+    before=None,
+    after=None,
+    freeze=False,
+    system=False,
+):
+    """Run transition ``name`` on ``obj`` for ``actor`` and return the fresh, saved object.
+
+    Raises PermissionDenied (403) when the actor's role may not take this transition, and WorkflowError
+    (4xx, Chinese message) for a stale page, a state that does not allow it, an unmet rule or a missing
+    reason. ``before(obj)`` runs after the checks and may raise WorkflowError; ``after(obj, log)`` runs
+    after the log row, in the same database transaction.
+    """
+    model = type(obj)
+    comment = (comment or "").strip()
+    ts = transitions_of(model, name)
+    if not ts:
+        raise WorkflowError(_("没有这个操作。"), status=400)
+    with transaction.atomic():
+        try:
+            locked = model.objects.select_for_update().get(pk=obj.pk)
+        except model.DoesNotExist:
+            raise WorkflowError(_("记录不存在或已被删除。"), status=404) from None
+        if not system and not ts[0].has_perm(locked, actor):
+            raise PermissionDenied(_("您没有权限执行“%(action)s”操作。") % {"action": ts[0].custom.get("label", name)})
+        if expected_state and locked.status != expected_state:
+            raise WorkflowError(stale_message(locked))
+        t = current_transition(locked, name)
+        if t is None:
+            raise WorkflowError(
+                _("当前状态“%(state)s”下不能执行“%(action)s”。")
+                % {"state": state_label(locked), "action": ts[0].custom.get("label", name)}
+            )
+        if not t.has_perm(locked, actor) and not system:
+            raise PermissionDenied(_("您没有权限执行“%(action)s”操作。") % {"action": t.custom.get("label", name)})
+        if t.custom.get("needs_reason") and not comment:
+            raise WorkflowError(_("请填写理由:退回或不同意时必须说明原因。"), field="comment", status=400)
+        message = unmet_condition(locked, t)
+        if message:
+            raise WorkflowError(message)
+        if before is not None:
+            before(locked)
+        from_state = locked.status
+        getattr(locked, name)(**(params or {}))
+        try:
+            locked.save()
+        except ConcurrentTransition:
+            raise WorkflowError(stale_message(model.objects.get(pk=obj.pk))) from None
+        version = freeze_version(locked, actor) if freeze else None
+        role = SYSTEM_ROLE if system else t.custom.get("role", "")
+        log = record(
+            locked,
+            f"{model.workflow_key}.{name}",
+            actor=None if system else actor,
+            role=role,
+            unit=None if system else acting_unit(locked, actor, role),
+            comment=comment,
+            from_state=from_state,
+            to_state=locked.status,
+            version=version,
+        )
+        if files:
+            save_attachments(locked, files, actor=actor, log=log)
+        if after is not None:
+            after(locked, log)
+        notify(locked, log, exclude=None if system else actor)
+    return locked

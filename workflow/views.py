@@ -1,0 +1,61 @@
+"""Attachment downloads (access-checked) and the user's notifications."""
+
+import mimetypes
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .models import Attachment, Notification
+
+
+def access_attachment(user, pk):
+    """The attachment if the user may see the record it belongs to; 404 otherwise (existence not revealed)."""
+    att = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
+    model = att.content_type.model_class()
+    if model is None or not model.objects.visible_to(user).filter(pk=att.object_id).exists():
+        raise Http404
+    return att
+
+
+@login_required
+def attachment_download(request, pk):
+    att = access_attachment(request.user, pk)
+    try:
+        handle = att.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    ctype = mimetypes.guess_type(att.original_name)[0] or "application/octet-stream"
+    response = FileResponse(handle, as_attachment=True, filename=att.original_name, content_type=ctype)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def notification_list(request):
+    qs = Notification.objects.filter(recipient=request.user).select_related(
+        "log", "log__actor", "log__unit", "log__content_type"
+    )
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "workflow/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_open(request, pk):
+    n = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if n.read_at is None:
+        n.read_at = timezone.now()
+        n.save(update_fields=["read_at"])
+    return redirect(n.url)
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    Notification.objects.filter(recipient=request.user, read_at=None).update(read_at=timezone.now())
+    return redirect("workflow:notifications")

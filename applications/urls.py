@@ -1,2 +1,16 @@
+from django.urls import path
+
+from . import views
+
 app_name = "applications"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.application_list, name="list"),
+    path("new/", views.application_start, name="start"),
+    path("<int:pk>/", views.application_detail, name="detail"),
+    path("<int:pk>/edit/", views.application_edit, name="edit"),
+    path("<int:pk>/act/", views.application_act, name="act"),
+    path("<int:pk>/opinions/<int:opinion_pk>/", views.opinion_give, name="opinion"),
+    path("<int:pk>/versions/<int:number>/", views.application_diff, name="diff"),
+    path("<int:pk>/print/", views.application_print, name="print"),
+    path("<int:pk>/attachments/<int:attachment_pk>/delete/", views.attachment_delete, name="attachment_delete"),
+]

@@ -218,6 +218,7 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 PILOT_TERM_YEARS = env.int("PILOT_TERM_YEARS", default=2)
 REPORT_DUE_DAYS = env.int("REPORT_DUE_DAYS", default=15)
+OPINION_DUE_DAYS = env.int("OPINION_DUE_DAYS", default=7)
 SEED_DEMO_PASSWORD = env("SEED_DEMO_PASSWORD", default="Jiaxing#2026")
 
 LOGGING = {

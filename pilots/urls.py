@@ -1,2 +1,21 @@
+from django.urls import path
+
+from . import import_views, views
+
 app_name = "pilots"
-urlpatterns: list = []
+urlpatterns = [
+    path("batches/", views.batch_list, name="batch_list"),
+    path("batches/new/", views.batch_form, name="batch_create"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/edit/", views.batch_form, name="batch_edit"),
+    path("batches/<int:pk>/act/", views.batch_act, name="batch_act"),
+    path("candidates/", views.candidate_list, name="candidate_list"),
+    path("candidates/new/", views.candidate_propose, name="candidate_propose"),
+    path("candidates/import/", import_views.candidate_import, name="candidate_import"),
+    path("candidates/import/template.xlsx", import_views.candidate_import_template, name="candidate_import_template"),
+    path("candidates/published/", views.published_list, name="published_list"),
+    path("candidates/<int:pk>/", views.candidate_detail, name="candidate_detail"),
+    path("candidates/<int:pk>/act/", views.candidate_act, name="candidate_act"),
+    path("", views.pilot_list, name="pilot_list"),
+    path("<int:pk>/", views.pilot_detail, name="pilot_detail"),
+]

@@ -4,6 +4,10 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
+from django_fsm import FSMField, transition
+
+from .base import WorkflowModel, perm
 from django.utils.translation import gettext_lazy as _
 
 SYSTEM_ROLE = "system"
@@ -204,3 +208,83 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.recipient} · {self.log.action}"
+
+
+class OpinionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from accounts.roles import memberships, sees_everything
+
+        if sees_everything(user):
+            return self.all()
+        return self.filter(unit__in=[m.unit_id for m in memberships(user)])
+
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+
+class Opinion(WorkflowModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待提出意见")
+        GIVEN = "given", _("已提出意见")
+
+    class Verdict(models.TextChoices):
+        AGREE = "agree", _("同意推荐")
+        DISAGREE = "disagree", _("不同意推荐")
+        SUPPLEMENT = "supplement", _("补充意见")
+
+    workflow_key = "opinion"
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    target = GenericForeignKey("content_type", "object_id")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("征求单位"))
+    role = models.CharField(_("答复角色"), max_length=20)
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("征求人")
+    )
+    requested_at = models.DateTimeField(_("征求时间"), auto_now_add=True)
+    due_at = models.DateTimeField(_("答复期限"), null=True, blank=True)
+    status = FSMField(_("状态"), default=Status.PENDING, choices=Status.choices, protected=True, db_index=True)
+    verdict = models.CharField(_("意见"), max_length=12, choices=Verdict.choices, blank=True)
+    text = models.TextField(_("意见说明"), blank=True)
+    given_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("答复人")
+    )
+    given_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+
+    objects = OpinionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("征求意见")
+        verbose_name_plural = _("征求意见")
+        ordering = ["requested_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="opinion_object")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "unit"], condition=models.Q(status="pending"),
+                name="opinion_one_pending_per_unit",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.get_status_display()}"
+
+    def get_absolute_url(self):
+        return self.target.get_absolute_url() if self.target else reverse("home")
+
+    def units_for_role(self, role):
+        return [self.unit] if role == self.role else []
+
+    def watchers(self):
+        """The reform office waits on every answer to move the record on."""
+        from accounts.models import User
+
+        return list(User.objects.filter(memberships__role="reform_office", is_active=True).distinct())
+
+    @transition(field=status, source=Status.PENDING, target=Status.GIVEN, permission=perm("workflow.give_opinion"),
+                custom={"role_attr": "role", "label": _("提出意见")})
+    def give(self, *, verdict, text, user):
+        from django.utils import timezone
+
+        self.verdict, self.text, self.given_by, self.given_at = verdict, text, user, timezone.now()

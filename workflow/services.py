@@ -55,6 +55,12 @@ def current_transition(obj, name):
     return meta.get_transition(obj.status)
 
 
+def transition_role(obj, t):
+    """The role that takes transition ``t`` on ``obj`` (fixed, or read from the object, e.g. an opinion's)."""
+    attr = t.custom.get("role_attr")
+    return getattr(obj, attr) if attr else t.custom.get("role", "")
+
+
 def may_act(obj, name, user):
     """True if the user's role may take this transition on this object at all (state aside)."""
     ts = transitions_of(obj, name)
@@ -160,7 +166,7 @@ def next_actors(obj):
     for t in obj._meta.get_field("status").get_all_transitions(type(obj)):
         if t.source not in (obj.status, "*"):
             continue
-        role = t.custom.get("role")
+        role = transition_role(obj, t)
         if not role or (t.conditions and unmet_condition(obj, t)):
             continue
         members = Membership.objects.filter(role=role, unit__in=obj.units_for_role(role), user__is_active=True)
@@ -252,7 +258,7 @@ def perform(
         except ConcurrentTransition:
             raise WorkflowError(stale_message(model.objects.get(pk=obj.pk))) from None
         version = freeze_version(locked, actor) if freeze else None
-        role = SYSTEM_ROLE if system else t.custom.get("role", "")
+        role = SYSTEM_ROLE if system else transition_role(locked, t)
         log = record(
             locked,
             f"{model.workflow_key}.{name}",

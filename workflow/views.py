@@ -59,3 +59,32 @@ def notification_open(request, pk):
 def notification_read_all(request):
     Notification.objects.filter(recipient=request.user, read_at=None).update(read_at=timezone.now())
     return redirect("workflow:notifications")
+
+
+def run_action(request, obj, do, render_detail, form_class=None):
+    """Shared POST handling for a record's action buttons.
+
+    ``do(cleaned_data)`` calls the app's service and returns the changed object; ``render_detail(obj, form,
+    status)`` re-renders the record page. Field errors go next to the fields (400); a stale page or a rule
+    that does not hold is shown above the fresh record with its 4xx status; success redirects to the record.
+    """
+    from django.contrib import messages
+    from django.utils.translation import gettext as _
+
+    from .errors import WorkflowError
+    from .forms import ActionForm
+
+    form = (form_class or ActionForm)(request.POST, request.FILES)
+    if not form.is_valid():
+        return render_detail(obj, form, 400)
+    try:
+        changed = do(form.cleaned_data)
+    except WorkflowError as err:
+        fresh = type(obj).objects.get(pk=obj.pk)
+        if err.errors:
+            form.add_workflow_error(err)
+            return render_detail(fresh, form, err.status)
+        messages.error(request, err.message)
+        return render_detail(fresh, None, err.status)
+    messages.success(request, _("操作成功,当前状态:%(state)s。") % {"state": changed.get_status_display()})
+    return redirect(changed)

@@ -5,6 +5,7 @@ from importlib import import_module
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 # Each app's demo module adds its part, in this order (later ones build on earlier ones).
 DEMO_MODULES = ["accounts.demo", "pilots.demo", "applications.demo"]
@@ -20,7 +21,9 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG=0 时不创建演示账号(等保要求不得存在默认账号)。确属演示环境请加 --force。")
         logins = []
-        with transaction.atomic():
+        # Demo notifications are kept in the app but not e-mailed to the made-up addresses.
+        quiet = override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}})
+        with quiet, transaction.atomic():
             for path in DEMO_MODULES:
                 try:
                     module = import_module(path)

@@ -1,0 +1,57 @@
+"""The application form (申报表), the office/committee action form, the opinion form and the list filter."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ReformArea, Role, Unit
+from pilots.models import Batch
+from workflow.forms import ActionForm, MultipleFileField, StyledMixin
+from workflow.models import Opinion
+
+from .models import FORM_FIELDS, LONG_FIELDS, Application
+
+
+class ApplicationForm(StyledMixin, forms.ModelForm):
+    attachments = MultipleFileField(
+        label=_("附件"), help_text=_("如盖章的申报表扫描件。允许 PDF、Word、Excel、OFD、JPG、PNG,单个文件不超过 20 MB。")
+    )
+
+    class Meta:
+        model = Application
+        fields = FORM_FIELDS
+        widgets = {name: forms.Textarea for name in LONG_FIELDS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("project_name", "area"):
+            self.fields[name].required = True
+
+
+class DecisionForm(ActionForm):
+    meeting_ref = forms.CharField(label=_("市委改革委会议"), required=False, max_length=60,
+                                  help_text=_("例如:第3次会议"))
+
+
+class OpinionForm(StyledMixin, forms.Form):
+    expected_state = forms.CharField(widget=forms.HiddenInput, required=False)
+    verdict = forms.ChoiceField(label=_("意见"), choices=Opinion.Verdict.choices, widget=forms.RadioSelect)
+    text = forms.CharField(label=_("意见说明"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    batch = django_filters.ModelChoiceFilter(label=_("批次"), queryset=Batch.objects.all(), empty_label=_("全部批次"))
+    county = django_filters.ModelChoiceFilter(
+        label=_("县(市、区)"), queryset=Unit.objects.filter(kind=Role.COUNTY), empty_label=_("全部县(市、区)")
+    )
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=Application.Status.choices, empty_label=_("全部状态"))
+    area = django_filters.ChoiceFilter(label=_("改革领域"), choices=ReformArea.choices, empty_label=_("全部领域"))
+
+    class Meta:
+        model = Application
+        fields = ["batch", "county", "status", "area"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.form.fields.values():
+            f.widget.attrs["class"] = "form-select form-select-sm"

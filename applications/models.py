@@ -1,0 +1,227 @@
+"""The county's application (《县域集成改革试点申报表》) and its way to the committee's decision."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from accounts.models import ReformArea, Role, Unit
+from accounts.roles import sees_everything, unit_ids
+from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
+
+# The form's fields in the order of the official table; each becomes a labelled row in the page,
+# the print view and the version diff.
+FORM_FIELDS = [
+    "project_name", "area", "lead_department", "cooperating_departments",
+    "leader_name", "leader_post", "leader_phone",
+    "contact_name", "contact_post", "contact_phone", "contact_email",
+    "reform_foundation", "goals", "main_tasks",
+    "integration_tasks", "integration_measures", "integration_forces", "integration_results",
+    "expected_results", "schedule", "safeguards", "risk_assessment", "support_requested",
+]
+LONG_FIELDS = {
+    "reform_foundation", "goals", "main_tasks", "integration_tasks", "integration_measures", "integration_forces",
+    "integration_results", "expected_results", "schedule", "safeguards", "risk_assessment", "support_requested",
+}
+
+
+class ApplicationQuerySet(ProtectedStatusQuerySet):
+    def visible_to(self, user):
+        """County: its own; special group: its field; guidance unit: candidates it guides; office, committee: all."""
+        if sees_everything(user):
+            return self.all()
+        groups = unit_ids(user, Role.SPECIAL_GROUP)
+        scope = Q(county__in=unit_ids(user, Role.COUNTY))
+        if groups:
+            areas = Unit.objects.filter(pk__in=groups).exclude(area="").values("area")
+            scope |= (Q(candidate__lead_group__in=groups) | Q(area__in=areas)) & ~Q(status=Application.Status.DRAFT)
+        guides = unit_ids(user, Role.GUIDANCE_UNIT)
+        if guides:
+            scope |= Q(candidate__guidance_unit__in=guides) & ~Q(status=Application.Status.DRAFT)
+        return self.filter(scope)
+
+    def live(self):
+        return self.exclude(status=Application.Status.WITHDRAWN)
+
+
+@condition(_("申报批次不在申报时间内,不能提交。"))
+def batch_window_open(app):
+    return app.batch.window_is_open()
+
+
+@condition(_("该县(市、区)正在开展集成改革试点,按照工作方案不再申报。"))
+def county_not_running_pilot(app):
+    from pilots.models import Pilot
+
+    return not Pilot.objects.running().filter(county_id=app.county_id).exists()
+
+
+@condition(_("尚未征求专项小组牵头单位意见,或意见尚未全部答复,不能提出试点建议。"))
+def opinions_complete(app):
+    opinions = app.opinions()
+    return bool(opinions) and all(o.status == "given" for o in opinions)
+
+
+class Application(WorkflowModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        RETURNED = "returned", _("已退回修改")
+        CONSULTING = "consulting", _("征求专项小组意见")
+        RECOMMENDED = "recommended", _("已建议列为试点")
+        NOT_RECOMMENDED = "not_recommended", _("不建议列为试点")
+        APPROVED = "approved", _("已确定为试点")
+        REJECTED = "rejected", _("未确定为试点")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    workflow_key = "application"
+    EDITABLE = [Status.DRAFT, Status.RETURNED]
+    BEFORE_DECISION = [Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.CONSULTING, Status.RECOMMENDED,
+                       Status.NOT_RECOMMENDED]
+
+    batch = models.ForeignKey("pilots.Batch", on_delete=models.PROTECT, related_name="applications", verbose_name=_("批次"))
+    candidate = models.ForeignKey(
+        "pilots.Candidate", on_delete=models.PROTECT, related_name="applications", verbose_name=_("候选项目")
+    )
+    county = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="applications", verbose_name=_("申报单位"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
+    )
+    status = FSMField(_("状态"), default=Status.DRAFT, choices=Status.choices, protected=True, db_index=True)
+
+    project_name = models.CharField(_("试点项目名称"), max_length=120)
+    area = models.CharField(_("改革领域"), max_length=20, choices=ReformArea.choices)
+    lead_department = models.CharField(_("县级牵头部门"), max_length=100, blank=True)
+    cooperating_departments = models.CharField(_("县级配合部门"), max_length=300, blank=True)
+    leader_name = models.CharField(_("分管领导姓名"), max_length=30, blank=True)
+    leader_post = models.CharField(_("分管领导职务"), max_length=60, blank=True)
+    leader_phone = models.CharField(_("分管领导电话"), max_length=30, blank=True)
+    contact_name = models.CharField(_("联系人姓名"), max_length=30, blank=True)
+    contact_post = models.CharField(_("联系人职务"), max_length=60, blank=True)
+    contact_phone = models.CharField(_("联系人电话"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("联系人邮箱"), blank=True)
+    reform_foundation = models.TextField(_("改革基础"), blank=True)
+    goals = models.TextField(_("改革目标"), blank=True)
+    main_tasks = models.TextField(_("主要任务和举措"), blank=True)
+    integration_tasks = models.TextField(_("任务集成"), blank=True)
+    integration_measures = models.TextField(_("措施集成"), blank=True)
+    integration_forces = models.TextField(_("力量集成"), blank=True)
+    integration_results = models.TextField(_("成果集成"), blank=True)
+    expected_results = models.TextField(
+        _("预期成果"), blank=True, help_text=_("含制度成果和可复制推广的经验做法")
+    )
+    schedule = models.TextField(_("进度安排"), blank=True)
+    safeguards = models.TextField(_("保障措施"), blank=True)
+    risk_assessment = models.TextField(_("初步风险评估"), blank=True)
+    support_requested = models.TextField(_("需市级层面支持的事项"), blank=True)
+
+    meeting_ref = models.CharField(_("市委改革委会议"), max_length=60, blank=True, help_text=_("例如:第3次会议"))
+    submitted_at = models.DateTimeField(_("最近提交时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("确定时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("试点申报")
+        verbose_name_plural = _("试点申报")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            # Seed 二(二): 同一批试点项目一个县(市、区)最多申报一个 (a withdrawn one no longer counts).
+            models.UniqueConstraint(
+                fields=["batch", "county"], condition=~Q(status="withdrawn"), name="application_one_live_per_county_batch",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.county} · {self.project_name}"
+
+    def get_absolute_url(self):
+        return reverse("applications:detail", args=[self.pk])
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE
+
+    def opinions(self):
+        """The opinion requests on this application (prefetched by selectors where lists need them)."""
+        cached = getattr(self, "_prefetched_opinions", None)
+        if cached is not None:
+            return cached
+        from workflow.models import Opinion
+
+        self._prefetched_opinions = list(Opinion.objects.for_object(self).select_related("unit", "given_by"))
+        return self._prefetched_opinions
+
+    def units_for_role(self, role):
+        if role == Role.COUNTY:
+            return [self.county]
+        if role == Role.SPECIAL_GROUP:
+            return [self.candidate.lead_group]
+        return list(Unit.objects.filter(kind=role))
+
+    def watchers(self):
+        """The county's staff hear of every step of their own application."""
+        from accounts.models import User
+
+        return list(User.objects.filter(memberships__unit_id=self.county_id, is_active=True).distinct())
+
+    def version_data(self):
+        return {"fields": {name: str(getattr(self, name) or "") for name in FORM_FIELDS}, "rows": []}
+
+    @classmethod
+    def field_labels(cls):
+        return {name: cls._meta.get_field(name).verbose_name for name in FORM_FIELDS}
+
+    # --- transitions (state and facts only; services.py orchestrates) ---
+    @transition(field=status, source=[Status.DRAFT, Status.RETURNED], target=Status.SUBMITTED,
+                conditions=[batch_window_open, county_not_running_pilot],
+                permission=perm("applications.edit_application"),
+                custom={"role": Role.COUNTY, "label": _("提交申报")})
+    def submit(self, *, at):
+        self.submitted_at = at
+
+    @transition(field=status, source=[Status.SUBMITTED, Status.CONSULTING], target=Status.RETURNED,
+                permission=perm("applications.review_application"),
+                custom={"role": Role.REFORM_OFFICE, "label": _("退回修改"), "needs_reason": True})
+    def return_to_county(self):
+        pass
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.CONSULTING,
+                permission=perm("applications.review_application"),
+                custom={"role": Role.REFORM_OFFICE, "label": _("征求专项小组意见")})
+    def request_opinion(self):
+        pass
+
+    @transition(field=status, source=Status.CONSULTING, target=Status.RECOMMENDED, conditions=[opinions_complete],
+                permission=perm("applications.review_application"),
+                custom={"role": Role.REFORM_OFFICE, "label": _("建议列为试点")})
+    def recommend(self):
+        pass
+
+    @transition(field=status, source=Status.CONSULTING, target=Status.NOT_RECOMMENDED, conditions=[opinions_complete],
+                permission=perm("applications.review_application"),
+                custom={"role": Role.REFORM_OFFICE, "label": _("不建议列为试点"), "needs_reason": True})
+    def not_recommend(self):
+        pass
+
+    @transition(field=status, source=[Status.RECOMMENDED, Status.NOT_RECOMMENDED], target=Status.APPROVED,
+                conditions=[county_not_running_pilot], permission=perm("applications.decide_application"),
+                custom={"role": Role.COMMITTEE, "label": _("确定为试点"), "needs_meeting": True})
+    def approve(self, *, meeting_ref, at):
+        self.meeting_ref, self.decided_at = meeting_ref, at
+
+    @transition(field=status, source=[Status.RECOMMENDED, Status.NOT_RECOMMENDED], target=Status.REJECTED,
+                permission=perm("applications.decide_application"),
+                custom={"role": Role.COMMITTEE, "label": _("不确定为试点"), "needs_reason": True, "needs_meeting": True})
+    def reject(self, *, meeting_ref, at):
+        self.meeting_ref, self.decided_at = meeting_ref, at
+
+    @transition(field=status, source=BEFORE_DECISION, target=Status.WITHDRAWN,
+                permission=perm("applications.edit_application"),
+                custom={"role": Role.COUNTY, "label": _("撤回申报"), "confirm": _("撤回后本批次可重新申报,确定撤回吗?")})
+    def withdraw(self):
+        pass

@@ -1,0 +1,177 @@
+"""Every change to an application: start, save draft, submit, review, opinion, decision, withdrawal."""
+
+from datetime import timedelta
+
+import rules
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, Unit
+from accounts.roles import units
+from pilots.models import Candidate, Pilot
+from pilots.services import create_pilot_for
+from workflow.errors import WorkflowError
+from workflow.models import Opinion
+from workflow.services import notify, perform, record, save_attachments
+
+from .models import Application
+
+REQUIRED_ON_SUBMIT = [
+    "project_name", "area", "lead_department", "leader_name", "leader_post", "leader_phone",
+    "contact_name", "contact_phone", "reform_foundation", "goals", "main_tasks",
+    "integration_tasks", "integration_measures", "integration_forces", "integration_results",
+    "expected_results", "schedule", "safeguards", "risk_assessment",
+]
+
+
+def _one_per_batch_message(existing):
+    return _("本县(市、区)在“%(batch)s”已有一份申报(%(name)s,状态:%(state)s)。按照工作方案,同一批次最多申报一个项目。") % {
+        "batch": existing.batch.name, "name": existing.project_name, "state": existing.get_status_display(),
+    }
+
+
+def start_application(*, actor, candidate):
+    """Create the county's draft for a listed candidate of an open batch, enforcing the seed's rules."""
+    if not rules.has_perm("applications.start_application", actor):
+        raise PermissionDenied(_("只有县(市、区)用户可以填写申报表。"))
+    county = units(actor, Role.COUNTY)[0]
+    if candidate.status != Candidate.Status.LISTED:
+        raise WorkflowError(_("只能申报已列入候选名单的项目。"), status=400)
+    if not candidate.batch.window_is_open():
+        raise WorkflowError(_("“%(batch)s”当前不在申报时间内。") % {"batch": candidate.batch.name}, status=409)
+    with transaction.atomic():
+        Unit.objects.select_for_update().get(pk=county.pk)  # serialise this county's starts
+        existing = Application.objects.live().filter(batch=candidate.batch, county=county).first()
+        if existing:
+            raise WorkflowError(_one_per_batch_message(existing), status=409)
+        if Pilot.objects.running().filter(county=county).exists():
+            raise WorkflowError(_("本县(市、区)正在开展集成改革试点,按照工作方案不再申报。"), status=409)
+        try:
+            with transaction.atomic():
+                app = Application.objects.create(
+                    batch=candidate.batch, candidate=candidate, county=county, created_by=actor,
+                    project_name=candidate.title, area=candidate.area,
+                )
+        except IntegrityError:
+            existing = Application.objects.live().get(batch=candidate.batch, county=county)
+            raise WorkflowError(_one_per_batch_message(existing), status=409) from None
+        record(app, "application.created", actor=actor, role=Role.COUNTY, unit=county, to_state=app.status)
+    return app
+
+
+def save_draft(*, actor, application, data, files=()):
+    """Save what the county typed (any time while editable); nothing is validated beyond field formats."""
+    if not rules.has_perm("applications.edit_application", actor, application):
+        raise PermissionDenied(_("只有申报县(市、区)可以修改申报表。"))
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if not locked.is_editable:
+            raise WorkflowError(
+                _("申报当前状态为“%(state)s”,不能修改。") % {"state": locked.get_status_display()}
+            )
+        for key, value in data.items():
+            setattr(locked, key, value)
+        locked.save()
+        if files:
+            saved = save_attachments(locked, files, actor=actor)
+            record(locked, "application.attachment_added", actor=actor, role=Role.COUNTY, unit=locked.county,
+                   details={"files": [a.original_name for a in saved]})
+    return locked
+
+
+def missing_fields(application):
+    errors = {}
+    for name in REQUIRED_ON_SUBMIT:
+        if not str(getattr(application, name) or "").strip():
+            errors[name] = [_("提交前请填写“%(label)s”。") % {"label": application._meta.get_field(name).verbose_name}]
+    return errors
+
+
+def _check_complete(application):
+    errors = missing_fields(application)
+    if errors:
+        raise WorkflowError(
+            _("申报表还有 %(n)s 项必填内容未填写,已保存为草稿,请补充后再提交。") % {"n": len(errors)},
+            errors=errors, status=400,
+        )
+
+
+def submit_application(*, actor, application, comment="", expected_state=None):
+    return perform(
+        application, "submit", actor=actor, comment=comment, expected_state=expected_state,
+        params={"at": timezone.now()}, before=_check_complete, freeze=True,
+    )
+
+
+def _create_opinion_requests(application, log):
+    group = application.candidate.lead_group
+    opinion = Opinion.objects.create(
+        content_type=ContentType.objects.get_for_model(application), object_id=application.pk, unit=group,
+        role=Role.SPECIAL_GROUP, requested_by=log.actor,
+        due_at=timezone.now() + timedelta(days=settings.OPINION_DUE_DAYS),
+    )
+    notify(opinion, log)
+
+
+def review_application(*, actor, application, name, comment="", expected_state=None, files=()):
+    """The office's steps: return to the county, ask the special group, recommend or not."""
+    if name not in {"return_to_county", "request_opinion", "recommend", "not_recommend"}:
+        raise WorkflowError(_("没有这个操作。"), status=400)
+    after = _create_opinion_requests if name == "request_opinion" else None
+    return perform(application, name, actor=actor, comment=comment, expected_state=expected_state, files=files,
+                   after=after)
+
+
+def give_opinion(*, actor, opinion, verdict, text, expected_state=None):
+    """The special group's lead unit answers (同意推荐 / 不同意推荐 / 补充意见, with text)."""
+
+    def check(locked):
+        if verdict not in Opinion.Verdict.values:
+            raise WorkflowError(_("请选择意见。"), field="verdict", status=400)
+        if not (text or "").strip():
+            raise WorkflowError(_("请填写意见说明。"), field="text", status=400)
+
+    return perform(
+        opinion, "give", actor=actor, comment=text, expected_state=expected_state, before=check,
+        params={"verdict": verdict, "text": text.strip(), "user": actor},
+    )
+
+
+def decide_application(*, actor, application, name, meeting_ref, comment="", expected_state=None, files=()):
+    """The committee approves (creating the Pilot) or rejects, citing its meeting."""
+    if name not in {"approve", "reject"}:
+        raise WorkflowError(_("没有这个操作。"), status=400)
+    meeting_ref = (meeting_ref or "").strip()
+    if not rules.has_perm("applications.decide_application", actor, application):
+        raise PermissionDenied(_("只有市委改革委可以确定试点。"))
+    if not meeting_ref:
+        raise WorkflowError(_("请填写市委改革委会议(例如:第3次会议)。"), field="meeting_ref", status=400)
+    after = (lambda app, log: create_pilot_for(app, log)) if name == "approve" else None
+    return perform(
+        application, name, actor=actor, comment=comment, expected_state=expected_state, files=files,
+        params={"meeting_ref": meeting_ref, "at": timezone.now()}, after=after,
+    )
+
+
+def withdraw_application(*, actor, application, comment="", expected_state=None):
+    return perform(application, "withdraw", actor=actor, comment=comment, expected_state=expected_state)
+
+
+def act(*, actor, application, name, comment="", expected_state=None, meeting_ref="", files=()):
+    """Dispatch a button's transition name to its service (the view's one entry point)."""
+    if name == "submit":
+        return submit_application(actor=actor, application=application, comment=comment,
+                                  expected_state=expected_state)
+    if name == "withdraw":
+        return withdraw_application(actor=actor, application=application, comment=comment,
+                                    expected_state=expected_state)
+    if name in {"approve", "reject"}:
+        return decide_application(actor=actor, application=application, name=name, meeting_ref=meeting_ref,
+                                  comment=comment, expected_state=expected_state, files=files)
+    return review_application(actor=actor, application=application, name=name, comment=comment,
+                              expected_state=expected_state, files=files)
+

@@ -1,0 +1,57 @@
+"""Forms for batches and candidate proposals."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, Unit
+from workflow.forms import StyledMixin
+
+from .models import Batch, Candidate
+
+
+class BatchForm(StyledMixin, forms.ModelForm):
+    class Meta:
+        model = Batch
+        fields = ["name", "year", "window_opens_at", "window_closes_at", "description"]
+        widgets = {
+            "window_opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "window_closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        }
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("window_opens_at"), data.get("window_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("window_closes_at", _("申报截止时间必须晚于开始时间。"))
+        return data
+
+
+class CandidateForm(StyledMixin, forms.ModelForm):
+    addressed_to = forms.ModelChoiceField(
+        label=_("提交给"), required=False, queryset=Unit.objects.filter(kind=Role.SPECIAL_GROUP),
+        empty_label=_("市委改革办"), help_text=_("县(市、区)可直接向市委改革办提出,也可向市级专项小组提出。"),
+    )
+    accept = forms.BooleanField(label=_("直接列入候选名单"), required=False)
+
+    class Meta:
+        model = Candidate
+        fields = ["batch", "title", "area", "lead_group", "guidance_unit", "description"]
+        widgets = {"description": forms.Textarea}
+
+    def __init__(self, *args, role=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["batch"].queryset = Batch.objects.exclude(status=Batch.Status.DECIDED)
+        self.fields["batch"].empty_label = None
+        self.fields["lead_group"].queryset = Unit.objects.filter(kind=Role.SPECIAL_GROUP)
+        self.fields["guidance_unit"].queryset = Unit.objects.filter(kind=Role.GUIDANCE_UNIT)
+        if role != Role.COUNTY:
+            del self.fields["addressed_to"]
+        if role != Role.REFORM_OFFICE:
+            del self.fields["accept"]
+
+
+class ImportForm(StyledMixin, forms.Form):
+    batch = forms.ModelChoiceField(label=_("批次"), queryset=Batch.objects.exclude(status=Batch.Status.DECIDED),
+                                   empty_label=None)
+    file = forms.FileField(label=_("Excel 文件"), help_text=_("请使用下载的模板(.xlsx)填写。"))
+

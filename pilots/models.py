@@ -1,0 +1,279 @@
+"""Batches (批次), the candidate list (试点候选名单) and the Pilot (试点项目) itself."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from accounts.models import ReformArea, Role, Unit
+from accounts.roles import has_role, sees_everything, unit_ids
+from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
+
+OFFICE = {"role": Role.REFORM_OFFICE}
+
+
+# --- Batch -------------------------------------------------------------------------------------
+class BatchQuerySet(ProtectedStatusQuerySet):
+    def visible_to(self, user):
+        """The office sees drafts too; everybody else sees batches once they are opened."""
+        if has_role(user, Role.REFORM_OFFICE):
+            return self.all()
+        return self.exclude(status=Batch.Status.DRAFT)
+
+
+@condition(_("请先设置申报开始和截止时间(截止时间须晚于开始时间)。"))
+def has_window(batch):
+    return bool(batch.window_opens_at and batch.window_closes_at and batch.window_opens_at < batch.window_closes_at)
+
+
+class Batch(WorkflowModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        OPEN = "open", _("申报中")
+        CLOSED = "closed", _("已截止")
+        DECIDED = "decided", _("已确定")
+
+    workflow_key = "batch"
+
+    name = models.CharField(_("批次名称"), max_length=60, unique=True, help_text=_("例如:2021年第一批"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    window_opens_at = models.DateTimeField(_("申报开始时间"), null=True, blank=True)
+    window_closes_at = models.DateTimeField(_("申报截止时间"), null=True, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    status = FSMField(_("状态"), default=Status.DRAFT, choices=Status.choices, protected=True, db_index=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = BatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("批次")
+        verbose_name_plural = _("批次")
+        ordering = ["-year", "-id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("pilots:batch_detail", args=[self.pk])
+
+    def units_for_role(self, role):
+        return list(Unit.objects.filter(kind=role)) if role == Role.REFORM_OFFICE else []
+
+    def window_is_open(self, at=None):
+        at = at or timezone.now()
+        return (
+            self.status == self.Status.OPEN
+            and self.window_opens_at is not None
+            and self.window_opens_at <= at <= self.window_closes_at
+        )
+
+    @transition(field=status, source=Status.DRAFT, target=Status.OPEN, conditions=[has_window],
+                permission=perm("pilots.manage_batch"), custom={**OFFICE, "label": _("开放申报")})
+    def open(self):
+        pass
+
+    @transition(field=status, source=Status.OPEN, target=Status.CLOSED,
+                permission=perm("pilots.manage_batch"), custom={**OFFICE, "label": _("截止申报")})
+    def close(self):
+        pass
+
+    @transition(field=status, source=Status.CLOSED, target=Status.DECIDED,
+                permission=perm("pilots.manage_batch"), custom={**OFFICE, "label": _("标记为已确定")})
+    def decide(self):
+        pass
+
+
+# --- Candidate ---------------------------------------------------------------------------------
+class CandidateQuerySet(ProtectedStatusQuerySet):
+    def visible_to(self, user):
+        if sees_everything(user):
+            return self.all()
+        scope = Q(status=Candidate.Status.LISTED)
+        scope |= Q(proposer_unit__in=unit_ids(user, Role.COUNTY) | unit_ids(user, Role.SPECIAL_GROUP))
+        scope |= Q(lead_group__in=unit_ids(user, Role.SPECIAL_GROUP))
+        scope |= Q(addressed_to__in=unit_ids(user, Role.SPECIAL_GROUP))
+        return self.filter(scope)
+
+    def published(self):
+        return self.filter(status=Candidate.Status.LISTED)
+
+
+class Candidate(WorkflowModel):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("已提出")
+        LISTED = "listed", _("已列入候选名单")
+        DECLINED = "declined", _("未列入")
+
+    class Channel(models.TextChoices):
+        OFFICE = "office", _("市委改革办会同专项小组提出")
+        SPECIAL_GROUP = "special_group", _("市级专项小组提出")
+        COUNTY_TO_OFFICE = "county_to_office", _("县(市、区)直接向市委改革办提出")
+        COUNTY_TO_GROUP = "county_to_group", _("县(市、区)向市级专项小组提出")
+
+    workflow_key = "candidate"
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="candidates", verbose_name=_("批次"))
+    title = models.CharField(_("试点项目名称"), max_length=120)
+    area = models.CharField(_("改革领域"), max_length=20, choices=ReformArea.choices)
+    lead_group = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", limit_choices_to={"kind": Role.SPECIAL_GROUP},
+        verbose_name=_("牵头专项小组"),
+    )
+    guidance_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        limit_choices_to={"kind": Role.GUIDANCE_UNIT}, verbose_name=_("建议牵头指导单位"),
+    )
+    description = models.TextField(_("改革内容简介"))
+    channel = models.CharField(_("提出方式"), max_length=20, choices=Channel.choices)
+    proposer_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出单位")
+    )
+    addressed_to = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("提交给")
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
+    )
+    status = FSMField(_("状态"), default=Status.PROPOSED, choices=Status.choices, protected=True, db_index=True)
+    created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+
+    objects = CandidateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("候选项目")
+        verbose_name_plural = _("候选项目")
+        ordering = ["batch", "area", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "title"], name="candidate_unique_title_per_batch"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("pilots:candidate_detail", args=[self.pk])
+
+    def units_for_role(self, role):
+        if role == Role.REFORM_OFFICE:
+            return list(Unit.objects.filter(kind=role))
+        return []
+
+    def watchers(self):
+        from accounts.models import User
+
+        return list(User.objects.filter(memberships__unit=self.proposer_unit, is_active=True).distinct())
+
+    @transition(field=status, source=Status.PROPOSED, target=Status.LISTED,
+                permission=perm("pilots.decide_candidate"), custom={**OFFICE, "label": _("列入候选名单")})
+    def accept(self):
+        pass
+
+    @transition(field=status, source=Status.PROPOSED, target=Status.DECLINED,
+                permission=perm("pilots.decide_candidate"),
+                custom={**OFFICE, "label": _("不列入候选名单"), "needs_reason": True})
+    def decline(self):
+        pass
+
+
+# --- Pilot -------------------------------------------------------------------------------------
+class PilotQuerySet(ProtectedStatusQuerySet):
+    def visible_to(self, user):
+        if sees_everything(user):
+            return self.all()
+        return self.filter(
+            Q(county__in=unit_ids(user, Role.COUNTY))
+            | Q(special_group__in=unit_ids(user, Role.SPECIAL_GROUP))
+            | Q(guidance_unit__in=unit_ids(user, Role.GUIDANCE_UNIT))
+        )
+
+    def running(self):
+        return self.filter(status__in=Pilot.RUNNING)
+
+
+class Pilot(WorkflowModel):
+    class Status(models.TextChoices):
+        PLANNING = "planning", _("方案编制")
+        IMPLEMENTING = "implementing", _("实施中")
+        EXTENDED = "extended", _("延期实施")
+        EVALUATING = "evaluating", _("总结评估")
+        COMPLETED = "completed", _("已完成")
+        TERMINATED = "terminated", _("已终止")
+
+    RUNNING = [Status.PLANNING, Status.IMPLEMENTING, Status.EXTENDED, Status.EVALUATING]
+    workflow_key = "pilot"
+
+    title = models.CharField(_("试点项目名称"), max_length=120)
+    county = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="pilots", verbose_name=_("试点县(市、区)"))
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="pilots", verbose_name=_("批次"))
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="pilots", verbose_name=_("候选项目"))
+    application = models.OneToOneField(
+        "applications.Application", on_delete=models.PROTECT, related_name="pilot", verbose_name=_("申报")
+    )
+    area = models.CharField(_("改革领域"), max_length=20, choices=ReformArea.choices)
+    special_group = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("市级专项小组")
+    )
+    guidance_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("市级牵头指导单位")
+    )
+    term_start = models.DateField(_("试点开始日期"), null=True, blank=True)
+    term_end = models.DateField(_("试点期满日期"), null=True, blank=True)
+    status = FSMField(_("阶段"), default=Status.PLANNING, choices=Status.choices, protected=True, db_index=True)
+    created_at = models.DateTimeField(_("确定时间"), auto_now_add=True)
+
+    objects = PilotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("试点项目")
+        verbose_name_plural = _("试点项目")
+        ordering = ["-created_at"]
+        constraints = [
+            # Seed 二(二): a county runs at most one integrated-reform pilot at a time.
+            models.UniqueConstraint(
+                fields=["county"],
+                condition=Q(status__in=["planning", "implementing", "extended", "evaluating"]),
+                name="pilot_one_running_per_county",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.county} · {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("pilots:pilot_detail", args=[self.pk])
+
+    def units_for_role(self, role):
+        return {
+            Role.COUNTY: [self.county],
+            Role.SPECIAL_GROUP: [self.special_group],
+            Role.GUIDANCE_UNIT: [self.guidance_unit] if self.guidance_unit_id else [],
+        }.get(role, list(Unit.objects.filter(kind=role)))
+
+    @transition(field=status, source=Status.PLANNING, target=Status.IMPLEMENTING,
+                permission=perm("pilots.run_pilot"), custom={**OFFICE, "label": _("方案获批,开始实施")})
+    def start(self):
+        pass
+
+    @transition(field=status, source=[Status.IMPLEMENTING, Status.EXTENDED], target=Status.EXTENDED,
+                permission=perm("pilots.run_pilot"), custom={**OFFICE, "label": _("批准延期")})
+    def extend(self):
+        pass
+
+    @transition(field=status, source=[Status.IMPLEMENTING, Status.EXTENDED], target=Status.EVALUATING,
+                permission=perm("pilots.run_pilot"), custom={**OFFICE, "label": _("进入总结评估")})
+    def evaluate(self):
+        pass
+
+    @transition(field=status, source=Status.EVALUATING, target=Status.COMPLETED,
+                permission=perm("pilots.run_pilot"), custom={**OFFICE, "label": _("完成试点")})
+    def complete(self):
+        pass
+
+    @transition(field=status, source=RUNNING, target=Status.TERMINATED,
+                permission=perm("pilots.terminate_pilot"),
+                custom={"role": Role.COMMITTEE, "label": _("终止试点"), "needs_reason": True})
+    def terminate(self):
+        pass

@@ -1,0 +1,194 @@
+"""Pages for batches (office), the candidate list (proposals, decisions, published list) and pilots."""
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from accounts.roles import roles_of
+from workflow.errors import WorkflowError
+from workflow.forms import ActionForm
+from workflow.selectors import timeline
+from workflow.services import available_actions
+from workflow.views import run_action
+
+from . import selectors, services
+from .forms import BatchForm, CandidateForm
+from .models import Batch, Candidate
+
+
+def _require(perm_name, user, message):
+    if not rules.has_perm(perm_name, user):
+        raise PermissionDenied(message)
+
+
+# --- batches -----------------------------------------------------------------------------------
+@login_required
+def batch_list(request):
+    return TemplateResponse(request, "pilots/batch_list.html", {
+        "batches": selectors.batch_list(request.user),
+        "can_manage": rules.has_perm("pilots.manage_batch", request.user),
+    })
+
+
+@login_required
+def batch_form(request, pk=None):
+    _require("pilots.manage_batch", request.user, _("只有市委改革办可以管理批次。"))
+    batch = selectors.access_batch(request.user, pk) if pk else None
+    form = BatchForm(request.POST or None, instance=batch)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = {k: form.cleaned_data[k] for k in form.Meta.fields}
+            try:
+                if batch is None:
+                    batch = services.create_batch(actor=request.user, data=data)
+                else:
+                    batch = services.update_batch(actor=request.user, batch=batch, data=data)
+            except WorkflowError as err:
+                form.add_workflow_error(err)
+                status = err.status
+            else:
+                messages.success(request, _("批次已保存。"))
+                return redirect(batch)
+        else:
+            status = 400
+    return TemplateResponse(request, "pilots/batch_form.html", {"form": form, "batch": batch}, status=status)
+
+
+def _batch_detail(request, batch, form=None, status=200):
+    return TemplateResponse(request, "pilots/batch_detail.html", {
+        "batch": batch,
+        "candidates": selectors.candidate_list(request.user).filter(batch=batch),
+        "actions": available_actions(batch, request.user),
+        "action_form": form if form is not None else ActionForm(initial={"expected_state": batch.status}),
+        "timeline": timeline(batch),
+        "can_manage": rules.has_perm("pilots.manage_batch", request.user),
+    }, status=status)
+
+
+@login_required
+def batch_detail(request, pk):
+    return _batch_detail(request, selectors.access_batch(request.user, pk))
+
+
+@login_required
+@require_POST
+def batch_act(request, pk):
+    batch = selectors.access_batch(request.user, pk)
+    return run_action(
+        request, batch,
+        lambda d: services.batch_act(actor=request.user, batch=batch, name=request.POST.get("name", ""),
+                                     comment=d["comment"], expected_state=d["expected_state"]),
+        lambda obj, form, status: _batch_detail(request, obj, form, status),
+    )
+
+
+# --- candidates --------------------------------------------------------------------------------
+@login_required
+def candidate_list(request):
+    qs = selectors.candidate_list(request.user)
+    status = request.GET.get("status")
+    if status in Candidate.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "pilots/candidate_list.html", {
+        "page": page, "statuses": Candidate.Status.choices, "status": status,
+        "can_propose": rules.has_perm("pilots.propose_candidate", request.user),
+        "can_import": rules.has_perm("pilots.import_candidates", request.user),
+    })
+
+
+def _proposer_role(user):
+    roles = roles_of(user)
+    for role in (Role.REFORM_OFFICE, Role.SPECIAL_GROUP, Role.COUNTY):
+        if role in roles:
+            return role
+    return None
+
+
+@login_required
+def candidate_propose(request):
+    _require("pilots.propose_candidate", request.user, _("您的角色不能提出候选项目。"))
+    role = _proposer_role(request.user)
+    form = CandidateForm(request.POST or None, role=role)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = {k: form.cleaned_data[k] for k in CandidateForm.Meta.fields}
+            try:
+                candidate = services.propose_candidate(
+                    actor=request.user, data=data, addressed_to=form.cleaned_data.get("addressed_to"),
+                    accept=form.cleaned_data.get("accept", False),
+                )
+            except WorkflowError as err:
+                form.add_workflow_error(err)
+                status = err.status
+            else:
+                messages.success(request, _("候选项目已提出。"))
+                return redirect(candidate)
+        else:
+            status = 400
+    return TemplateResponse(request, "pilots/candidate_form.html", {"form": form}, status=status)
+
+
+def _candidate_detail(request, candidate, form=None, status=200):
+    return TemplateResponse(request, "pilots/candidate_detail.html", {
+        "candidate": candidate,
+        "actions": available_actions(candidate, request.user),
+        "action_form": form if form is not None else ActionForm(initial={"expected_state": candidate.status}),
+        "timeline": timeline(candidate),
+        "can_apply": rules.has_perm("applications.start_application", request.user)
+        and candidate.status == Candidate.Status.LISTED and candidate.batch.window_is_open(),
+    }, status=status)
+
+
+@login_required
+def candidate_detail(request, pk):
+    return _candidate_detail(request, selectors.access_candidate(request.user, pk))
+
+
+@login_required
+@require_POST
+def candidate_act(request, pk):
+    candidate = selectors.access_candidate(request.user, pk)
+    return run_action(
+        request, candidate,
+        lambda d: services.decide_candidate(actor=request.user, candidate=candidate,
+                                            name=request.POST.get("name", ""), comment=d["comment"],
+                                            expected_state=d["expected_state"]),
+        lambda obj, form, status: _candidate_detail(request, obj, form, status),
+    )
+
+
+@login_required
+def published_list(request):
+    """试点候选名单: the listed candidates of a batch, readable and printable by every logged-in user."""
+    batches = list(selectors.published_batches())
+    chosen = next((b for b in batches if str(b.pk) == request.GET.get("batch")), None)
+    chosen = chosen or next((b for b in batches if b.status == Batch.Status.OPEN), None) or (batches[0] if batches else None)
+    return TemplateResponse(request, "pilots/published_list.html", {
+        "batches": batches, "batch": chosen,
+        "candidates": selectors.published_candidates(chosen) if chosen else [],
+        "can_apply": rules.has_perm("applications.start_application", request.user)
+        and chosen is not None and chosen.window_is_open(),
+    })
+
+
+# --- pilots ------------------------------------------------------------------------------------
+@login_required
+def pilot_list(request):
+    page = Paginator(selectors.pilot_list(request.user), 20).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "pilots/pilot_list.html", {"page": page})
+
+
+@login_required
+def pilot_detail(request, pk):
+    pilot = selectors.access_pilot(request.user, pk)
+    return TemplateResponse(request, "pilots/pilot_detail.html", {"pilot": pilot, "timeline": timeline(pilot)})

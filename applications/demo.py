@@ -5,25 +5,7 @@ from pilots.models import Batch, Candidate
 
 from . import services
 from .models import Application
-
-FILLED = {
-    "lead_department": "区委改革办", "cooperating_departments": "区数据局、区市场监管局、区司法局",
-    "leader_name": "张明", "leader_post": "区委常委、常务副区长", "leader_phone": "0573-82000001",
-    "contact_name": "李华", "contact_post": "区委改革办综合科科长", "contact_phone": "0573-82000002",
-    "contact_email": "lihua@example.gov.cn",
-    "reform_foundation": "已建成区级公共数据平台,归集数据 12 亿条;“一件事”集成服务覆盖 68 个事项。",
-    "goals": "到试点期满,形成可复制的制度成果 5 项以上,群众办事时间平均压缩 50%。",
-    "main_tasks": "1. 建立数据授权运营机制;2. 推进跨部门业务协同;3. 完善安全与合规评估。",
-    "integration_tasks": "将数据归集、授权、运营三项改革任务整体设计、一体推进。",
-    "integration_measures": "统筹出台配套政策 6 项,建立联席会议制度。",
-    "integration_forces": "组建由区委改革办牵头、8 个部门参与的工作专班。",
-    "integration_results": "形成制度成果汇编,推动成果在全市复制推广。",
-    "expected_results": "制度成果:数据授权运营管理办法等;可复制经验:数据安全评估“一张表”。",
-    "schedule": "第一年完成制度设计和平台建设;第二年全面推开并总结评估。",
-    "safeguards": "区委主要领导挂帅,纳入年度综合考评,保障专项经费。",
-    "risk_assessment": "已开展社会稳定风险评估和数据安全风险评估,风险可控。",
-    "support_requested": "请求市级在数据共享授权和试点政策方面给予支持。",
-}
+from .services import FILLED_EXAMPLE
 
 # (county login, candidate title, how far it goes)
 PLAN = [
@@ -71,5 +53,5 @@ def seed():
             continue
         candidate = Candidate.objects.get(batch=batch, title=title)
         app = services.start_application(actor=county_user, candidate=candidate)
-        app = services.save_draft(actor=county_user, application=app, data=FILLED)
+        app = services.save_draft(actor=county_user, application=app, data=FILLED_EXAMPLE)
         _advance(app, county_user, target)

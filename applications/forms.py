@@ -20,7 +20,7 @@ class ApplicationForm(StyledMixin, forms.ModelForm):
     class Meta:
         model = Application
         fields = FORM_FIELDS
-        widgets = {name: forms.Textarea for name in LONG_FIELDS}
+        widgets = dict.fromkeys(LONG_FIELDS, forms.Textarea)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

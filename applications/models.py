@@ -53,6 +53,9 @@ def batch_window_open(app):
 
 @condition(_("该县(市、区)正在开展集成改革试点,按照工作方案不再申报。"))
 def county_not_running_pilot(app):
+    annotated = getattr(app, "county_runs_pilot", None)  # set by list selectors to keep queries flat
+    if annotated is not None:
+        return not annotated
     from pilots.models import Pilot
 
     return not Pilot.objects.running().filter(county_id=app.county_id).exists()

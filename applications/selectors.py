@@ -15,6 +15,28 @@ def application_list(user):
     )
 
 
+def with_workflow_facts(qs):
+    """Annotate and prefetch what the transition conditions read, so N records cost no N queries."""
+    from django.db.models import Exists, OuterRef
+
+    from pilots.models import Pilot
+    from workflow.models import Opinion
+
+    running = Pilot.objects.running().filter(county_id=OuterRef("county_id"))
+    apps = list(qs.annotate(county_runs_pilot=Exists(running)))
+    if apps:
+        opinions = Opinion.objects.filter(
+            content_type__app_label="applications", content_type__model="application",
+            object_id__in=[a.pk for a in apps],
+        ).select_related("unit", "given_by")
+        by_app = {}
+        for o in opinions:
+            by_app.setdefault(o.object_id, []).append(o)
+        for a in apps:
+            a._prefetched_opinions = by_app.get(a.pk, [])
+    return apps
+
+
 def access_application(user, pk):
     """The application if the user may see it; 404 for both "missing" and "not yours"."""
     return get_object_or_404(

@@ -1,5 +1,6 @@
 """Application pages: list, start, edit/submit, detail with actions, opinion, version diff, print."""
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,13 +12,12 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-import rules
 from workflow.errors import WorkflowError
 from workflow.models import Attachment, Opinion
 from workflow.selectors import attachments_of, opinions_of, timeline, versions_of
 from workflow.services import available_actions, record
-from workflow.views import run_action
 from workflow.versions import diff
+from workflow.views import run_action
 
 from . import selectors, services
 from .forms import ApplicationFilter, ApplicationForm, DecisionForm, OpinionForm

@@ -151,6 +151,7 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_COOLOFF_TIME = None  # only an administrator unlocks (axes_reset / admin)
 # Lock the account, not the address: on a government intranet a whole bureau shares one NAT address,

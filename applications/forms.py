@@ -14,7 +14,8 @@ from .models import FORM_FIELDS, LONG_FIELDS, Application
 
 class ApplicationForm(StyledMixin, forms.ModelForm):
     attachments = MultipleFileField(
-        label=_("附件"), help_text=_("如盖章的申报表扫描件。允许 PDF、Word、Excel、OFD、JPG、PNG,单个文件不超过 20 MB。")
+        label=_("附件"),
+        help_text=_("如盖章的申报表扫描件。允许 PDF、Word、Excel、OFD、JPG、PNG,单个文件不超过 20 MB。"),
     )
 
     class Meta:
@@ -29,8 +30,9 @@ class ApplicationForm(StyledMixin, forms.ModelForm):
 
 
 class DecisionForm(ActionForm):
-    meeting_ref = forms.CharField(label=_("市委改革委会议"), required=False, max_length=60,
-                                  help_text=_("例如:第3次会议"))
+    meeting_ref = forms.CharField(
+        label=_("市委改革委会议"), required=False, max_length=60, help_text=_("例如:第3次会议")
+    )
 
 
 class OpinionForm(StyledMixin, forms.Form):

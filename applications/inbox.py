@@ -29,8 +29,11 @@ def application_todos(user):
             if actions:
                 deadline = app.batch.window_closes_at if app.is_editable else None
                 yield TodoItem(
-                    title=f"{app.county.name} · {app.project_name}", url=app.get_absolute_url(),
-                    action="、".join(str(t.custom["label"]) for t in actions), kind=_("试点申报"), deadline=deadline,
+                    title=f"{app.county.name} · {app.project_name}",
+                    url=app.get_absolute_url(),
+                    action="、".join(str(t.custom["label"]) for t in actions),
+                    kind=_("试点申报"),
+                    deadline=deadline,
                 )
     pending = Opinion.objects.visible_to(user).filter(status=Opinion.Status.PENDING).select_related("unit")
     targets = GenericPrefetch("target", [Application.objects.select_related("county")])
@@ -38,6 +41,9 @@ def application_todos(user):
         if any(m.unit_id == opinion.unit_id and m.role == opinion.role for m in memberships(user)):
             target = opinion.target
             yield TodoItem(
-                title=str(target), url=opinion.get_absolute_url(), action=_("提出意见"), kind=_("征求意见"),
+                title=str(target),
+                url=opinion.get_absolute_url(),
+                action=_("提出意见"),
+                kind=_("征求意见"),
                 deadline=opinion.due_at,
             )

@@ -14,16 +14,43 @@ from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, per
 # The form's fields in the order of the official table; each becomes a labelled row in the page,
 # the print view and the version diff.
 FORM_FIELDS = [
-    "project_name", "area", "lead_department", "cooperating_departments",
-    "leader_name", "leader_post", "leader_phone",
-    "contact_name", "contact_post", "contact_phone", "contact_email",
-    "reform_foundation", "goals", "main_tasks",
-    "integration_tasks", "integration_measures", "integration_forces", "integration_results",
-    "expected_results", "schedule", "safeguards", "risk_assessment", "support_requested",
+    "project_name",
+    "area",
+    "lead_department",
+    "cooperating_departments",
+    "leader_name",
+    "leader_post",
+    "leader_phone",
+    "contact_name",
+    "contact_post",
+    "contact_phone",
+    "contact_email",
+    "reform_foundation",
+    "goals",
+    "main_tasks",
+    "integration_tasks",
+    "integration_measures",
+    "integration_forces",
+    "integration_results",
+    "expected_results",
+    "schedule",
+    "safeguards",
+    "risk_assessment",
+    "support_requested",
 ]
 LONG_FIELDS = {
-    "reform_foundation", "goals", "main_tasks", "integration_tasks", "integration_measures", "integration_forces",
-    "integration_results", "expected_results", "schedule", "safeguards", "risk_assessment", "support_requested",
+    "reform_foundation",
+    "goals",
+    "main_tasks",
+    "integration_tasks",
+    "integration_measures",
+    "integration_forces",
+    "integration_results",
+    "expected_results",
+    "schedule",
+    "safeguards",
+    "risk_assessment",
+    "support_requested",
 }
 
 
@@ -81,10 +108,18 @@ class Application(WorkflowModel):
 
     workflow_key = "application"
     EDITABLE = [Status.DRAFT, Status.RETURNED]
-    BEFORE_DECISION = [Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.CONSULTING, Status.RECOMMENDED,
-                       Status.NOT_RECOMMENDED]
+    BEFORE_DECISION = [
+        Status.DRAFT,
+        Status.SUBMITTED,
+        Status.RETURNED,
+        Status.CONSULTING,
+        Status.RECOMMENDED,
+        Status.NOT_RECOMMENDED,
+    ]
 
-    batch = models.ForeignKey("pilots.Batch", on_delete=models.PROTECT, related_name="applications", verbose_name=_("批次"))
+    batch = models.ForeignKey(
+        "pilots.Batch", on_delete=models.PROTECT, related_name="applications", verbose_name=_("批次")
+    )
     candidate = models.ForeignKey(
         "pilots.Candidate", on_delete=models.PROTECT, related_name="applications", verbose_name=_("候选项目")
     )
@@ -112,9 +147,7 @@ class Application(WorkflowModel):
     integration_measures = models.TextField(_("措施集成"), blank=True)
     integration_forces = models.TextField(_("力量集成"), blank=True)
     integration_results = models.TextField(_("成果集成"), blank=True)
-    expected_results = models.TextField(
-        _("预期成果"), blank=True, help_text=_("含制度成果和可复制推广的经验做法")
-    )
+    expected_results = models.TextField(_("预期成果"), blank=True, help_text=_("含制度成果和可复制推广的经验做法"))
     schedule = models.TextField(_("进度安排"), blank=True)
     safeguards = models.TextField(_("保障措施"), blank=True)
     risk_assessment = models.TextField(_("初步风险评估"), blank=True)
@@ -135,7 +168,9 @@ class Application(WorkflowModel):
         constraints = [
             # Seed 二(二): 同一批试点项目一个县(市、区)最多申报一个 (a withdrawn one no longer counts).
             models.UniqueConstraint(
-                fields=["batch", "county"], condition=~Q(status="withdrawn"), name="application_one_live_per_county_batch",
+                fields=["batch", "county"],
+                condition=~Q(status="withdrawn"),
+                name="application_one_live_per_county_batch",
             ),
         ]
 
@@ -180,51 +215,86 @@ class Application(WorkflowModel):
         return {name: cls._meta.get_field(name).verbose_name for name in FORM_FIELDS}
 
     # --- transitions (state and facts only; services.py orchestrates) ---
-    @transition(field=status, source=[Status.DRAFT, Status.RETURNED], target=Status.SUBMITTED,
-                conditions=[batch_window_open, county_not_running_pilot],
-                permission=perm("applications.edit_application"),
-                custom={"role": Role.COUNTY, "label": _("提交申报")})
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.RETURNED],
+        target=Status.SUBMITTED,
+        conditions=[batch_window_open, county_not_running_pilot],
+        permission=perm("applications.edit_application"),
+        custom={"role": Role.COUNTY, "label": _("提交申报")},
+    )
     def submit(self, *, at):
         self.submitted_at = at
 
-    @transition(field=status, source=[Status.SUBMITTED, Status.CONSULTING], target=Status.RETURNED,
-                permission=perm("applications.review_application"),
-                custom={"role": Role.REFORM_OFFICE, "label": _("退回修改"), "needs_reason": True})
+    @transition(
+        field=status,
+        source=[Status.SUBMITTED, Status.CONSULTING],
+        target=Status.RETURNED,
+        permission=perm("applications.review_application"),
+        custom={"role": Role.REFORM_OFFICE, "label": _("退回修改"), "needs_reason": True},
+    )
     def return_to_county(self):
         pass
 
-    @transition(field=status, source=Status.SUBMITTED, target=Status.CONSULTING,
-                permission=perm("applications.review_application"),
-                custom={"role": Role.REFORM_OFFICE, "label": _("征求专项小组意见")})
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.CONSULTING,
+        permission=perm("applications.review_application"),
+        custom={"role": Role.REFORM_OFFICE, "label": _("征求专项小组意见")},
+    )
     def request_opinion(self):
         pass
 
-    @transition(field=status, source=Status.CONSULTING, target=Status.RECOMMENDED, conditions=[opinions_complete],
-                permission=perm("applications.review_application"),
-                custom={"role": Role.REFORM_OFFICE, "label": _("建议列为试点")})
+    @transition(
+        field=status,
+        source=Status.CONSULTING,
+        target=Status.RECOMMENDED,
+        conditions=[opinions_complete],
+        permission=perm("applications.review_application"),
+        custom={"role": Role.REFORM_OFFICE, "label": _("建议列为试点")},
+    )
     def recommend(self):
         pass
 
-    @transition(field=status, source=Status.CONSULTING, target=Status.NOT_RECOMMENDED, conditions=[opinions_complete],
-                permission=perm("applications.review_application"),
-                custom={"role": Role.REFORM_OFFICE, "label": _("不建议列为试点"), "needs_reason": True})
+    @transition(
+        field=status,
+        source=Status.CONSULTING,
+        target=Status.NOT_RECOMMENDED,
+        conditions=[opinions_complete],
+        permission=perm("applications.review_application"),
+        custom={"role": Role.REFORM_OFFICE, "label": _("不建议列为试点"), "needs_reason": True},
+    )
     def not_recommend(self):
         pass
 
-    @transition(field=status, source=[Status.RECOMMENDED, Status.NOT_RECOMMENDED], target=Status.APPROVED,
-                conditions=[county_not_running_pilot], permission=perm("applications.decide_application"),
-                custom={"role": Role.COMMITTEE, "label": _("确定为试点"), "needs_meeting": True})
+    @transition(
+        field=status,
+        source=[Status.RECOMMENDED, Status.NOT_RECOMMENDED],
+        target=Status.APPROVED,
+        conditions=[county_not_running_pilot],
+        permission=perm("applications.decide_application"),
+        custom={"role": Role.COMMITTEE, "label": _("确定为试点"), "needs_meeting": True},
+    )
     def approve(self, *, meeting_ref, at):
         self.meeting_ref, self.decided_at = meeting_ref, at
 
-    @transition(field=status, source=[Status.RECOMMENDED, Status.NOT_RECOMMENDED], target=Status.REJECTED,
-                permission=perm("applications.decide_application"),
-                custom={"role": Role.COMMITTEE, "label": _("不确定为试点"), "needs_reason": True, "needs_meeting": True})
+    @transition(
+        field=status,
+        source=[Status.RECOMMENDED, Status.NOT_RECOMMENDED],
+        target=Status.REJECTED,
+        permission=perm("applications.decide_application"),
+        custom={"role": Role.COMMITTEE, "label": _("不确定为试点"), "needs_reason": True, "needs_meeting": True},
+    )
     def reject(self, *, meeting_ref, at):
         self.meeting_ref, self.decided_at = meeting_ref, at
 
-    @transition(field=status, source=BEFORE_DECISION, target=Status.WITHDRAWN,
-                permission=perm("applications.edit_application"),
-                custom={"role": Role.COUNTY, "label": _("撤回申报"), "confirm": _("撤回后本批次可重新申报,确定撤回吗?")})
+    @transition(
+        field=status,
+        source=BEFORE_DECISION,
+        target=Status.WITHDRAWN,
+        permission=perm("applications.edit_application"),
+        custom={"role": Role.COUNTY, "label": _("撤回申报"), "confirm": _("撤回后本批次可重新申报,确定撤回吗?")},
+    )
     def withdraw(self):
         pass

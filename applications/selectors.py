@@ -26,7 +26,8 @@ def with_workflow_facts(qs):
     apps = list(qs.annotate(county_runs_pilot=Exists(running)))
     if apps:
         opinions = Opinion.objects.filter(
-            content_type__app_label="applications", content_type__model="application",
+            content_type__app_label="applications",
+            content_type__model="application",
             object_id__in=[a.pk for a in apps],
         ).select_related("unit", "given_by")
         by_app = {}

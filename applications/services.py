@@ -21,18 +21,38 @@ from workflow.services import notify, perform, record, save_attachments
 from .models import Application
 
 REQUIRED_ON_SUBMIT = [
-    "project_name", "area", "lead_department", "leader_name", "leader_post", "leader_phone",
-    "contact_name", "contact_phone", "reform_foundation", "goals", "main_tasks",
-    "integration_tasks", "integration_measures", "integration_forces", "integration_results",
-    "expected_results", "schedule", "safeguards", "risk_assessment",
+    "project_name",
+    "area",
+    "lead_department",
+    "leader_name",
+    "leader_post",
+    "leader_phone",
+    "contact_name",
+    "contact_phone",
+    "reform_foundation",
+    "goals",
+    "main_tasks",
+    "integration_tasks",
+    "integration_measures",
+    "integration_forces",
+    "integration_results",
+    "expected_results",
+    "schedule",
+    "safeguards",
+    "risk_assessment",
 ]
 
 
 # A complete, realistic form: the demo data and the tests fill applications with it.
 FILLED_EXAMPLE = {
-    "lead_department": "区委改革办", "cooperating_departments": "区数据局、区市场监管局、区司法局",
-    "leader_name": "张明", "leader_post": "区委常委、常务副区长", "leader_phone": "0573-82000001",
-    "contact_name": "李华", "contact_post": "区委改革办综合科科长", "contact_phone": "0573-82000002",
+    "lead_department": "区委改革办",
+    "cooperating_departments": "区数据局、区市场监管局、区司法局",
+    "leader_name": "张明",
+    "leader_post": "区委常委、常务副区长",
+    "leader_phone": "0573-82000001",
+    "contact_name": "李华",
+    "contact_post": "区委改革办综合科科长",
+    "contact_phone": "0573-82000002",
     "contact_email": "lihua@example.gov.cn",
     "reform_foundation": "已建成区级公共数据平台,归集数据 12 亿条;“一件事”集成服务覆盖 68 个事项。",
     "goals": "到试点期满,形成可复制的制度成果 5 项以上,群众办事时间平均压缩 50%。",
@@ -50,8 +70,12 @@ FILLED_EXAMPLE = {
 
 
 def _one_per_batch_message(existing):
-    return _("本县(市、区)在“%(batch)s”已有一份申报(%(name)s,状态:%(state)s)。按照工作方案,同一批次最多申报一个项目。") % {
-        "batch": existing.batch.name, "name": existing.project_name, "state": existing.get_status_display(),
+    return _(
+        "本县(市、区)在“%(batch)s”已有一份申报(%(name)s,状态:%(state)s)。按照工作方案,同一批次最多申报一个项目。"
+    ) % {
+        "batch": existing.batch.name,
+        "name": existing.project_name,
+        "state": existing.get_status_display(),
     }
 
 
@@ -74,8 +98,12 @@ def start_application(*, actor, candidate):
         try:
             with transaction.atomic():
                 app = Application.objects.create(
-                    batch=candidate.batch, candidate=candidate, county=county, created_by=actor,
-                    project_name=candidate.title, area=candidate.area,
+                    batch=candidate.batch,
+                    candidate=candidate,
+                    county=county,
+                    created_by=actor,
+                    project_name=candidate.title,
+                    area=candidate.area,
                 )
         except IntegrityError:
             existing = Application.objects.live().get(batch=candidate.batch, county=county)
@@ -91,16 +119,20 @@ def save_draft(*, actor, application, data, files=()):
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if not locked.is_editable:
-            raise WorkflowError(
-                _("申报当前状态为“%(state)s”,不能修改。") % {"state": locked.get_status_display()}
-            )
+            raise WorkflowError(_("申报当前状态为“%(state)s”,不能修改。") % {"state": locked.get_status_display()})
         for key, value in data.items():
             setattr(locked, key, value)
         locked.save()
         if files:
             saved = save_attachments(locked, files, actor=actor)
-            record(locked, "application.attachment_added", actor=actor, role=Role.COUNTY, unit=locked.county,
-                   details={"files": [a.original_name for a in saved]})
+            record(
+                locked,
+                "application.attachment_added",
+                actor=actor,
+                role=Role.COUNTY,
+                unit=locked.county,
+                details={"files": [a.original_name for a in saved]},
+            )
     return locked
 
 
@@ -117,22 +149,32 @@ def _check_complete(application):
     if errors:
         raise WorkflowError(
             _("申报表还有 %(n)s 项必填内容未填写,已保存为草稿,请补充后再提交。") % {"n": len(errors)},
-            errors=errors, status=400,
+            errors=errors,
+            status=400,
         )
 
 
 def submit_application(*, actor, application, comment="", expected_state=None):
     return perform(
-        application, "submit", actor=actor, comment=comment, expected_state=expected_state,
-        params={"at": timezone.now()}, before=_check_complete, freeze=True,
+        application,
+        "submit",
+        actor=actor,
+        comment=comment,
+        expected_state=expected_state,
+        params={"at": timezone.now()},
+        before=_check_complete,
+        freeze=True,
     )
 
 
 def _create_opinion_requests(application, log):
     group = application.candidate.lead_group
     opinion = Opinion.objects.create(
-        content_type=ContentType.objects.get_for_model(application), object_id=application.pk, unit=group,
-        role=Role.SPECIAL_GROUP, requested_by=log.actor,
+        content_type=ContentType.objects.get_for_model(application),
+        object_id=application.pk,
+        unit=group,
+        role=Role.SPECIAL_GROUP,
+        requested_by=log.actor,
         due_at=timezone.now() + timedelta(days=settings.OPINION_DUE_DAYS),
     )
     notify(opinion, log)
@@ -143,8 +185,9 @@ def review_application(*, actor, application, name, comment="", expected_state=N
     if name not in {"return_to_county", "request_opinion", "recommend", "not_recommend"}:
         raise WorkflowError(_("没有这个操作。"), status=400)
     after = _create_opinion_requests if name == "request_opinion" else None
-    return perform(application, name, actor=actor, comment=comment, expected_state=expected_state, files=files,
-                   after=after)
+    return perform(
+        application, name, actor=actor, comment=comment, expected_state=expected_state, files=files, after=after
+    )
 
 
 def give_opinion(*, actor, opinion, verdict, text, expected_state=None):
@@ -157,7 +200,12 @@ def give_opinion(*, actor, opinion, verdict, text, expected_state=None):
             raise WorkflowError(_("请填写意见说明。"), field="text", status=400)
 
     return perform(
-        opinion, "give", actor=actor, comment=text, expected_state=expected_state, before=check,
+        opinion,
+        "give",
+        actor=actor,
+        comment=text,
+        expected_state=expected_state,
+        before=check,
         params={"verdict": verdict, "text": text.strip(), "user": actor},
     )
 
@@ -173,8 +221,14 @@ def decide_application(*, actor, application, name, meeting_ref, comment="", exp
         raise WorkflowError(_("请填写市委改革委会议(例如:第3次会议)。"), field="meeting_ref", status=400)
     after = (lambda app, log: create_pilot_for(app, log)) if name == "approve" else None
     return perform(
-        application, name, actor=actor, comment=comment, expected_state=expected_state, files=files,
-        params={"meeting_ref": meeting_ref, "at": timezone.now()}, after=after,
+        application,
+        name,
+        actor=actor,
+        comment=comment,
+        expected_state=expected_state,
+        files=files,
+        params={"meeting_ref": meeting_ref, "at": timezone.now()},
+        after=after,
     )
 
 
@@ -185,14 +239,21 @@ def withdraw_application(*, actor, application, comment="", expected_state=None)
 def act(*, actor, application, name, comment="", expected_state=None, meeting_ref="", files=()):
     """Dispatch a button's transition name to its service (the view's one entry point)."""
     if name == "submit":
-        return submit_application(actor=actor, application=application, comment=comment,
-                                  expected_state=expected_state)
+        return submit_application(actor=actor, application=application, comment=comment, expected_state=expected_state)
     if name == "withdraw":
-        return withdraw_application(actor=actor, application=application, comment=comment,
-                                    expected_state=expected_state)
+        return withdraw_application(
+            actor=actor, application=application, comment=comment, expected_state=expected_state
+        )
     if name in {"approve", "reject"}:
-        return decide_application(actor=actor, application=application, name=name, meeting_ref=meeting_ref,
-                                  comment=comment, expected_state=expected_state, files=files)
-    return review_application(actor=actor, application=application, name=name, comment=comment,
-                              expected_state=expected_state, files=files)
-
+        return decide_application(
+            actor=actor,
+            application=application,
+            name=name,
+            meeting_ref=meeting_ref,
+            comment=comment,
+            expected_state=expected_state,
+            files=files,
+        )
+    return review_application(
+        actor=actor, application=application, name=name, comment=comment, expected_state=expected_state, files=files
+    )

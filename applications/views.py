@@ -29,10 +29,15 @@ def application_list(request):
     qs = selectors.application_list(request.user)
     filterset = ApplicationFilter(request.GET or None, queryset=qs)
     page = Paginator(filterset.qs, 20).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "applications/list.html", {
-        "filter": filterset, "page": page,
-        "can_start": rules.has_perm("applications.start_application", request.user),
-    })
+    return TemplateResponse(
+        request,
+        "applications/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "can_start": rules.has_perm("applications.start_application", request.user),
+        },
+    )
 
 
 @login_required
@@ -46,8 +51,7 @@ def application_start(request):
             app = services.start_application(actor=request.user, candidate=candidate)
         except WorkflowError as err:
             messages.error(request, err.message)
-            return TemplateResponse(request, "applications/start.html", {"candidates": candidates},
-                                    status=err.status)
+            return TemplateResponse(request, "applications/start.html", {"candidates": candidates}, status=err.status)
         messages.success(request, _("已创建申报表草稿,请填写后提交。"))
         return redirect("applications:edit", app.pk)
     return TemplateResponse(request, "applications/start.html", {"candidates": candidates})
@@ -69,16 +73,25 @@ def _detail_context(request, app, *, action_form=None, opinion_form=None):
         "actions": [t for t in available_actions(app, user) if t.name != "submit"],
         "can_edit": app.is_editable and rules.has_perm("applications.edit_application", user, app),
         "action_form": action_form or DecisionForm(initial={"expected_state": app.status}),
-        "my_opinion": next((o for o in opinions if o.status == Opinion.Status.PENDING
-                            and rules.has_perm("workflow.give_opinion", user, o)), None),
+        "my_opinion": next(
+            (
+                o
+                for o in opinions
+                if o.status == Opinion.Status.PENDING and rules.has_perm("workflow.give_opinion", user, o)
+            ),
+            None,
+        ),
         "opinion_form": opinion_form or OpinionForm(initial={"expected_state": Opinion.Status.PENDING}),
     }
 
 
 def _rows(app):
     return [
-        (app._meta.get_field(name).verbose_name,
-         app.get_area_display() if name == "area" else getattr(app, name), name in LONG_FIELDS)
+        (
+            app._meta.get_field(name).verbose_name,
+            app.get_area_display() if name == "area" else getattr(app, name),
+            name in LONG_FIELDS,
+        )
         for name in FORM_FIELDS
     ]
 
@@ -103,8 +116,9 @@ def application_edit(request, pk):
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in FORM_FIELDS}
             try:
-                app = services.save_draft(actor=request.user, application=app, data=data,
-                                          files=form.cleaned_data["attachments"])
+                app = services.save_draft(
+                    actor=request.user, application=app, data=data, files=form.cleaned_data["attachments"]
+                )
             except WorkflowError as err:
                 form.add_workflow_error(err)
                 status = err.status
@@ -126,9 +140,17 @@ def application_edit(request, pk):
             status = 400
     else:
         form = ApplicationForm(instance=app)
-    return TemplateResponse(request, "applications/edit.html", {
-        "app": app, "form": form, "attachments": attachments_of(app), "last_return": _last_return(timeline(app)),
-    }, status=status)
+    return TemplateResponse(
+        request,
+        "applications/edit.html",
+        {
+            "app": app,
+            "form": form,
+            "attachments": attachments_of(app),
+            "last_return": _last_return(timeline(app)),
+        },
+        status=status,
+    )
 
 
 def _last_return(logs):
@@ -142,14 +164,20 @@ def application_act(request, pk):
 
     def do(data):
         return services.act(
-            actor=request.user, application=app, name=request.POST.get("name", ""), comment=data["comment"],
-            expected_state=data["expected_state"], meeting_ref=data["meeting_ref"], files=data["attachments"],
+            actor=request.user,
+            application=app,
+            name=request.POST.get("name", ""),
+            comment=data["comment"],
+            expected_state=data["expected_state"],
+            meeting_ref=data["meeting_ref"],
+            files=data["attachments"],
         )
 
     def render(obj, form, status):
         fresh = selectors.access_application(request.user, obj.pk)
-        return TemplateResponse(request, "applications/detail.html",
-                                _detail_context(request, fresh, action_form=form), status=status)
+        return TemplateResponse(
+            request, "applications/detail.html", _detail_context(request, fresh, action_form=form), status=status
+        )
 
     return run_action(request, app, do, render, form_class=DecisionForm)
 
@@ -161,18 +189,25 @@ def opinion_give(request, pk, opinion_pk):
     opinion = get_object_or_404(Opinion.objects.for_object(app), pk=opinion_pk)
     form = OpinionForm(request.POST)
     if not form.is_valid():
-        return TemplateResponse(request, "applications/detail.html",
-                                _detail_context(request, app, opinion_form=form), status=400)
+        return TemplateResponse(
+            request, "applications/detail.html", _detail_context(request, app, opinion_form=form), status=400
+        )
     try:
-        services.give_opinion(actor=request.user, opinion=opinion, verdict=form.cleaned_data["verdict"],
-                              text=form.cleaned_data["text"], expected_state=form.cleaned_data["expected_state"])
+        services.give_opinion(
+            actor=request.user,
+            opinion=opinion,
+            verdict=form.cleaned_data["verdict"],
+            text=form.cleaned_data["text"],
+            expected_state=form.cleaned_data["expected_state"],
+        )
     except WorkflowError as err:
         if err.errors:
             form.add_workflow_error(err)
         else:
             messages.error(request, err.message)
-        return TemplateResponse(request, "applications/detail.html",
-                                _detail_context(request, app, opinion_form=form), status=err.status)
+        return TemplateResponse(
+            request, "applications/detail.html", _detail_context(request, app, opinion_form=form), status=err.status
+        )
     messages.success(request, _("意见已提交,市委改革办将据此提出试点建议。"))
     return redirect(app)
 
@@ -185,18 +220,31 @@ def application_diff(request, pk, number):
         raise Http404
     new, old = versions[number], versions.get(number - 1)
     fields, _rows_changed = diff(old.data if old else None, new.data, Application.field_labels())
-    return TemplateResponse(request, "applications/diff.html", {
-        "app": app, "new": new, "old": old, "changes": fields,
-    })
+    return TemplateResponse(
+        request,
+        "applications/diff.html",
+        {
+            "app": app,
+            "new": new,
+            "old": old,
+            "changes": fields,
+        },
+    )
 
 
 @login_required
 def application_print(request, pk):
     app = selectors.access_application(request.user, pk)
-    return TemplateResponse(request, "applications/print.html", {
-        "app": app, "attachments": attachments_of(app), "opinions": opinions_of(app),
-        "f": {name: getattr(app, name) for name in FORM_FIELDS},
-    })
+    return TemplateResponse(
+        request,
+        "applications/print.html",
+        {
+            "app": app,
+            "attachments": attachments_of(app),
+            "opinions": opinions_of(app),
+            "f": {name: getattr(app, name) for name in FORM_FIELDS},
+        },
+    )
 
 
 @login_required
@@ -207,11 +255,21 @@ def attachment_delete(request, pk, attachment_pk):
         raise PermissionDenied(_("只有申报县(市、区)可以删除附件。"))
     if not app.is_editable:
         raise WorkflowError(_("申报当前状态为“%(state)s”,不能删除附件。") % {"state": app.get_status_display()})
-    att = get_object_or_404(Attachment.objects.filter(log__isnull=True), pk=attachment_pk, object_id=app.pk,
-                            content_type__model="application")
+    att = get_object_or_404(
+        Attachment.objects.filter(log__isnull=True),
+        pk=attachment_pk,
+        object_id=app.pk,
+        content_type__model="application",
+    )
     with transaction.atomic():
-        record(app, "application.attachment_removed", actor=request.user, role="county", unit=app.county,
-               details={"file": att.original_name})
+        record(
+            app,
+            "application.attachment_removed",
+            actor=request.user,
+            role="county",
+            unit=app.county,
+            details={"file": att.original_name},
+        )
         att.delete()
     messages.success(request, _("附件已删除。"))
     return redirect("applications:edit", app.pk)

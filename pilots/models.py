@@ -70,18 +70,34 @@ class Batch(WorkflowModel):
             and self.window_opens_at <= at <= self.window_closes_at
         )
 
-    @transition(field=status, source=Status.DRAFT, target=Status.OPEN, conditions=[has_window],
-                permission=perm("pilots.manage_batch"), custom={**OFFICE, "label": _("开放申报")})
+    @transition(
+        field=status,
+        source=Status.DRAFT,
+        target=Status.OPEN,
+        conditions=[has_window],
+        permission=perm("pilots.manage_batch"),
+        custom={**OFFICE, "label": _("开放申报")},
+    )
     def open(self):
         pass
 
-    @transition(field=status, source=Status.OPEN, target=Status.CLOSED,
-                permission=perm("pilots.manage_batch"), custom={**OFFICE, "label": _("截止申报")})
+    @transition(
+        field=status,
+        source=Status.OPEN,
+        target=Status.CLOSED,
+        permission=perm("pilots.manage_batch"),
+        custom={**OFFICE, "label": _("截止申报")},
+    )
     def close(self):
         pass
 
-    @transition(field=status, source=Status.CLOSED, target=Status.DECIDED,
-                permission=perm("pilots.manage_batch"), custom={**OFFICE, "label": _("标记为已确定")})
+    @transition(
+        field=status,
+        source=Status.CLOSED,
+        target=Status.DECIDED,
+        permission=perm("pilots.manage_batch"),
+        custom={**OFFICE, "label": _("标记为已确定")},
+    )
     def decide(self):
         pass
 
@@ -119,18 +135,24 @@ class Candidate(WorkflowModel):
     title = models.CharField(_("试点项目名称"), max_length=120)
     area = models.CharField(_("改革领域"), max_length=20, choices=ReformArea.choices)
     lead_group = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="+", limit_choices_to={"kind": Role.SPECIAL_GROUP},
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": Role.SPECIAL_GROUP},
         verbose_name=_("牵头专项小组"),
     )
     guidance_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        limit_choices_to={"kind": Role.GUIDANCE_UNIT}, verbose_name=_("建议牵头指导单位"),
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": Role.GUIDANCE_UNIT},
+        verbose_name=_("建议牵头指导单位"),
     )
     description = models.TextField(_("改革内容简介"))
     channel = models.CharField(_("提出方式"), max_length=20, choices=Channel.choices)
-    proposer_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出单位")
-    )
+    proposer_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出单位"))
     addressed_to = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("提交给")
     )
@@ -162,18 +184,30 @@ class Candidate(WorkflowModel):
         return []
 
     def watchers(self):
+        """A county or special group hears what became of its proposal (the office decides its own)."""
         from accounts.models import User
 
+        if self.channel == self.Channel.OFFICE:
+            return []
         return list(User.objects.filter(memberships__unit=self.proposer_unit, is_active=True).distinct())
 
-    @transition(field=status, source=Status.PROPOSED, target=Status.LISTED,
-                permission=perm("pilots.decide_candidate"), custom={**OFFICE, "label": _("列入候选名单")})
+    @transition(
+        field=status,
+        source=Status.PROPOSED,
+        target=Status.LISTED,
+        permission=perm("pilots.decide_candidate"),
+        custom={**OFFICE, "label": _("列入候选名单")},
+    )
     def accept(self):
         pass
 
-    @transition(field=status, source=Status.PROPOSED, target=Status.DECLINED,
-                permission=perm("pilots.decide_candidate"),
-                custom={**OFFICE, "label": _("不列入候选名单"), "needs_reason": True})
+    @transition(
+        field=status,
+        source=Status.PROPOSED,
+        target=Status.DECLINED,
+        permission=perm("pilots.decide_candidate"),
+        custom={**OFFICE, "label": _("不列入候选名单"), "needs_reason": True},
+    )
     def decline(self):
         pass
 
@@ -208,14 +242,14 @@ class Pilot(WorkflowModel):
     title = models.CharField(_("试点项目名称"), max_length=120)
     county = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="pilots", verbose_name=_("试点县(市、区)"))
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="pilots", verbose_name=_("批次"))
-    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="pilots", verbose_name=_("候选项目"))
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.PROTECT, related_name="pilots", verbose_name=_("候选项目")
+    )
     application = models.OneToOneField(
         "applications.Application", on_delete=models.PROTECT, related_name="pilot", verbose_name=_("申报")
     )
     area = models.CharField(_("改革领域"), max_length=20, choices=ReformArea.choices)
-    special_group = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("市级专项小组")
-    )
+    special_group = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("市级专项小组"))
     guidance_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("市级牵头指导单位")
     )
@@ -252,28 +286,52 @@ class Pilot(WorkflowModel):
             Role.GUIDANCE_UNIT: [self.guidance_unit] if self.guidance_unit_id else [],
         }.get(role, list(Unit.objects.filter(kind=role)))
 
-    @transition(field=status, source=Status.PLANNING, target=Status.IMPLEMENTING,
-                permission=perm("pilots.run_pilot"), custom={**OFFICE, "label": _("方案获批,开始实施")})
+    @transition(
+        field=status,
+        source=Status.PLANNING,
+        target=Status.IMPLEMENTING,
+        permission=perm("pilots.run_pilot"),
+        custom={**OFFICE, "label": _("方案获批,开始实施")},
+    )
     def start(self):
         pass
 
-    @transition(field=status, source=[Status.IMPLEMENTING, Status.EXTENDED], target=Status.EXTENDED,
-                permission=perm("pilots.run_pilot"), custom={**OFFICE, "label": _("批准延期")})
+    @transition(
+        field=status,
+        source=[Status.IMPLEMENTING, Status.EXTENDED],
+        target=Status.EXTENDED,
+        permission=perm("pilots.run_pilot"),
+        custom={**OFFICE, "label": _("批准延期")},
+    )
     def extend(self):
         pass
 
-    @transition(field=status, source=[Status.IMPLEMENTING, Status.EXTENDED], target=Status.EVALUATING,
-                permission=perm("pilots.run_pilot"), custom={**OFFICE, "label": _("进入总结评估")})
+    @transition(
+        field=status,
+        source=[Status.IMPLEMENTING, Status.EXTENDED],
+        target=Status.EVALUATING,
+        permission=perm("pilots.run_pilot"),
+        custom={**OFFICE, "label": _("进入总结评估")},
+    )
     def evaluate(self):
         pass
 
-    @transition(field=status, source=Status.EVALUATING, target=Status.COMPLETED,
-                permission=perm("pilots.run_pilot"), custom={**OFFICE, "label": _("完成试点")})
+    @transition(
+        field=status,
+        source=Status.EVALUATING,
+        target=Status.COMPLETED,
+        permission=perm("pilots.run_pilot"),
+        custom={**OFFICE, "label": _("完成试点")},
+    )
     def complete(self):
         pass
 
-    @transition(field=status, source=RUNNING, target=Status.TERMINATED,
-                permission=perm("pilots.terminate_pilot"),
-                custom={"role": Role.COMMITTEE, "label": _("终止试点"), "needs_reason": True})
+    @transition(
+        field=status,
+        source=RUNNING,
+        target=Status.TERMINATED,
+        permission=perm("pilots.terminate_pilot"),
+        custom={"role": Role.COMMITTEE, "label": _("终止试点"), "needs_reason": True},
+    )
     def terminate(self):
         pass

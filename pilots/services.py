@@ -28,8 +28,14 @@ def create_batch(*, actor, data):
     _require("pilots.manage_batch", actor)
     with transaction.atomic():
         batch = Batch.objects.create(**data)
-        record(batch, "batch.created", actor=actor, role=Role.REFORM_OFFICE, unit=_office_unit(actor),
-               to_state=batch.status)
+        record(
+            batch,
+            "batch.created",
+            actor=actor,
+            role=Role.REFORM_OFFICE,
+            unit=_office_unit(actor),
+            to_state=batch.status,
+        )
     return batch
 
 
@@ -42,8 +48,14 @@ def update_batch(*, actor, batch, data):
         for key, value in data.items():
             setattr(locked, key, value)
         locked.save()
-        record(locked, "batch.updated", actor=actor, role=Role.REFORM_OFFICE, unit=_office_unit(actor),
-               details={"fields": sorted(data)})
+        record(
+            locked,
+            "batch.updated",
+            actor=actor,
+            role=Role.REFORM_OFFICE,
+            unit=_office_unit(actor),
+            details={"fields": sorted(data)},
+        )
     return locked
 
 
@@ -81,8 +93,9 @@ def propose_candidate(*, actor, data, addressed_to=None, accept=False):
             candidate = Candidate.objects.create(
                 **data, channel=channel, proposer_unit=proposer, addressed_to=addressed, proposed_by=actor
             )
-            log = record(candidate, "candidate.created", actor=actor, role=role, unit=proposer,
-                         to_state=candidate.status)
+            log = record(
+                candidate, "candidate.created", actor=actor, role=role, unit=proposer, to_state=candidate.status
+            )
             if accept and channel == Candidate.Channel.OFFICE:
                 candidate = perform(candidate, "accept", actor=actor)
             else:
@@ -105,13 +118,24 @@ def create_pilot_for(application, log):
     try:
         with transaction.atomic():
             pilot = Pilot.objects.create(
-                title=application.project_name, county=application.county, batch=application.batch,
-                candidate=candidate, application=application, area=application.area,
-                special_group=candidate.lead_group, guidance_unit=candidate.guidance_unit,
+                title=application.project_name,
+                county=application.county,
+                batch=application.batch,
+                candidate=candidate,
+                application=application,
+                area=application.area,
+                special_group=candidate.lead_group,
+                guidance_unit=candidate.guidance_unit,
             )
     except IntegrityError:
         raise WorkflowError(_("该县(市、区)已有正在开展的集成改革试点,不能再确定新的试点。")) from None
-    record(pilot, "pilot.created", actor=log.actor, role=log.role, unit=log.unit, to_state=pilot.status,
-           details={"application": application.pk, "meeting_ref": application.meeting_ref})
+    record(
+        pilot,
+        "pilot.created",
+        actor=log.actor,
+        role=log.role,
+        unit=log.unit,
+        to_state=pilot.status,
+        details={"application": application.pk, "meeting_ref": application.meeting_ref},
+    )
     return pilot
-

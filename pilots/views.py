@@ -31,10 +31,14 @@ def _require(perm_name, user, message):
 # --- batches -----------------------------------------------------------------------------------
 @login_required
 def batch_list(request):
-    return TemplateResponse(request, "pilots/batch_list.html", {
-        "batches": selectors.batch_list(request.user),
-        "can_manage": rules.has_perm("pilots.manage_batch", request.user),
-    })
+    return TemplateResponse(
+        request,
+        "pilots/batch_list.html",
+        {
+            "batches": selectors.batch_list(request.user),
+            "can_manage": rules.has_perm("pilots.manage_batch", request.user),
+        },
+    )
 
 
 @login_required
@@ -63,14 +67,19 @@ def batch_form(request, pk=None):
 
 
 def _batch_detail(request, batch, form=None, status=200):
-    return TemplateResponse(request, "pilots/batch_detail.html", {
-        "batch": batch,
-        "candidates": selectors.candidate_list(request.user).filter(batch=batch),
-        "actions": available_actions(batch, request.user),
-        "action_form": form if form is not None else ActionForm(initial={"expected_state": batch.status}),
-        "timeline": timeline(batch),
-        "can_manage": rules.has_perm("pilots.manage_batch", request.user),
-    }, status=status)
+    return TemplateResponse(
+        request,
+        "pilots/batch_detail.html",
+        {
+            "batch": batch,
+            "candidates": selectors.candidate_list(request.user).filter(batch=batch),
+            "actions": available_actions(batch, request.user),
+            "action_form": form if form is not None else ActionForm(initial={"expected_state": batch.status}),
+            "timeline": timeline(batch),
+            "can_manage": rules.has_perm("pilots.manage_batch", request.user),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -83,9 +92,15 @@ def batch_detail(request, pk):
 def batch_act(request, pk):
     batch = selectors.access_batch(request.user, pk)
     return run_action(
-        request, batch,
-        lambda d: services.batch_act(actor=request.user, batch=batch, name=request.POST.get("name", ""),
-                                     comment=d["comment"], expected_state=d["expected_state"]),
+        request,
+        batch,
+        lambda d: services.batch_act(
+            actor=request.user,
+            batch=batch,
+            name=request.POST.get("name", ""),
+            comment=d["comment"],
+            expected_state=d["expected_state"],
+        ),
         lambda obj, form, status: _batch_detail(request, obj, form, status),
     )
 
@@ -98,11 +113,17 @@ def candidate_list(request):
     if status in Candidate.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "pilots/candidate_list.html", {
-        "page": page, "statuses": Candidate.Status.choices, "status": status,
-        "can_propose": rules.has_perm("pilots.propose_candidate", request.user),
-        "can_import": rules.has_perm("pilots.import_candidates", request.user),
-    })
+    return TemplateResponse(
+        request,
+        "pilots/candidate_list.html",
+        {
+            "page": page,
+            "statuses": Candidate.Status.choices,
+            "status": status,
+            "can_propose": rules.has_perm("pilots.propose_candidate", request.user),
+            "can_import": rules.has_perm("pilots.import_candidates", request.user),
+        },
+    )
 
 
 def _proposer_role(user):
@@ -124,7 +145,9 @@ def candidate_propose(request):
             data = {k: form.cleaned_data[k] for k in CandidateForm.Meta.fields}
             try:
                 candidate = services.propose_candidate(
-                    actor=request.user, data=data, addressed_to=form.cleaned_data.get("addressed_to"),
+                    actor=request.user,
+                    data=data,
+                    addressed_to=form.cleaned_data.get("addressed_to"),
                     accept=form.cleaned_data.get("accept", False),
                 )
             except WorkflowError as err:
@@ -139,14 +162,20 @@ def candidate_propose(request):
 
 
 def _candidate_detail(request, candidate, form=None, status=200):
-    return TemplateResponse(request, "pilots/candidate_detail.html", {
-        "candidate": candidate,
-        "actions": available_actions(candidate, request.user),
-        "action_form": form if form is not None else ActionForm(initial={"expected_state": candidate.status}),
-        "timeline": timeline(candidate),
-        "can_apply": rules.has_perm("applications.start_application", request.user)
-        and candidate.status == Candidate.Status.LISTED and candidate.batch.window_is_open(),
-    }, status=status)
+    return TemplateResponse(
+        request,
+        "pilots/candidate_detail.html",
+        {
+            "candidate": candidate,
+            "actions": available_actions(candidate, request.user),
+            "action_form": form if form is not None else ActionForm(initial={"expected_state": candidate.status}),
+            "timeline": timeline(candidate),
+            "can_apply": rules.has_perm("applications.start_application", request.user)
+            and candidate.status == Candidate.Status.LISTED
+            and candidate.batch.window_is_open(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -159,10 +188,15 @@ def candidate_detail(request, pk):
 def candidate_act(request, pk):
     candidate = selectors.access_candidate(request.user, pk)
     return run_action(
-        request, candidate,
-        lambda d: services.decide_candidate(actor=request.user, candidate=candidate,
-                                            name=request.POST.get("name", ""), comment=d["comment"],
-                                            expected_state=d["expected_state"]),
+        request,
+        candidate,
+        lambda d: services.decide_candidate(
+            actor=request.user,
+            candidate=candidate,
+            name=request.POST.get("name", ""),
+            comment=d["comment"],
+            expected_state=d["expected_state"],
+        ),
         lambda obj, form, status: _candidate_detail(request, obj, form, status),
     )
 
@@ -172,13 +206,21 @@ def published_list(request):
     """试点候选名单: the listed candidates of a batch, readable and printable by every logged-in user."""
     batches = list(selectors.published_batches())
     chosen = next((b for b in batches if str(b.pk) == request.GET.get("batch")), None)
-    chosen = chosen or next((b for b in batches if b.status == Batch.Status.OPEN), None) or (batches[0] if batches else None)
-    return TemplateResponse(request, "pilots/published_list.html", {
-        "batches": batches, "batch": chosen,
-        "candidates": selectors.published_candidates(chosen) if chosen else [],
-        "can_apply": rules.has_perm("applications.start_application", request.user)
-        and chosen is not None and chosen.window_is_open(),
-    })
+    chosen = (
+        chosen or next((b for b in batches if b.status == Batch.Status.OPEN), None) or (batches[0] if batches else None)
+    )
+    return TemplateResponse(
+        request,
+        "pilots/published_list.html",
+        {
+            "batches": batches,
+            "batch": chosen,
+            "candidates": selectors.published_candidates(chosen) if chosen else [],
+            "can_apply": rules.has_perm("applications.start_application", request.user)
+            and chosen is not None
+            and chosen.window_is_open(),
+        },
+    )
 
 
 # --- pilots ------------------------------------------------------------------------------------

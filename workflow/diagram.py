@@ -14,6 +14,7 @@ renders under the site's Content-Security-Policy (``default-src 'self'``). Every
 
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from itertools import pairwise
 from xml.sax.saxutils import escape
 
 from django.core.exceptions import FieldDoesNotExist
@@ -31,6 +32,7 @@ ROW_GAP = 58  # room between states of a layer (self-loops live here)
 MARGIN = 16
 START_SPACE = 30  # the start dot left of the initial state
 LANE_GAP = 26
+MIN_WIDTH = 960
 
 # --- colours (Bootstrap palette) ---------------------------------------------------------------
 INK = "#212529"
@@ -43,6 +45,11 @@ TAKEN = "#5b84c4"
 NEXT = "#c4520f"
 MINE = "#198754"
 
+STATE_STYLES = {  # kind -> (fill, stroke, stroke width, text colour, font weight)
+    "current": (CURRENT_FILL, CURRENT_STROKE, 3.5, "#ffffff", "bold"),
+    "visited": (VISITED_FILL, VISITED_STROKE, 1.5, INK, "normal"),
+    "plain": (PLAIN_FILL, PLAIN_STROKE, 1.2, SOFT_INK, "normal"),
+}
 EDGE_STYLES = {  # kind -> (stroke, stroke width)
     "plain": (EDGE, 1.3),
     "taken": (TAKEN, 1.8),
@@ -269,12 +276,15 @@ class _Edge:
     src: str
     tgt: str
     transition: object
-    kind: str = ""  # loop, short, same, long
+    kind: str = ""  # loop, short (neighbouring layers), vertical / same (one layer), long (along a lane)
     p1: tuple = (0.0, 0.0)
     p2: tuple = (0.0, 0.0)
     d: str = ""
     points: list = field(default_factory=list)  # label candidates
     lane: int = -1
+    lane_span: tuple = ()
+    curve: tuple = ()
+    samples: list = field(default_factory=list)  # points on the arrow, to keep other labels off it
     style: str = "plain"
 
 
@@ -389,49 +399,74 @@ class _Diagram:
 
     # -- arrows --
     def _route(self):
-        ports = defaultdict(list)  # (state, side) -> [(sort key, edge, end)]
+        """Give every arrow its end points (ports spread along a state's sides) and its path.
+
+        Arrows of one transition into one target share the arrowhead (and the label): a transition with
+        several sources reads as one step.
+        """
+        ports = defaultdict(list)  # (state, side) -> [[sort key, [edges], end]]
+        merged = {}  # (name, target, side) -> port item
         lanes = {}
+
+        def attach(state, side, key, e, end):
+            if end == 2:
+                item = merged.get((e.name, state, side))
+                if item is not None:
+                    item[1].append(e)
+                    return
+            item = [key, [e], end]
+            if end == 2:
+                merged[(e.name, state, side)] = item
+            ports[(state, side)].append(item)
+
         for e in self.edges:
             a, b = self.nodes[e.src], self.nodes[e.tgt]
             dl = b.layer - a.layer
             if e.src == e.tgt:
                 e.kind = "loop"
-                ports[(e.src, "top")].append(((len(ports[(e.src, "top")]),), e, 1))
+                attach(e.src, "top", (2, len(ports[(e.src, "top")])), e, 1)
             elif abs(dl) == 1:
                 e.kind = "short"
                 out_side, in_side = ("right", "left") if dl > 0 else ("left", "right")
                 flag = 0 if dl > 0 else 1
-                ports[(e.src, out_side)].append(((b.cy, flag), e, 1))
-                ports[(e.tgt, in_side)].append(((a.cy, flag), e, 2))
+                attach(e.src, out_side, (b.cy, flag), e, 1)
+                attach(e.tgt, in_side, (a.cy, flag), e, 2)
+            elif dl == 0 and abs(a.row - b.row) == 1:
+                e.kind = "vertical"
+                down = b.row > a.row
+                attach(e.src, "bottom" if down else "top", (0 if down else 1, 0), e, 1)
+                attach(e.tgt, "top" if down else "bottom", (0 if down else 1, 0), e, 2)
             elif dl == 0:
                 e.kind = "same"
-                ports[(e.src, "right")].append(((b.cy, 2), e, 1))
-                ports[(e.tgt, "right")].append(((a.cy, 2), e, 2))
+                attach(e.src, "right", (b.cy, 2), e, 1)
+                attach(e.tgt, "right", (a.cy, 2), e, 2)
             else:
                 e.kind = "long"
                 e.lane = lanes.setdefault((e.name, e.tgt, dl > 0), len(lanes))
                 lane_y = self.grid_bottom + LANE_GAP * (e.lane + 1)
                 out_side, in_side = ("right", "left") if dl > 0 else ("left", "right")
-                ports[(e.src, out_side)].append(((lane_y, 3), e, 1))
-                ports[(e.tgt, in_side)].append(((lane_y, 3), e, 2))
+                attach(e.src, out_side, (lane_y, 3), e, 1)
+                attach(e.tgt, in_side, (lane_y, 3), e, 2)
         if self.default is not None:
-            ports[(self.default, "left")].append(((self.nodes[self.default].cy, -1), None, 0))
+            ports[(self.default, "left")].append([(self.nodes[self.default].cy, -1), [], 0])
+        self.start_port = None
         for (state, side), items in ports.items():
             n = self.nodes[state]
             items.sort(key=lambda item: item[0])
-            for i, (_key, e, end) in enumerate(items):
+            for i, (_key, edges, end) in enumerate(items):
                 frac = (i + 1) / (len(items) + 1)
-                if side == "top":
-                    point = (n.x + n.w * frac, n.y)
+                if side in ("top", "bottom"):
+                    point = (n.x + n.w * frac, n.y if side == "top" else n.bottom)
                 else:
                     point = (n.right if side == "right" else n.x, n.y + n.h * frac)
-                if e is None:
+                if end == 0:
                     self.start_port = point
-                elif end == 1:
-                    e.p1 = point
-                else:
-                    e.p2 = point
-        self.lanes = lanes
+                for e in edges:
+                    if end == 1:
+                        e.p1 = point
+                    else:
+                        e.p2 = point
+        self.label_groups = list(merged.values())
         for e in self.edges:
             getattr(self, f"_route_{e.kind}")(e)
 
@@ -440,16 +475,20 @@ class _Diagram:
         p0, c1, c2, p3 = (x - r, y), (x - r * 2.2, y - r * 3), (x + r * 2.2, y - r * 3), (x + r, y)
         e.p1, e.p2 = p0, p3
         e.d = f"M{_n(p0[0])},{_n(p0[1])} C{_n(c1[0])},{_n(c1[1])} {_n(c2[0])},{_n(c2[1])} {_n(p3[0])},{_n(p3[1])}"
-        apex = _bezier(p0, c1, c2, p3, 0.5)
+        ax, ay = _bezier(p0, c1, c2, p3, 0.5)
         self._grow(c1[0], c1[1], c2[0], y)
-        e.points = [(apex[0], apex[1] - LINE_H - 2), (apex[0] + 60, apex[1]), (apex[0] - 60, apex[1])]
+        e.points = [(ax + r * 1.6, ay, "l"), (ax, ay - LINE_H - 2), (ax - r * 1.6, ay, "r")]
+        e.samples = [_bezier(p0, c1, c2, p3, i / 8) for i in range(9)]
 
-    def _curve(self, e, c1, c2):
+    def _curve(self, e, c1, c2, ts=(0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)):
         p0, p3 = e.p1, e.p2
         e.d = f"M{_n(p0[0])},{_n(p0[1])} C{_n(c1[0])},{_n(c1[1])} {_n(c2[0])},{_n(c2[1])} {_n(p3[0])},{_n(p3[1])}"
-        self._grow(min(p0[0], c1[0], c2[0], p3[0]), min(p0[1], p3[1]), max(p0[0], c1[0], c2[0], p3[0]), max(p0[1], p3[1]))
+        xs, ys = (p0[0], c1[0], c2[0], p3[0]), (p0[1], p3[1])
+        self._grow(min(xs), min(ys), max(xs), max(ys))
+        e.curve = (p0, c1, c2, p3)
+        e.samples = [_bezier(p0, c1, c2, p3, i / 16) for i in range(17)]
         e.points = []
-        for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78):
+        for t in ts:
             x, y = _bezier(p0, c1, c2, p3, t)
             e.points += [(x, y), (x, y - 18), (x, y + 18)]
 
@@ -457,6 +496,13 @@ class _Diagram:
         (x1, y1), (x2, y2) = e.p1, e.p2
         half = (x2 - x1) / 2
         self._curve(e, (x1 + half, y1), (x2 - half, y2))
+
+    def _route_vertical(self, e):
+        (x1, y1), (x2, y2) = e.p1, e.p2
+        mid = (y1 + y2) / 2
+        self._curve(e, (x1, mid), (x2, mid))
+        x = (x1 + x2) / 2
+        e.points = [(x + 6, mid, "l"), (x - 6, mid, "r"), *e.points]
 
     def _route_same(self, e):
         (x1, y1), (x2, y2) = e.p1, e.p2
@@ -472,6 +518,11 @@ class _Diagram:
         gx2 = x2 - step if forward else x2 + step
         e.d = f"M{_n(x1)},{_n(y1)} H{_n(gx1)} V{_n(lane_y)} H{_n(gx2)} V{_n(y2)} H{_n(x2)}"
         e.lane_span = (min(gx1, gx2), max(gx1, gx2), lane_y)
+        corners = [(x1, y1), (gx1, y1), (gx1, lane_y), (gx2, lane_y), (gx2, y2), (x2, y2)]
+        e.samples = []
+        for (ax, ay), (bx, by) in pairwise(corners):
+            steps = max(1, int((abs(bx - ax) + abs(by - ay)) / 8))
+            e.samples += [(ax + (bx - ax) * i / steps, ay + (by - ay) * i / steps) for i in range(steps + 1)]
         self._grow(min(x1, x2), min(y1, y2), max(x1, x2), lane_y + LINE_H)
 
     # -- styles --
@@ -491,15 +542,21 @@ class _Diagram:
         t = self.by_name[name][0].transition
         return _label_of(t), _role_text(self.model, self.obj, t)
 
-    def _place(self, lines, candidates, style):
+    def _place(self, lines, candidates, style, own=()):
+        """Put a label at the first candidate that covers no state, no other label and no other arrow
+        (else at the least bad one)."""
         w = max(text_width(line, LABEL_FONT) for line in lines) + 8
         h = LINE_H * len(lines) + 4
         obstacles = [(n.x - 3, n.y - 3, n.right + 3, n.bottom + 3) for n in self.nodes.values()]
         obstacles += [lbl.box for lbl in self.labels]
+        names = {e.name for e in own}
+        foreign = [p for e in self.edges if e.name not in names for p in e.samples]
         best, best_cost = None, None
-        for x, y in candidates:
-            box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+        for x, y, *anchor in candidates:
+            left = {"l": x, "r": x - w}.get(anchor[0] if anchor else "", x - w / 2)
+            box = (left, y - h / 2, left + w, y + h / 2)
             cost = sum(_overlap(box, o) for o in obstacles)
+            cost += 40 * sum(1 for px, py in foreign if box[0] <= px <= box[2] and box[1] <= py <= box[3])
             if best is None or cost < best_cost:
                 best, best_cost = box, cost
             if cost == 0:
@@ -510,24 +567,36 @@ class _Diagram:
         return label
 
     def _place_labels(self):
+        """One label per transition and target: on its lane if it has one, else beside its arrow(s)."""
         self.edge_labels = defaultdict(list)  # transition name -> [_Label]
+        groups = [[e] for e in self.edges if e.kind == "loop"] + [item[1] for item in self.label_groups]
+        self.labels = []
         # Next steps first, so they get the best spots.
-        ordered = sorted(self.edges, key=lambda e: e.style in ("plain", "taken"))
-        done_lanes = set()
-        for e in ordered:
-            label, role = self._label_lines(e.name)
-            if e.kind == "long":
-                if e.lane in done_lanes:
-                    continue
-                done_lanes.add(e.lane)
-                spans = [x.lane_span for x in self.edges if x.kind == "long" and x.lane == e.lane]
-                x0, x1, lane_y = min(s[0] for s in spans), max(s[1] for s in spans), spans[0][2]
-                lane_style = self._group_style([x for x in self.edges if x.kind == "long" and x.lane == e.lane])
+        groups.sort(key=lambda edges: self._group_style(edges) in ("plain", "taken"))
+        for edges in groups:
+            label, role = self._label_lines(edges[0].name)
+            style = self._group_style(edges)
+            long = [e for e in edges if e.kind == "long"]
+            if long:
+                x0 = min(e.lane_span[0] for e in long)
+                x1 = max(e.lane_span[1] for e in long)
+                lane_y = long[0].lane_span[2]
                 candidates = [(x0 + (x1 - x0) * f, lane_y) for f in (0.5, 0.35, 0.65, 0.2, 0.8)]
-                self.edge_labels[e.name].append(self._place([_with_role(label, role)], candidates, lane_style))
+                placed = [self._place([_with_role(label, role)], candidates, style, own=edges)]
+                short = [e for e in edges if e.kind != "long" and e.style in ("next", "mine")]
+                if short:  # the next step also gets its label beside its own arrow
+                    lines = [label, f"({role})"] if role else [label]
+                    placed.append(self._place(lines, short[0].points, short[0].style, own=edges))
             else:
                 lines = [label, f"({role})"] if role else [label]
-                self.edge_labels[e.name].append(self._place(lines, e.points, e.style))
+                if len(edges) == 1:
+                    candidates = edges[0].points
+                else:  # several arrows meeting at one arrowhead: label near where they meet
+                    candidates = [_bezier(*e.curve, t) for t in (0.75, 0.68, 0.82, 0.6) for e in edges if e.curve] + [
+                        p for e in edges for p in e.points
+                    ]
+                placed = [self._place(lines, candidates, style, own=edges)]
+            self.edge_labels[edges[0].name] += placed
 
     # -- drawing --
     def _marker_id(self, style):
@@ -544,8 +613,8 @@ class _Diagram:
         out.append("</defs>")
         return out
 
-    def _path(self, e, style=None):
-        style = style or e.style
+    def _path(self, e):
+        style = e.style
         colour, width = EDGE_STYLES[style]
         return (
             f'<path d="{e.d}" fill="none" stroke="{colour}" stroke-width="{_n(width)}" stroke-linejoin="round" '
@@ -572,13 +641,13 @@ class _Diagram:
 
     def _state(self, n):
         if n.key == self.current:
-            cls, fill, stroke, width, ink, weight = "state current", CURRENT_FILL, CURRENT_STROKE, 3.5, "#ffffff", "bold"
+            cls, (fill, stroke, width, ink, weight) = "state current", STATE_STYLES["current"]
             title = _("%(state)s(当前状态)") % {"state": n.label}
         elif n.key in self.visited:
-            cls, fill, stroke, width, ink, weight = "state visited", VISITED_FILL, VISITED_STROKE, 1.5, INK, "normal"
+            cls, (fill, stroke, width, ink, weight) = "state visited", STATE_STYLES["visited"]
             title = _("%(state)s(已经过)") % {"state": n.label}
         else:
-            cls, fill, stroke, width, ink, weight = "state", PLAIN_FILL, PLAIN_STROKE, 1.2, SOFT_INK, "normal"
+            cls, (fill, stroke, width, ink, weight) = "state", STATE_STYLES["plain"]
             title = n.label
         return [
             f'<g class="{cls}" data-state="{_a(n.key)}">',
@@ -597,9 +666,10 @@ class _Diagram:
                 ("box", (CURRENT_FILL, CURRENT_STROKE, 3), _("当前状态")),
                 ("box", (VISITED_FILL, VISITED_STROKE, 1.5), _("已经过的状态")),
                 ("box", (PLAIN_FILL, PLAIN_STROKE, 1.2), _("未经过的状态")),
-                ("line", "next", _("下一步(可办理的流转)")),
             ]
-            if self.actionable:
+            if any(e.style == "next" for e in self.edges):
+                items.append(("line", "next", _("下一步(可办理的流转)")))
+            if any(e.style == "mine" for e in self.edges):
                 items.append(("line", "mine", _("您现在可以办理")))
             if any(e.style == "taken" for e in self.edges):
                 items.append(("line", "taken", _("已走过的流转")))
@@ -661,7 +731,6 @@ class _Diagram:
         names = sorted(self.by_name, key=lambda name: order.index(self._group_style(self.by_name[name])))
         for name in names:
             edges = self.by_name[name]
-            t = edges[0].transition
             cls = "transition"
             if any(e.style in ("next", "mine") for e in edges):
                 cls += " next"
@@ -673,7 +742,6 @@ class _Diagram:
             for e in sorted(edges, key=lambda e: order.index(e.style)):
                 body.append(self._path(e))
             body.append("</g>")
-            del t
         body.append('<g class="labels">')
         for name in names:
             for label in self.edge_labels.get(name, []):
@@ -683,7 +751,8 @@ class _Diagram:
         body.append("</g>")
         x0, y0, x1, y1 = self.bounds
         x0, y0 = min(x0, 0), min(y0, 0)
-        width = x1 + MARGIN - x0
+        # A small machine is drawn at the same scale as a big one (the canvas is at least MIN_WIDTH wide).
+        width = max(x1 + MARGIN - x0, MIN_WIDTH)
         legend, legend_bottom = self._legend(y1 + 20, width + x0)
         height = legend_bottom + MARGIN - y0
         head = (
@@ -700,12 +769,13 @@ def _prefix(model, obj=None):
     return f"wfd-{model._meta.label_lower.replace('.', '-')}-{pk if pk is not None else 'model'}"
 
 
-def state_diagram_svg(obj, *, visited=None, user=None):
+def state_diagram_svg(obj, *, visited=None, user=None, actionable=None):
     """The diagram of ``obj``'s state machine with its current state, the states it went through and the
     next steps highlighted; with ``user``, the steps this user may take now are marked too.
 
     ``visited``: the states the record went through; by default read from its TransitionLog rows (then
     the steps it took are drawn too). The initial state always counts as visited.
+    ``actionable``: names of the transitions the user may take, if the caller has them already.
     """
     model = type(obj)
     current = str(obj.status)
@@ -719,7 +789,7 @@ def state_diagram_svg(obj, *, visited=None, user=None):
         current=current,
         visited=visited,
         taken=taken,
-        actionable=actionable_names(obj, user),
+        actionable=actionable_names(obj, user) if actionable is None else actionable,
         prefix=_prefix(model, obj),
     )
     if diagram.default is not None:

@@ -5,10 +5,10 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from .base import WorkflowModel, perm
-from django.utils.translation import gettext_lazy as _
 
 SYSTEM_ROLE = "system"
 
@@ -222,7 +222,6 @@ class OpinionQuerySet(models.QuerySet):
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
 
 
-
 class Opinion(WorkflowModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("待提出意见")
@@ -262,7 +261,8 @@ class Opinion(WorkflowModel):
         indexes = [models.Index(fields=["content_type", "object_id"], name="opinion_object")]
         constraints = [
             models.UniqueConstraint(
-                fields=["content_type", "object_id", "unit"], condition=models.Q(status="pending"),
+                fields=["content_type", "object_id", "unit"],
+                condition=models.Q(status="pending"),
                 name="opinion_one_pending_per_unit",
             ),
         ]
@@ -282,8 +282,13 @@ class Opinion(WorkflowModel):
 
         return list(User.objects.filter(memberships__role="reform_office", is_active=True).distinct())
 
-    @transition(field=status, source=Status.PENDING, target=Status.GIVEN, permission=perm("workflow.give_opinion"),
-                custom={"role_attr": "role", "label": _("提出意见")})
+    @transition(
+        field=status,
+        source=Status.PENDING,
+        target=Status.GIVEN,
+        permission=perm("workflow.give_opinion"),
+        custom={"role_attr": "role", "label": _("提出意见")},
+    )
     def give(self, *, verdict, text, user):
         from django.utils import timezone
 

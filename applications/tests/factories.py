@@ -29,13 +29,22 @@ def open_batch(office, **kwargs):
     return batch_act(actor=office, batch=batch, name="open")
 
 
-def listed_candidate(office, batch, title="公共数据授权运营集成改革", group="sg-digital", guide="gu-data", area="digital"):
+def listed_candidate(
+    office, batch, title="公共数据授权运营集成改革", group="sg-digital", guide="gu-data", area="digital"
+):
     from pilots.services import propose_candidate
 
     return propose_candidate(
-        actor=office, accept=True,
-        data={"batch": batch, "title": title, "area": area, "lead_group": Unit.objects.get(code=group),
-              "guidance_unit": Unit.objects.get(code=guide) if guide else None, "description": "改革内容简介"},
+        actor=office,
+        accept=True,
+        data={
+            "batch": batch,
+            "title": title,
+            "area": area,
+            "lead_group": Unit.objects.get(code=group),
+            "guidance_unit": Unit.objects.get(code=guide) if guide else None,
+            "description": "改革内容简介",
+        },
     )
 
 

@@ -41,10 +41,18 @@ def _count(client, url):
     return len(ctx.captured_queries), ctx
 
 
-@pytest.mark.parametrize("url", [
-    reverse("applications:list"), reverse("pilots:candidate_list"), reverse("pilots:published_list"),
-    reverse("pilots:batch_list"), reverse("pilots:pilot_list"), reverse("workflow:notifications"), reverse("home"),
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("applications:list"),
+        reverse("pilots:candidate_list"),
+        reverse("pilots:published_list"),
+        reverse("pilots:batch_list"),
+        reverse("pilots:pilot_list"),
+        reverse("workflow:notifications"),
+        reverse("home"),
+    ],
+)
 def test_page_queries_stay_flat_as_rows_grow(url, office_reviewer, make_user, sg_digital, login):
     batch = open_batch(office_reviewer)
     client = login(office_reviewer)

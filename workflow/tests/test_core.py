@@ -28,27 +28,33 @@ def _zip(names):
     return buf.getvalue()
 
 
-@pytest.mark.parametrize(("name", "content", "kind"), [
-    ("盖章申报表.pdf", PDF, "pdf"),
-    ("照片.PNG", PNG, "png"),
-    ("photo.jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 20, "jpg"),
-    ("旧版.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 20, "doc"),
-    ("表.xlsx", _zip(["[Content_Types].xml", "xl/workbook.xml"]), "xlsx"),
-    ("方案.docx", _zip(["[Content_Types].xml", "word/document.xml"]), "docx"),
-    ("公文.ofd", _zip(["OFD.xml", "Doc_0/Document.xml"]), "ofd"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "kind"),
+    [
+        ("盖章申报表.pdf", PDF, "pdf"),
+        ("照片.PNG", PNG, "png"),
+        ("photo.jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 20, "jpg"),
+        ("旧版.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 20, "doc"),
+        ("表.xlsx", _zip(["[Content_Types].xml", "xl/workbook.xml"]), "xlsx"),
+        ("方案.docx", _zip(["[Content_Types].xml", "word/document.xml"]), "docx"),
+        ("公文.ofd", _zip(["OFD.xml", "Doc_0/Document.xml"]), "ofd"),
+    ],
+)
 def test_allowed_types_pass_when_content_matches(name, content, kind):
     assert validate_upload(SimpleUploadedFile(name, content)) == kind
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("病毒.exe", b"MZ\x90\x00", "类型不允许上传"),
-    ("伪装.pdf", b"MZ\x90\x00 this is really an exe", "内容与其扩展名不符"),
-    ("伪装.docx", _zip(["xl/workbook.xml"]), "内容与其扩展名不符"),
-    ("伪装.ofd", b"PK\x03\x04 not a zip at all", "内容与其扩展名不符"),
-    ("空.pdf", b"", "内容与其扩展名不符"),
-    ("无扩展名", PDF, "类型不允许上传"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("病毒.exe", b"MZ\x90\x00", "类型不允许上传"),
+        ("伪装.pdf", b"MZ\x90\x00 this is really an exe", "内容与其扩展名不符"),
+        ("伪装.docx", _zip(["xl/workbook.xml"]), "内容与其扩展名不符"),
+        ("伪装.ofd", b"PK\x03\x04 not a zip at all", "内容与其扩展名不符"),
+        ("空.pdf", b"", "内容与其扩展名不符"),
+        ("无扩展名", PDF, "类型不允许上传"),
+    ],
+)
 def test_disguised_or_forbidden_files_are_refused_in_chinese(name, content, message):
     with pytest.raises(WorkflowError, match=message) as err:
         validate_upload(SimpleUploadedFile(name, content))
@@ -90,8 +96,9 @@ def test_diff_names_changed_fields_and_rows():
 def test_office_sees_what_changed_since_the_last_submission(county_nanhu, office_reviewer, login):
     candidate = listed_candidate(office_reviewer, open_batch(office_reviewer))
     app = services.submit_application(actor=county_nanhu, application=filled_application(county_nanhu, candidate))
-    app = services.review_application(actor=office_reviewer, application=app, name="return_to_county",
-                                      comment="目标不够具体")
+    app = services.review_application(
+        actor=office_reviewer, application=app, name="return_to_county", comment="目标不够具体"
+    )
     app = services.save_draft(actor=county_nanhu, application=app, data={"goals": "到2027年压缩办事时间60%"})
     services.submit_application(actor=county_nanhu, application=app)
     page = login(office_reviewer).get(reverse("applications:diff", args=[app.pk, 2])).content.decode()
@@ -99,12 +106,12 @@ def test_office_sees_what_changed_since_the_last_submission(county_nanhu, office
     assert "进度安排" not in page  # unchanged fields are not listed
 
 
-def test_attachments_are_served_only_to_those_who_see_the_record(county_nanhu, county_xiuzhou, office_reviewer,
-                                                                 login, client):
+def test_attachments_are_served_only_to_those_who_see_the_record(
+    county_nanhu, county_xiuzhou, office_reviewer, login, client
+):
     candidate = listed_candidate(office_reviewer, open_batch(office_reviewer))
     app = filled_application(county_nanhu, candidate)
-    services.save_draft(actor=county_nanhu, application=app, data={},
-                        files=[SimpleUploadedFile("盖章申报表.pdf", PDF)])
+    services.save_draft(actor=county_nanhu, application=app, data={}, files=[SimpleUploadedFile("盖章申报表.pdf", PDF)])
     att = Attachment.objects.get()
     url = reverse("workflow:attachment", args=[att.pk])
     response = login(county_nanhu).get(url)
@@ -119,8 +126,7 @@ def test_attachments_are_served_only_to_those_who_see_the_record(county_nanhu, c
     office_response.close()
 
 
-def test_bad_upload_in_the_form_is_a_400_with_the_message_and_saves_nothing_twice(county_nanhu, office_reviewer,
-                                                                                  login):
+def test_bad_upload_in_the_form_is_a_400_with_the_message_and_saves_nothing_twice(county_nanhu, office_reviewer, login):
     candidate = listed_candidate(office_reviewer, open_batch(office_reviewer))
     app = filled_application(county_nanhu, candidate)
     data = {f: getattr(app, f) for f in services.REQUIRED_ON_SUBMIT}

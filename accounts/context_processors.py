@@ -9,10 +9,12 @@ def roles(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"user_roles": set(), "user_memberships": []}
+    from workflow.inbox import todo_items
     from workflow.models import Notification
 
     return {
         "user_roles": roles_of(user),
         "user_memberships": memberships(user),
+        "todo_count": SimpleLazyObject(lambda: len(todo_items(user))),
         "unread_count": SimpleLazyObject(lambda: Notification.objects.filter(recipient=user, read_at=None).count()),
     }

@@ -59,8 +59,16 @@ class Unit(models.Model):
 class User(AbstractUser):
     """One account per person (等保: unique identification); roles come only from memberships."""
 
+    class EmailMode(models.TextChoices):
+        IMMEDIATE = "immediate", _("每条通知即时发送邮件")
+        DIGEST = "digest", _("每天汇总发送一封邮件")
+        NONE = "none", _("不发送邮件(仅站内通知)")
+
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
+    email_mode = models.CharField(
+        _("邮件提醒方式"), max_length=10, choices=EmailMode.choices, default=EmailMode.IMMEDIATE
+    )
     units = models.ManyToManyField(Unit, through="Membership", related_name="users", verbose_name=_("单位"))
 
     class Meta:

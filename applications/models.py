@@ -56,17 +56,18 @@ LONG_FIELDS = {
 
 class ApplicationQuerySet(ProtectedStatusQuerySet):
     def visible_to(self, user):
-        """County: its own; special group: its field; guidance unit: candidates it guides; office, committee: all."""
+        """County: its own; special group: its field; guidance unit: what it guides (once ever submitted);
+        office, committee: all."""
         if sees_everything(user):
             return self.all()
         groups = unit_ids(user, Role.SPECIAL_GROUP)
         scope = Q(county__in=unit_ids(user, Role.COUNTY))
         if groups:
             areas = Unit.objects.filter(pk__in=groups).exclude(area="").values("area")
-            scope |= (Q(candidate__lead_group__in=groups) | Q(area__in=areas)) & ~Q(status=Application.Status.DRAFT)
+            scope |= (Q(candidate__lead_group__in=groups) | Q(area__in=areas)) & Q(submitted_at__isnull=False)
         guides = unit_ids(user, Role.GUIDANCE_UNIT)
         if guides:
-            scope |= Q(candidate__guidance_unit__in=guides) & ~Q(status=Application.Status.DRAFT)
+            scope |= Q(candidate__guidance_unit__in=guides) & Q(submitted_at__isnull=False)
         return self.filter(scope)
 
     def live(self):
@@ -90,7 +91,7 @@ def county_not_running_pilot(app):
 
 @condition(_("尚未征求专项小组牵头单位意见,或意见尚未全部答复,不能提出试点建议。"))
 def opinions_complete(app):
-    opinions = app.opinions()
+    opinions = [o for o in app.opinions() if o.status != "cancelled"]
     return bool(opinions) and all(o.status == "given" for o in opinions)
 
 

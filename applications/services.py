@@ -180,11 +180,17 @@ def _create_opinion_requests(application, log):
     notify(opinion, log)
 
 
+def _cancel_open_opinions(application, log):
+    """A return during consultation withdraws the questions still open; a resubmission asks again."""
+    for opinion in Opinion.objects.for_object(application).filter(status=Opinion.Status.PENDING):
+        perform(opinion, "cancel", actor=log.actor, comment=log.comment)
+
+
 def review_application(*, actor, application, name, comment="", expected_state=None, files=()):
     """The office's steps: return to the county, ask the special group, recommend or not."""
     if name not in {"return_to_county", "request_opinion", "recommend", "not_recommend"}:
         raise WorkflowError(_("没有这个操作。"), status=400)
-    after = _create_opinion_requests if name == "request_opinion" else None
+    after = {"request_opinion": _create_opinion_requests, "return_to_county": _cancel_open_opinions}.get(name)
     return perform(
         application, name, actor=actor, comment=comment, expected_state=expected_state, files=files, after=after
     )

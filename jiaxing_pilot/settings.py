@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -108,6 +109,10 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-pending-notifications": {
         "task": "workflow.tasks.deliver_pending",
         "schedule": timedelta(minutes=1),
+    },
+    "send-daily-digests": {
+        "task": "workflow.tasks.send_digests",
+        "schedule": crontab(hour=8, minute=0),  # 08:00 Asia/Shanghai
     },
 }
 

@@ -12,6 +12,7 @@ admin.site.index_title = _("基础数据管理")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("inbox/", views.inbox, name="inbox"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -9,3 +9,9 @@ from workflow.inbox import todo_items
 @login_required
 def home(request):
     return TemplateResponse(request, "home.html", {"todo": todo_items(request.user)})
+
+
+@login_required
+def inbox(request):
+    """我的待办 on its own page: everything the user may act on now, overdue first."""
+    return TemplateResponse(request, "inbox.html", {"todo": todo_items(request.user)})

@@ -43,7 +43,10 @@ class CandidateForm(StyledMixin, forms.ModelForm):
 
     def __init__(self, *args, role=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["batch"].queryset = Batch.objects.exclude(status=Batch.Status.DECIDED)
+        batches = Batch.objects.exclude(status=Batch.Status.DECIDED)
+        if role != Role.REFORM_OFFICE:  # a draft batch is the office's own until it opens
+            batches = batches.exclude(status=Batch.Status.DRAFT)
+        self.fields["batch"].queryset = batches
         self.fields["batch"].empty_label = None
         self.fields["lead_group"].queryset = Unit.objects.filter(kind=Role.SPECIAL_GROUP)
         self.fields["guidance_unit"].queryset = Unit.objects.filter(kind=Role.GUIDANCE_UNIT)

@@ -111,7 +111,8 @@ class CandidateQuerySet(ProtectedStatusQuerySet):
         scope |= Q(proposer_unit__in=unit_ids(user, Role.COUNTY) | unit_ids(user, Role.SPECIAL_GROUP))
         scope |= Q(lead_group__in=unit_ids(user, Role.SPECIAL_GROUP))
         scope |= Q(addressed_to__in=unit_ids(user, Role.SPECIAL_GROUP))
-        return self.filter(scope)
+        # A draft batch is the office's own until it opens; so is what was listed in it.
+        return self.filter(scope).exclude(batch__status=Batch.Status.DRAFT)
 
     def published(self):
         return self.filter(status=Candidate.Status.LISTED)

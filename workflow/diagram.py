@@ -101,9 +101,15 @@ def _states(model):
 
 
 def _grouped_transitions(model):
+    """{name: [Transition per source]} in the order the methods are written in the model (django-fsm
+    collects them alphabetically)."""
     from .services import all_transitions
 
-    return all_transitions(model)
+    def written_at(item):
+        code = getattr(item[1][0].method, "__code__", None)
+        return code.co_firstlineno if code is not None else 0
+
+    return dict(sorted(all_transitions(model).items(), key=written_at))
 
 
 def _targets(t, source):

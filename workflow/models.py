@@ -177,6 +177,7 @@ class Notification(models.Model):
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
         SKIPPED = "skipped", _("无需发送")
+        DIGEST = "digest", _("待每日汇总")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -226,6 +227,7 @@ class Opinion(WorkflowModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("待提出意见")
         GIVEN = "given", _("已提出意见")
+        CANCELLED = "cancelled", _("已撤销")
 
     class Verdict(models.TextChoices):
         AGREE = "agree", _("同意推荐")
@@ -293,3 +295,13 @@ class Opinion(WorkflowModel):
         from django.utils import timezone
 
         self.verdict, self.text, self.given_by, self.given_at = verdict, text, user, timezone.now()
+
+    @transition(
+        field=status,
+        source=Status.PENDING,
+        target=Status.CANCELLED,
+        permission=perm("workflow.cancel_opinion"),
+        custom={"role": "reform_office", "label": _("撤销征求意见")},
+    )
+    def cancel(self):
+        pass

@@ -3,6 +3,7 @@
 import rules
 
 from accounts.roles import memberships
+from accounts.rules import is_reform_office
 
 
 @rules.predicate
@@ -13,3 +14,4 @@ def is_member_of_asked_unit(user, opinion):
 
 
 rules.add_perm("workflow.give_opinion", is_member_of_asked_unit)
+rules.add_perm("workflow.cancel_opinion", is_reform_office)

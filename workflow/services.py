@@ -67,6 +67,11 @@ def may_act(obj, name, user):
     return bool(ts) and ts[0].has_perm(obj, user)
 
 
+def leaves(t, state):
+    """True if transition ``t`` can start from ``state`` ("*" = any state, "+" = any other state)."""
+    return t.source in (state, "*") or (t.source == "+" and t.target != state)
+
+
 def unmet_condition(obj, transition):
     for cond in transition.conditions:
         if not cond(obj):
@@ -79,7 +84,7 @@ def available_actions(obj, user):
     field = obj._meta.get_field("status")
     result = []
     for t in field.get_all_transitions(type(obj)):
-        if t.source not in (obj.status, "*") or t.name in {a.name for a in result}:
+        if not leaves(t, obj.status) or t.name in {a.name for a in result}:
             continue
         if t.conditions and unmet_condition(obj, t):
             continue
@@ -164,7 +169,7 @@ def next_actors(obj):
     """Users who may take a transition from the object's current state (the people to tell)."""
     users = {}
     for t in obj._meta.get_field("status").get_all_transitions(type(obj)):
-        if t.source not in (obj.status, "*"):
+        if not leaves(t, obj.status):
             continue
         role = transition_role(obj, t)
         if not role or (t.conditions and unmet_condition(obj, t)):
@@ -174,6 +179,14 @@ def next_actors(obj):
             if m.user_id not in users and t.has_perm(obj, m.user):
                 users[m.user_id] = m.user
     return list(users.values())
+
+
+def email_status_for(user):
+    """Each user chooses: an e-mail per notification, a daily digest, or none (in-app only)."""
+    S = Notification.EmailStatus
+    if not user.email or user.email_mode == user.EmailMode.NONE:
+        return S.SKIPPED
+    return S.DIGEST if user.email_mode == user.EmailMode.DIGEST else S.PENDING
 
 
 def notify(obj, log, *, exclude=None):
@@ -186,7 +199,9 @@ def notify(obj, log, *, exclude=None):
     if not recipients:
         return []
     url = obj.get_absolute_url()
-    rows = Notification.objects.bulk_create([Notification(recipient=u, log=log, url=url) for u in recipients.values()])
+    rows = Notification.objects.bulk_create(
+        [Notification(recipient=u, log=log, url=url, email_status=email_status_for(u)) for u in recipients.values()]
+    )
     ids = [n.pk for n in rows if n.pk] or list(Notification.objects.filter(log=log).values_list("pk", flat=True))
     transaction.on_commit(lambda: _enqueue_delivery(ids), robust=True)
     return rows

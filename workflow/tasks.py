@@ -6,7 +6,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,6 +76,51 @@ def deliver_notifications(self, ids):
     if failed and not settings.CELERY_TASK_ALWAYS_EAGER:
         raise self.retry(args=[failed])
     return len(ids) - len(failed)
+
+
+def claim_digest(user_id):
+    """Claim every digest-waiting row of one user at once; rows another worker holds are skipped."""
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(recipient_id=user_id, email_status=S.DIGEST)
+            .select_related("recipient", "log", "log__actor", "log__unit")
+            .order_by("created_at", "id")
+        )
+        Notification.objects.filter(pk__in=[n.pk for n in rows]).update(
+            email_status=S.SENDING, email_claimed_at=timezone.now(), email_attempts=models.F("email_attempts") + 1
+        )
+    return rows
+
+
+@shared_task(acks_late=True)
+def send_digests():
+    """Daily: one e-mail per user who chose the digest, listing what happened since the last one."""
+    sent = 0
+    users = Notification.objects.filter(email_status=S.DIGEST).values_list("recipient_id", flat=True).distinct()
+    for user_id in list(users):
+        rows = claim_digest(user_id)
+        if not rows:
+            continue
+        lines = [f"· {n.log.sentence}  {settings.SITE_URL}{n.url}" for n in rows]
+        try:
+            send_mail(
+                subject=_("【县域集成改革试点】今日汇总:%(n)s 条通知") % {"n": len(rows)},
+                message="\n".join(lines),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[rows[0].recipient.email],
+            )
+        except Exception as exc:
+            Notification.objects.filter(pk__in=[n.pk for n in rows]).update(
+                email_status=S.DIGEST, email_error=str(exc)[:300]
+            )
+            logger.warning("digest for user %s failed", user_id, exc_info=True)
+            continue
+        Notification.objects.filter(pk__in=[n.pk for n in rows]).update(
+            email_status=S.SENT, email_sent_at=timezone.now(), email_error=""
+        )
+        sent += 1
+    return sent
 
 
 @shared_task(acks_late=True)

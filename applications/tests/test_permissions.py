@@ -157,8 +157,7 @@ def test_action_button_is_shown_only_to_the_role_that_may_take_it(name, who, peo
 
 @pytest.mark.parametrize(("name", "who"), MATRIX, ids=MATRIX_IDS)
 def test_posting_an_action_by_url_works_only_for_its_role(name, who, people, drive, login):
-    rightful, stage = TRANSITIONS[name]
-    app = drive(stage)
+    app = drive(TRANSITIONS[name][1])
     before = app.status
     response = login(people[who]).post(reverse("applications:act", args=[app.pk]), act_data(app, name))
     expected = expected_status(name, who)
@@ -247,7 +246,9 @@ def nanhu_returned_with_attachment(people, candidate):
     owner = people["owning_county"]
     app = filled_application(owner, candidate)
     app = services.save_draft(
-        actor=owner, application=app, data={},
+        actor=owner,
+        application=app,
+        data={},
         files=[SimpleUploadedFile("盖章申报表.pdf", PDF, content_type="application/pdf")],
     )
     app = services.submit_application(actor=owner, application=app)
@@ -271,8 +272,14 @@ def county_b_urls(app):
 
 def test_owning_county_reaches_every_page_of_its_application(nanhu_returned_with_attachment, people, login):
     client = login(people["owning_county"])
-    for what, url in county_b_urls(nanhu_returned_with_attachment).items():
+    urls = county_b_urls(nanhu_returned_with_attachment)
+    download = urls.pop("download")
+    for what, url in urls.items():
         assert client.get(url).status_code == 200, what
+    response = client.get(download)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    response.close()
 
 
 def test_another_county_gets_404_for_every_page_of_the_application(nanhu_returned_with_attachment, people, login):
@@ -298,7 +305,9 @@ def test_another_county_cannot_change_or_delete_attachments_by_url(nanhu_returne
 
 
 def test_county_list_shows_its_own_application_but_not_another_countys(people, batch, office_reviewer, login):
-    nanhu_app = filled_application(people["owning_county"], listed_candidate(office_reviewer, batch, title="南湖改革项目"))
+    nanhu_app = filled_application(
+        people["owning_county"], listed_candidate(office_reviewer, batch, title="南湖改革项目")
+    )
     xiuzhou_app = filled_application(
         people["other_county"], listed_candidate(office_reviewer, batch, title="秀洲改革项目")
     )
@@ -319,8 +328,9 @@ def field_of_applications(people, batch, office_reviewer, make_user):
     return {
         "digital_lead": make(people["owning_county"], "数字化牵头项目", "sg-digital", "digital"),
         "economy_area": make(people["other_county"], "经济领域项目", "sg-rural", "economy"),
-        "digital_draft": make(make_user("county_jiashan", "jiashan"), "数字化草稿项目", "sg-digital", "digital",
-                              submit=False),
+        "digital_draft": make(
+            make_user("county_jiashan", "jiashan"), "数字化草稿项目", "sg-digital", "digital", submit=False
+        ),
         "law_lead": make(make_user("county_pinghu", "pinghu"), "法治领域项目", "sg-law", "democracy_law"),
     }
 
@@ -363,12 +373,11 @@ def test_special_group_sees_an_application_of_its_field_once_submitted(people, c
 @pytest.mark.parametrize("comment", ["", "   "], ids=["empty", "blank"])
 def test_refusing_without_a_reason_is_sent_back_with_请填写理由(name, who, stage, comment, people, drive, login):
     app = drive(stage)
-    response = login(people[who]).post(
-        reverse("applications:act", args=[app.pk]), act_data(app, name, comment=comment)
-    )
+    before = app.status
+    response = login(people[who]).post(reverse("applications:act", args=[app.pk]), act_data(app, name, comment=comment))
     assert response.status_code == 400
     assert "请填写理由" in page(response)
-    assert status_of(app) == stage.replace("opinion_given", "consulting")
+    assert status_of(app) == before
 
 
 def test_approving_without_the_meeting_is_sent_back_and_makes_no_pilot(people, drive, login):
@@ -408,9 +417,10 @@ def test_office_acting_on_a_stale_page_is_told_someone_else_handled_it(people, d
     assert TransitionLog.objects.count() == logs_before
 
 
-def test_committee_approving_an_application_the_county_withdrew_meanwhile_is_refused(people, drive, login):
+def test_committee_member_approving_on_a_stale_page_is_told_a_colleague_rejected_it(people, drive, login, make_user):
     app = drive("recommended")
-    services.withdraw_application(actor=people["owning_county"], application=app)
+    colleague = make_user("committee_colleague", "committee")
+    services.decide_application(actor=colleague, application=app, name="reject", meeting_ref=MEETING, comment=REASON)
     logs_before = TransitionLog.objects.count()
     response = login(people["committee"]).post(
         reverse("applications:act", args=[app.pk]),
@@ -418,6 +428,50 @@ def test_committee_approving_an_application_the_county_withdrew_meanwhile_is_ref
     )
     assert response.status_code == 409
     assert "已被其他用户处理" in page(response)
-    assert status_of(app) == Application.Status.WITHDRAWN
+    assert status_of(app) == Application.Status.REJECTED
     assert not Pilot.objects.exists()
     assert TransitionLog.objects.count() == logs_before
+
+
+# --- regressions of bugs found while writing these tests -------------------------------------
+@pytest.mark.parametrize("who", ["lead_special_group", "guidance_unit"])
+def test_a_draft_withdrawn_before_submission_stays_hidden_from_special_group_and_guidance_unit(
+    who, people, drive, login
+):
+    app = drive("draft")
+    services.withdraw_application(actor=people["owning_county"], application=app)
+    client = login(people[who])
+    assert client.get(app.get_absolute_url()).status_code == 404
+    assert client.get(reverse("applications:print", args=[app.pk])).status_code == 404
+    assert app.project_name not in page(client.get(reverse("applications:list")))
+
+
+@pytest.mark.parametrize("stage", ["consulting", "recommended"])
+def test_county_may_withdraw_until_the_committee_decides(stage, people, drive, login):
+    """Issue 3: "The county may withdraw before the decision" (the committee's), so also during review."""
+    app = drive(stage)
+    client = login(people["owning_county"])
+    assert 'data-testid="action-withdraw"' in page(client.get(app.get_absolute_url()))
+    response = client.post(reverse("applications:act", args=[app.pk]), act_data(app, "withdraw"))
+    assert response.status_code == 302
+    assert status_of(app) == Application.Status.WITHDRAWN
+
+
+def test_returning_during_consultation_withdraws_the_opinion_request(people, drive, login):
+    app = drive("consulting")
+    services.review_application(actor=people["reform_office"], application=app, name="return_to_county", comment=REASON)
+    response = login(people["lead_special_group"]).get(app.get_absolute_url())
+    assert response.status_code == 200
+    assert 'data-testid="opinion-form"' not in page(response)
+
+
+def test_office_can_ask_the_special_group_again_after_returning_during_consultation(people, drive, login):
+    app = drive("consulting")
+    services.review_application(actor=people["reform_office"], application=app, name="return_to_county", comment=REASON)
+    app = services.submit_application(actor=people["owning_county"], application=app)
+    response = login(people["reform_office"]).post(
+        reverse("applications:act", args=[app.pk]), act_data(app, "request_opinion")
+    )
+    assert response.status_code == 302
+    assert status_of(app) == Application.Status.CONSULTING
+    assert Opinion.objects.for_object(app).filter(status=Opinion.Status.PENDING).count() == 1

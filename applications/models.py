@@ -203,10 +203,14 @@ class Application(WorkflowModel):
         return list(Unit.objects.filter(kind=role))
 
     def watchers(self):
-        """The county's staff hear of every step of their own application."""
+        """The county's staff hear of every step of their own application; once it reached the office,
+        the office hears of every step too (it runs the whole process)."""
         from accounts.models import User
 
-        return list(User.objects.filter(memberships__unit_id=self.county_id, is_active=True).distinct())
+        units = [self.county_id]
+        if self.submitted_at is not None:
+            units += [u.pk for u in Unit.objects.filter(kind=Role.REFORM_OFFICE)]
+        return list(User.objects.filter(memberships__unit_id__in=units, is_active=True).distinct())
 
     def version_data(self):
         return {"fields": {name: str(getattr(self, name) or "") for name in FORM_FIELDS}, "rows": []}

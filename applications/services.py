@@ -205,11 +205,12 @@ def give_opinion(*, actor, opinion, verdict, text, expected_state=None):
         if not (text or "").strip():
             raise WorkflowError(_("请填写意见说明。"), field="text", status=400)
 
+    label = dict(Opinion.Verdict.choices).get(verdict, "")
     return perform(
         opinion,
         "give",
         actor=actor,
-        comment=text,
+        comment=f"{label}。{(text or '').strip()}" if label else text,
         expected_state=expected_state,
         before=check,
         params={"verdict": verdict, "text": text.strip(), "user": actor},

@@ -11,9 +11,16 @@ def _ct(obj):
 
 
 def timeline(obj):
-    """Every log row of the record, oldest first, with actor, unit, attachments and version."""
+    """Every log row of the record and of the opinions asked on it, oldest first, with actor, unit,
+    attachments and version."""
+    from django.db.models import Q
+
+    opinion_ids = list(Opinion.objects.for_object(obj).values_list("pk", flat=True))
+    scope = Q(content_type=_ct(obj), object_id=obj.pk)
+    if opinion_ids:
+        scope |= Q(content_type=ContentType.objects.get_for_model(Opinion), object_id__in=opinion_ids)
     return list(
-        TransitionLog.objects.filter(content_type=_ct(obj), object_id=obj.pk)
+        TransitionLog.objects.filter(scope)
         .select_related("actor", "unit", "version")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     )

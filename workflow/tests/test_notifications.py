@@ -98,3 +98,36 @@ def test_the_special_group_is_asked_for_its_opinion(app, county_nanhu, office_re
     services.review_application(actor=office_reviewer, application=app, name="request_opinion")
     assert Notification.objects.filter(recipient=sg_digital, log__action="application.request_opinion").exists()
     assert not Notification.objects.filter(recipient=sg_economy).exists()
+
+
+def test_a_user_who_chose_the_digest_gets_one_email_a_day(app, county_nanhu, office_reviewer, login):
+    client = login(office_reviewer)
+    response = client.post(reverse("preferences"), {"email_mode": "digest", "email": office_reviewer.email})
+    assert response.status_code == 302
+    mail.outbox.clear()
+    services.submit_application(actor=county_nanhu, application=app)
+    services.withdraw_application(actor=county_nanhu, application=app)  # the office hears of both
+    assert mail.outbox == []
+    assert Notification.objects.filter(recipient=office_reviewer, email_status="digest").count() == 2
+    assert tasks.send_digests() == 1
+    assert len(mail.outbox) == 1 and "2 条通知" in mail.outbox[0].subject
+    assert "提交申报" in mail.outbox[0].body and "撤回申报" in mail.outbox[0].body
+    assert tasks.send_digests() == 0 and len(mail.outbox) == 1
+
+
+def test_a_user_who_chose_no_email_still_sees_the_notice_in_the_app(app, county_nanhu, office_reviewer, login):
+    login(office_reviewer).post(reverse("preferences"), {"email_mode": "none", "email": office_reviewer.email})
+    mail.outbox.clear()
+    services.submit_application(actor=county_nanhu, application=app)
+    assert mail.outbox == []
+    assert Notification.objects.get(recipient=office_reviewer).email_status == "skipped"
+
+
+def test_the_inbox_and_its_count_show_what_waits_for_the_user(app, county_nanhu, office_reviewer, login):
+    services.submit_application(actor=county_nanhu, application=app)
+    client = login(office_reviewer)
+    page = client.get(reverse("inbox")).content.decode()
+    assert app.project_name in page and "退回修改" in page and "征求专项小组意见" in page
+    assert 'data-testid="todo-count">1<' in page
+    county_page = login(county_nanhu).get(reverse("inbox")).content.decode()
+    assert 'data-testid="todo-count"' not in county_page and "暂无待办事项" in county_page

@@ -16,8 +16,13 @@ def _truthy(name):
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_quiet(settings, tmp_path):
+def _fast_and_quiet(settings, tmp_path, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run in-process unless a test starts a real worker (tests/test_outbox_redis.py).
+    from jiaxing_pilot.celery import app as celery_app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.STORAGES = {
         **settings.STORAGES,

@@ -127,14 +127,13 @@ _smtp_options = {
     "EMAIL_USE_SSL": "use_ssl",
     "EMAIL_TIMEOUT": "timeout",
 }
-MAILERS = {
-    "default": {
-        "BACKEND": _email["EMAIL_BACKEND"],
-        "OPTIONS": {new: _email[old] for old, new in _smtp_options.items() if _email.get(old) not in (None, "")}
-        if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
-        else {},
-    }
-}
+if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+    _mail_options = {new: _email[old] for old, new in _smtp_options.items() if _email.get(old) not in (None, "")}
+elif _email["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):  # EMAIL_URL=filemail:// (tests, audits)
+    _mail_options = {"file_path": env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))}
+else:
+    _mail_options = {}
+MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="嘉兴市县域集成改革试点系统 <noreply@localhost>")
 
 # --- Auth and security (等保 level 3, see README "Security") -----------------------------------

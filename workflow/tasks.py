@@ -21,7 +21,7 @@ def claim(notification_id):
     """Mark one row as being sent; only one worker can claim it (row lock + status check)."""
     with transaction.atomic():
         n = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient", "log", "log__actor", "log__unit")
             .filter(pk=notification_id, email_status__in=[S.PENDING, S.FAILED], email_attempts__lt=MAX_ATTEMPTS)
             .first()
@@ -82,7 +82,7 @@ def claim_digest(user_id):
     """Claim every digest-waiting row of one user at once; rows another worker holds are skipped."""
     with transaction.atomic():
         rows = list(
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(recipient_id=user_id, email_status=S.DIGEST)
             .select_related("recipient", "log", "log__actor", "log__unit")
             .order_by("created_at", "id")

@@ -41,7 +41,7 @@ def seed():
     batch = open_batch(office, name="基准测试批次")
     for i in range(N_APPLICATIONS):
         unit = Unit.objects.create(code=f"bench-{i}", name=f"基准县{i}", kind="county")
-        user = User.objects.create_user(f"bench{i}", password="x", email=f"b{i}@example.test")
+        user = User.objects.create_user(f"bench{i}", email=f"b{i}@example.test")  # no password: cannot log in
         Membership.objects.create(user=user, unit=unit, role="county")
         candidate = listed_candidate(office, batch, title=f"基准项目{i}")
         app = services.start_application(actor=user, candidate=candidate)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, Unit
 from accounts.roles import units
-from pilots.models import Candidate, Pilot
+from pilots.models import Batch, Candidate, Pilot
 from pilots.services import create_pilot_for
 from workflow.errors import WorkflowError
 from workflow.models import Opinion
@@ -154,6 +154,14 @@ def _check_complete(application):
         )
 
 
+def _check_window_and_complete(application):
+    """Lock the batch so the office closing it and a county submitting are never in flight together."""
+    application.batch = Batch.objects.select_for_update().get(pk=application.batch_id)
+    if not application.batch.window_is_open():
+        raise WorkflowError(_("申报批次不在申报时间内,不能提交。"))
+    _check_complete(application)
+
+
 def submit_application(*, actor, application, comment="", expected_state=None):
     return perform(
         application,
@@ -162,7 +170,7 @@ def submit_application(*, actor, application, comment="", expected_state=None):
         comment=comment,
         expected_state=expected_state,
         params={"at": timezone.now()},
-        before=_check_complete,
+        before=_check_window_and_complete,
         freeze=True,
     )
 

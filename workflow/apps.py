@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class WorkflowConfig(AppConfig):
     name = "workflow"
     verbose_name = _("流程与审计")
+
+    def ready(self):
+        from . import audit  # noqa: F401 - connects the login signals

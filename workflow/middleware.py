@@ -1,5 +1,7 @@
-"""Maps the domain error to a Chinese error page with its 4xx status; forms show field errors themselves."""
+"""Maps the domain error to a Chinese error page with its 4xx status (forms show field errors themselves),
+and records every denied request in the security audit."""
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from .errors import WorkflowError
@@ -13,6 +15,11 @@ class WorkflowErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            from .audit import audit
+
+            audit("denied", request, method=request.method, message=str(exception)[:200])
+            return None  # Django's 403 handler renders the Chinese page
         if isinstance(exception, WorkflowError):
             return render(request, "workflow_error.html", {"message": exception.message}, status=exception.status)
         return None

@@ -345,3 +345,50 @@ class CalendarFeed(models.Model):
     @property
     def is_active(self):
         return self.revoked_at is None
+
+
+class AuditEvent(models.Model):
+    """Security events besides transitions (等保 audit): logins, failed logins, logouts, denied actions, exports.
+
+    Append-only like the transition log; it carries ids and names, never document contents.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("登录成功")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOGOUT = "logout", _("退出登录")
+        DENIED = "denied", _("越权访问被拒绝")
+        EXPORT = "export", _("导出或下载")
+
+    kind = models.CharField(_("事件类型"), max_length=20, choices=Kind.choices, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("用户"),
+    )
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    path = models.CharField(_("访问路径"), max_length=300, blank=True)
+    details = models.JSONField(_("详情"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("安全审计事件")
+        verbose_name_plural = _("安全审计事件")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.username}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("审计记录只能追加,不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计记录只能追加,不能删除。")

@@ -29,6 +29,9 @@ def attachment_download(request, pk):
         handle = att.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    from .audit import audit
+
+    audit("export", request, attachment=att.pk, object=f"{att.content_type.model}:{att.object_id}")
     ctype = mimetypes.guess_type(att.original_name)[0] or "application/octet-stream"
     response = FileResponse(handle, as_attachment=True, filename=att.original_name, content_type=ctype)
     response["X-Content-Type-Options"] = "nosniff"

@@ -99,3 +99,23 @@ def test_seed_demo_refuses_in_production_unless_forced(settings):
     with pytest.raises(CommandError, match="DEBUG=0"):
         call_command("seed_demo")
     assert not User.objects.filter(username="office").exists()
+
+
+def test_logins_failures_logouts_and_denied_actions_are_audited(client, county_nanhu):
+    from workflow.models import AuditEvent
+
+    client.post(reverse("login"), {"username": "county_nanhu", "password": "wrong"})
+    client.post(reverse("login"), {"username": "county_nanhu", "password": PASSWORD})
+    assert client.get(reverse("pilots:batch_create")).status_code == 403
+    client.post(reverse("logout"))
+    kinds = list(AuditEvent.objects.order_by("id").values_list("kind", "username"))
+    assert kinds == [
+        ("login_failed", "county_nanhu"),
+        ("login", "county_nanhu"),
+        ("denied", "county_nanhu"),
+        ("logout", "county_nanhu"),
+    ]
+    denied = AuditEvent.objects.get(kind="denied")
+    assert denied.path == reverse("pilots:batch_create") and denied.ip_address == "127.0.0.1"
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()

@@ -90,7 +90,8 @@ def test_the_scan_itself_catches_an_outside_reference():
 def test_user_can_switch_to_english_and_back(login, county_nanhu):
     client = login(county_nanhu)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    assert 'lang="en"' in client.get("/").content.decode()
+    english = client.get("/").content.decode()
+    assert 'lang="en"' in english and "My tasks" in english and "我的待办" not in english
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     assert 'lang="zh-CN"' in client.get("/").content.decode()
 
@@ -103,3 +104,71 @@ def test_unknown_page_answers_404_in_chinese(login, county_nanhu):
 def test_session_expires_when_idle(settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
     assert settings.SESSION_COOKIE_HTTPONLY
+
+
+def test_every_model_and_field_of_the_project_speaks_chinese():
+    import re as _re
+
+    from django.apps import apps
+    from django.utils import translation
+
+    cjk = _re.compile(r"[\u4e00-\u9fff]")
+    missing = []
+    with translation.override("zh-hans"):
+        for app_label in ("accounts", "workflow", "pilots", "applications"):
+            for model in apps.get_app_config(app_label).get_models():
+                if not cjk.search(str(model._meta.verbose_name)):
+                    missing.append(model.__name__)
+                for field in model._meta.get_fields():
+                    if field.auto_created or not (field.concrete or field.many_to_many) or field.model is not model:
+                        continue  # reverse relations, generic keys, inherited fields
+                    if field.name in {
+                        "id",
+                        "password",
+                        "last_login",
+                        "is_superuser",
+                        "username",
+                        "first_name",
+                        "last_name",
+                        "email",
+                        "is_staff",
+                        "is_active",
+                        "date_joined",
+                        "groups",
+                        "user_permissions",
+                    }:
+                        continue  # Django's own AbstractUser fields, translated by Django
+                    if not cjk.search(str(field.verbose_name)):
+                        missing.append(f"{model.__name__}.{field.name}")
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("fixture", "shown", "hidden"),
+    [
+        ("county_nanhu", ["nav-applications", "nav-published", "nav-candidates"], ["nav-batches"]),
+        ("office_reviewer", ["nav-batches", "nav-candidates", "nav-applications"], []),
+        ("committee_member", ["nav-applications", "nav-pilots"], ["nav-batches", "nav-candidates"]),
+        ("expert_user", ["nav-published"], ["nav-batches", "nav-candidates", "nav-applications"]),
+    ],
+)
+def test_navigation_shows_each_role_only_its_sections(fixture, shown, hidden, request, login):
+    page = login(request.getfixturevalue(fixture)).get("/").content.decode()
+    for testid in shown:
+        assert f'data-testid="{testid}"' in page, testid
+    for testid in hidden:
+        assert f'data-testid="{testid}"' not in page, testid
+
+
+def test_someone_elses_notification_cannot_be_opened(login, county_nanhu, county_xiuzhou, office_reviewer):
+    from applications import services
+    from applications.tests.factories import filled_application, listed_candidate, open_batch
+    from workflow.models import Notification
+
+    app = filled_application(county_nanhu, listed_candidate(office_reviewer, open_batch(office_reviewer)))
+    services.submit_application(actor=county_nanhu, application=app)
+    note = Notification.objects.filter(recipient=office_reviewer).first()
+    response = login(county_xiuzhou).post(reverse("workflow:notification_open", args=[note.pk]))
+    assert response.status_code == 404
+    note.refresh_from_db()
+    assert note.read_at is None

@@ -38,20 +38,8 @@ FORM_FIELDS = [
     "risk_assessment",
     "support_requested",
 ]
-LONG_FIELDS = {
-    "reform_foundation",
-    "goals",
-    "main_tasks",
-    "integration_tasks",
-    "integration_measures",
-    "integration_forces",
-    "integration_results",
-    "expected_results",
-    "schedule",
-    "safeguards",
-    "risk_assessment",
-    "support_requested",
-}
+LONG_FIELDS = set(FORM_FIELDS[FORM_FIELDS.index("reform_foundation") :])
+OPTIONAL_ON_SUBMIT = {"cooperating_departments", "contact_post", "contact_email", "support_requested"}
 
 
 class ApplicationQuerySet(ProtectedStatusQuerySet):

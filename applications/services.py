@@ -18,29 +18,9 @@ from workflow.errors import WorkflowError
 from workflow.models import Opinion
 from workflow.services import notify, perform, record, save_attachments
 
-from .models import Application
+from .models import FORM_FIELDS, OPTIONAL_ON_SUBMIT, Application
 
-REQUIRED_ON_SUBMIT = [
-    "project_name",
-    "area",
-    "lead_department",
-    "leader_name",
-    "leader_post",
-    "leader_phone",
-    "contact_name",
-    "contact_phone",
-    "reform_foundation",
-    "goals",
-    "main_tasks",
-    "integration_tasks",
-    "integration_measures",
-    "integration_forces",
-    "integration_results",
-    "expected_results",
-    "schedule",
-    "safeguards",
-    "risk_assessment",
-]
+REQUIRED_ON_SUBMIT = [name for name in FORM_FIELDS if name not in OPTIONAL_ON_SUBMIT]
 
 
 # A complete, realistic form: the demo data and the tests fill applications with it.

@@ -12,11 +12,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.roles import roles_of
-from workflow.errors import WorkflowError
 from workflow.forms import ActionForm
 from workflow.selectors import timeline
 from workflow.services import available_actions
-from workflow.views import run_action
+from workflow.views import call_service, run_action
 
 from . import selectors, services
 from .forms import BatchForm, CandidateForm
@@ -48,21 +47,17 @@ def batch_form(request, pk=None):
     form = BatchForm(request.POST or None, instance=batch)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            data = {k: form.cleaned_data[k] for k in form.Meta.fields}
-            try:
-                if batch is None:
-                    batch = services.create_batch(actor=request.user, data=data)
-                else:
-                    batch = services.update_batch(actor=request.user, batch=batch, data=data)
-            except WorkflowError as err:
-                form.add_workflow_error(err)
-                status = err.status
-            else:
-                messages.success(request, _("批次已保存。"))
-                return redirect(batch)
-        else:
-            status = 400
+
+        def save(data):
+            data = {k: data[k] for k in BatchForm.Meta.fields}
+            if batch is None:
+                return services.create_batch(actor=request.user, data=data)
+            return services.update_batch(actor=request.user, batch=batch, data=data)
+
+        saved, status = call_service(form, save)
+        if saved:
+            messages.success(request, _("批次已保存。"))
+            return redirect(saved)
     return TemplateResponse(request, "pilots/batch_form.html", {"form": form, "batch": batch}, status=status)
 
 
@@ -137,27 +132,21 @@ def _proposer_role(user):
 @login_required
 def candidate_propose(request):
     _require("pilots.propose_candidate", request.user, _("您的角色不能提出候选项目。"))
-    role = _proposer_role(request.user)
-    form = CandidateForm(request.POST or None, role=role)
+    form = CandidateForm(request.POST or None, role=_proposer_role(request.user))
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            data = {k: form.cleaned_data[k] for k in CandidateForm.Meta.fields}
-            try:
-                candidate = services.propose_candidate(
-                    actor=request.user,
-                    data=data,
-                    addressed_to=form.cleaned_data.get("addressed_to"),
-                    accept=form.cleaned_data.get("accept", False),
-                )
-            except WorkflowError as err:
-                form.add_workflow_error(err)
-                status = err.status
-            else:
-                messages.success(request, _("候选项目已提出。"))
-                return redirect(candidate)
-        else:
-            status = 400
+        candidate, status = call_service(
+            form,
+            lambda d: services.propose_candidate(
+                actor=request.user,
+                data={k: d[k] for k in CandidateForm.Meta.fields},
+                addressed_to=d.get("addressed_to"),
+                accept=d.get("accept", False),
+            ),
+        )
+        if candidate:
+            messages.success(request, _("候选项目已提出。"))
+            return redirect(candidate)
     return TemplateResponse(request, "pilots/candidate_form.html", {"form": form}, status=status)
 
 

@@ -23,7 +23,24 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise PermissionError("审计记录只能追加,不能删除。")
 
 
-class TransitionLog(models.Model):
+class AppendOnlyModel(models.Model):
+    """An audit record: written once, never changed or deleted by the application."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("审计记录只能追加,不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计记录只能追加,不能删除。")
+
+
+class TransitionLog(AppendOnlyModel):
     """One row per state change (or audited action): who, in which role and unit, when, from, to, why."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
@@ -61,8 +78,6 @@ class TransitionLog(models.Model):
     )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("流转记录")
         verbose_name_plural = _("流转记录")
@@ -71,14 +86,6 @@ class TransitionLog(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.from_state}→{self.to_state}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise PermissionError("审计记录只能追加,不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("审计记录只能追加,不能删除。")
 
     @property
     def sentence(self):
@@ -95,7 +102,7 @@ class TransitionLog(models.Model):
         return Role(self.role).label if self.role in Role.values else self.role
 
 
-class Version(models.Model):
+class Version(AppendOnlyModel):
     """A frozen copy of a submission (fields and rows) that later submissions are compared with."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
@@ -110,8 +117,6 @@ class Version(models.Model):
         verbose_name=_("提交人"),
     )
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("提交版本")
@@ -347,7 +352,7 @@ class CalendarFeed(models.Model):
         return self.revoked_at is None
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """Security events besides transitions (等保 audit): logins, failed logins, logouts, denied actions, exports.
 
     Append-only like the transition log; it carries ids and names, never document contents.
@@ -375,8 +380,6 @@ class AuditEvent(models.Model):
     details = models.JSONField(_("详情"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("安全审计事件")
         verbose_name_plural = _("安全审计事件")
@@ -384,11 +387,3 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.username}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise PermissionError("审计记录只能追加,不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("审计记录只能追加,不能删除。")

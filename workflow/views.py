@@ -91,3 +91,19 @@ def run_action(request, obj, do, render_detail, form_class=None):
         return render_detail(fresh, None, err.status)
     messages.success(request, _("操作成功,当前状态:%(state)s。") % {"state": changed.get_status_display()})
     return redirect(changed)
+
+
+def call_service(form, do):
+    """Validate ``form`` and call ``do(cleaned_data)``; return (result, HTTP status).
+
+    A WorkflowError lands on the form (next to its fields, or above them) with its 4xx status.
+    """
+    from .errors import WorkflowError
+
+    if not form.is_valid():
+        return None, 400
+    try:
+        return do(form.cleaned_data), 200
+    except WorkflowError as err:
+        form.add_workflow_error(err)
+        return None, err.status

@@ -62,6 +62,7 @@ def _detail_context(request, app, *, action_form=None, opinion_form=None):
     versions = versions_of(app)
     opinions = opinions_of(app)
     logs = timeline(app)
+    actions = [t for t in available_actions(app, user) if t.name != "submit"]
     return {
         "app": app,
         "rows": _rows(app),
@@ -70,9 +71,9 @@ def _detail_context(request, app, *, action_form=None, opinion_form=None):
         "last_return": _last_return(logs),
         "versions": versions,
         "opinions": opinions,
-        "actions": [t for t in available_actions(app, user) if t.name != "submit"],
+        "actions": actions,
         "can_edit": app.is_editable and rules.has_perm("applications.edit_application", user, app),
-        "action_form": action_form or DecisionForm(initial={"expected_state": app.status}),
+        "action_form": _action_form(action_form or DecisionForm(initial={"expected_state": app.status}), actions),
         "my_opinion": next(
             (
                 o
@@ -83,6 +84,13 @@ def _detail_context(request, app, *, action_form=None, opinion_form=None):
         ),
         "opinion_form": opinion_form or OpinionForm(initial={"expected_state": Opinion.Status.PENDING}),
     }
+
+
+def _action_form(form, actions):
+    """Offer the meeting field only to whoever records a committee decision."""
+    if not any(t.custom.get("needs_meeting") for t in actions):
+        form.fields.pop("meeting_ref", None)
+    return form
 
 
 def _rows(app):

@@ -9,6 +9,7 @@ class PilotsConfig(AppConfig):
     def ready(self):
         from workflow.inbox import register
 
-        from .inbox import candidate_todos
+        from .inbox import batch_todos, candidate_todos
 
         register(candidate_todos)
+        register(batch_todos)

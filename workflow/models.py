@@ -87,6 +87,21 @@ class TransitionLog(AppendOnlyModel):
     def __str__(self):
         return f"{self.action} {self.from_state}→{self.to_state}"
 
+    def _state_label(self, state):
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        try:
+            return dict(model._meta.get_field("status").flatchoices).get(state, state)
+        except Exception:  # a model without a status field (e.g. audited non-workflow records)
+            return state
+
+    @property
+    def from_label(self):
+        return self._state_label(self.from_state)
+
+    @property
+    def to_label(self):
+        return self._state_label(self.to_state)
+
     @property
     def sentence(self):
         from .registry import log_sentence

@@ -131,3 +131,30 @@ def test_the_inbox_and_its_count_show_what_waits_for_the_user(app, county_nanhu,
     assert 'data-testid="todo-count">1<' in page
     county_page = login(county_nanhu).get(reverse("inbox")).content.decode()
     assert 'data-testid="todo-count"' not in county_page and "暂无待办事项" in county_page
+
+
+def test_the_office_is_reminded_of_batches_waiting_for_a_step(office_reviewer, login):
+    from datetime import timedelta
+
+    from applications.tests.factories import BatchFactory
+    from pilots.services import batch_act
+
+    BatchFactory(name="待开放批次")
+    ended = open_batch(office_reviewer, name="已到截止时间的批次")
+    from pilots.services import update_batch
+
+    update_batch(
+        actor=office_reviewer,
+        batch=ended,
+        data={
+            "window_opens_at": timezone.now() - timedelta(days=9),
+            "window_closes_at": timezone.now() - timedelta(days=1),
+        },
+    )
+    running = open_batch(office_reviewer, name="仍在申报的批次")
+    page = login(office_reviewer).get(reverse("inbox")).content.decode()
+    assert "待开放批次" in page and "开放申报" in page
+    assert "已到截止时间的批次" in page and "已逾期" in page
+    assert running.name not in page
+    batch_act(actor=office_reviewer, batch=ended, name="close")
+    assert "标记为已确定" in login(office_reviewer).get(reverse("inbox")).content.decode()

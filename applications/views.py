@@ -46,7 +46,10 @@ def application_start(request):
         raise PermissionDenied(_("只有县(市、区)用户可以填写申报表。"))
     candidates = selectors.open_candidates()
     if request.method == "POST":
-        candidate = get_object_or_404(candidates, pk=request.POST.get("candidate"))
+        candidate_id = request.POST.get("candidate", "")
+        if not candidate_id.isdigit():
+            raise Http404
+        candidate = get_object_or_404(candidates, pk=candidate_id)
         try:
             app = services.start_application(actor=request.user, candidate=candidate)
         except WorkflowError as err:

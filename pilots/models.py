@@ -185,12 +185,14 @@ class Candidate(WorkflowModel):
         return []
 
     def watchers(self):
-        """A county or special group hears what became of its proposal (the office decides its own)."""
+        """A county or special group hears what became of its proposal, and a special group hears of a county's
+        proposal addressed to it (the office decides its own without telling itself)."""
         from accounts.models import User
 
         if self.channel == self.Channel.OFFICE:
             return []
-        return list(User.objects.filter(memberships__unit=self.proposer_unit, is_active=True).distinct())
+        units = [self.proposer_unit_id] + ([self.addressed_to_id] if self.addressed_to_id else [])
+        return list(User.objects.filter(memberships__unit_id__in=units, is_active=True).distinct())
 
     @transition(
         field=status,

@@ -304,3 +304,24 @@ def test_proposal_form_does_not_offer_a_draft_batch_to_non_office_users(who, peo
     )
     assert response.status_code == 400
     assert not Candidate.objects.filter(batch=draft).exists()
+
+
+def test_a_special_group_is_told_of_a_county_proposal_addressed_to_it(county_nanhu, sg_digital, office_reviewer, units):
+    from pilots.services import propose_candidate
+    from workflow.models import Notification
+
+    batch = open_batch(office_reviewer, name="通知测试批次")
+    candidate = propose_candidate(
+        actor=county_nanhu,
+        addressed_to=units["sg-digital"],
+        data={
+            "batch": batch,
+            "title": "南湖提给专项小组的项目",
+            "area": "digital",
+            "lead_group": units["sg-digital"],
+            "guidance_unit": None,
+            "description": "x",
+        },
+    )
+    assert Notification.objects.filter(recipient=sg_digital, log__object_id=candidate.pk).exists()
+    assert Notification.objects.filter(recipient=office_reviewer, log__object_id=candidate.pk).exists()

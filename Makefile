@@ -39,7 +39,7 @@ chromium:
 	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "chromium 未安装:浏览器测试将跳过。"; }
 
 pytest: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --cov --cov-config=.coveragerc --cov-report=term $(PYTEST_ARGS)
 
 test: setup chromium lint pytest
 

@@ -3,29 +3,21 @@
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
-from accounts.roles import memberships, roles_of
-from workflow.inbox import TodoItem
+from accounts.roles import memberships
+from workflow.inbox import TodoItem, waiting_states
 from workflow.models import Opinion
 from workflow.services import available_actions
 
 from .models import Application
 from .selectors import with_workflow_facts
 
-# The states in which each role has something to do (the rules decide the rest).
-WAITING = {
-    Role.COUNTY: [Application.Status.DRAFT, Application.Status.RETURNED],
-    Role.REFORM_OFFICE: [Application.Status.SUBMITTED, Application.Status.CONSULTING],
-    Role.COMMITTEE: [Application.Status.RECOMMENDED, Application.Status.NOT_RECOMMENDED],
-}
-
 
 def application_todos(user):
-    states = {s for role in roles_of(user) for s in WAITING.get(role, [])}
+    states = waiting_states(Application, user)
     if states:
         apps = Application.objects.visible_to(user).filter(status__in=states).select_related("batch", "county")
         for app in with_workflow_facts(apps):
-            actions = [t for t in available_actions(app, user) if t.name != "withdraw"]
+            actions = [t for t in available_actions(app, user) if not t.custom.get("optional")]
             if actions:
                 deadline = app.batch.window_closes_at if app.is_editable else None
                 yield TodoItem(

@@ -287,7 +287,12 @@ class Application(WorkflowModel):
         source=BEFORE_DECISION,
         target=Status.WITHDRAWN,
         permission=perm("applications.edit_application"),
-        custom={"role": Role.COUNTY, "label": _("撤回申报"), "confirm": _("撤回后本批次可重新申报,确定撤回吗?")},
+        custom={
+            "role": Role.COUNTY,
+            "label": _("撤回申报"),
+            "optional": True,
+            "confirm": _("撤回后本批次可重新申报,确定撤回吗?"),
+        },
     )
     def withdraw(self):
         pass

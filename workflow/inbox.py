@@ -21,6 +21,20 @@ class TodoItem:
         return bool(self.deadline and self.deadline < timezone.now())
 
 
+def waiting_states(model, user):
+    """States of ``model`` in which one of the user's roles has a step to take, read from the django-fsm
+    definitions (transitions marked ``custom={"optional": True}``, like withdrawing, wait on nobody)."""
+    from accounts.roles import roles_of
+
+    roles = roles_of(user)
+    states = set()
+    for t in model._meta.get_field("status").get_all_transitions(model):
+        role = t.custom.get("role")
+        if role in roles and not t.custom.get("optional"):
+            states.add(t.source)
+    return states
+
+
 def register(provider):
     """``provider(user) -> iterable of TodoItem``; registered once from an app's ready()."""
     if provider not in _providers:

@@ -14,7 +14,7 @@ from accounts.models import Role, Unit
 from accounts.roles import units
 from pilots.models import Batch, Candidate, Pilot
 from pilots.services import create_pilot_for
-from workflow.errors import WorkflowError
+from workflow.errors import WorkflowError, rule_violation
 from workflow.models import Opinion
 from workflow.services import notify, perform, record, save_attachments
 
@@ -85,7 +85,9 @@ def start_application(*, actor, candidate):
                     project_name=candidate.title,
                     area=candidate.area,
                 )
-        except IntegrityError:
+        except IntegrityError as exc:
+            if violation := rule_violation(exc):
+                raise violation from None
             existing = Application.objects.live().get(batch=candidate.batch, county=county)
             raise WorkflowError(_one_per_batch_message(existing), status=409) from None
         record(app, "application.created", actor=actor, role=Role.COUNTY, unit=county, to_state=app.status)
@@ -102,7 +104,11 @@ def save_draft(*, actor, application, data, files=()):
             raise WorkflowError(_("申报当前状态为“%(state)s”,不能修改。") % {"state": locked.get_status_display()})
         for key, value in data.items():
             setattr(locked, key, value)
-        locked.save()
+        try:
+            with transaction.atomic():
+                locked.save()
+        except IntegrityError as exc:
+            raise (rule_violation(exc) or exc) from None
         if files:
             saved = save_attachments(locked, files, actor=actor)
             record(

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_fsm",
+    "pgtrigger",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "django_filters",

@@ -1,5 +1,6 @@
 """Shared workflow records: the append-only transition log, attachments, frozen versions and the notification outbox."""
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -24,12 +25,14 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AppendOnlyModel(models.Model):
-    """An audit record: written once, never changed or deleted by the application."""
+    """An audit record: written once, never changed or deleted by the application; on PostgreSQL a trigger
+    makes the database itself refuse an UPDATE or DELETE (等保: audit records protected)."""
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
+        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
@@ -78,7 +81,7 @@ class TransitionLog(AppendOnlyModel):
     )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("流转记录")
         verbose_name_plural = _("流转记录")
         ordering = ["created_at", "id"]
@@ -133,7 +136,7 @@ class Version(AppendOnlyModel):
     )
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("提交版本")
         verbose_name_plural = _("提交版本")
         ordering = ["content_type", "object_id", "number"]
@@ -395,7 +398,7 @@ class AuditEvent(AppendOnlyModel):
     details = models.JSONField(_("详情"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("安全审计事件")
         verbose_name_plural = _("安全审计事件")
         ordering = ["-created_at", "-id"]

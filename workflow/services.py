@@ -4,14 +4,14 @@ import logging
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from accounts.models import Membership
 from accounts.roles import memberships
 
-from .errors import WorkflowError
+from .errors import WorkflowError, rule_violation
 from .models import SYSTEM_ROLE, Attachment, Notification, TransitionLog, Version
 
 logger = logging.getLogger(__name__)
@@ -269,9 +269,12 @@ def perform(
         from_state = locked.status
         getattr(locked, name)(**(params or {}))
         try:
-            locked.save()
+            with transaction.atomic():
+                locked.save()
         except ConcurrentTransition:
             raise WorkflowError(stale_message(model.objects.get(pk=obj.pk))) from None
+        except IntegrityError as exc:
+            raise (rule_violation(exc) or exc) from None
         version = freeze_version(locked, actor) if freeze else None
         role = SYSTEM_ROLE if system else transition_role(locked, t)
         log = record(

@@ -41,10 +41,10 @@ def create_batch(*, actor, data):
 
 def update_batch(*, actor, batch, data):
     _require("pilots.manage_batch", actor)
-    if batch.status not in (Batch.Status.DRAFT, Batch.Status.OPEN):
-        raise WorkflowError(_("批次已截止,不能再修改。"))
     with transaction.atomic():
         locked = Batch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status not in (Batch.Status.DRAFT, Batch.Status.OPEN):  # judged on the row, not the page
+            raise WorkflowError(_("批次已截止,不能再修改。"))
         for key, value in data.items():
             setattr(locked, key, value)
         locked.save()
@@ -81,15 +81,15 @@ def channel_for(actor, addressed_to):
 def propose_candidate(*, actor, data, addressed_to=None, accept=False):
     """A topic proposed by the office (optionally listed at once), a special group or a county."""
     _require("pilots.propose_candidate", actor)
-    batch = data["batch"]
-    if batch.status == Batch.Status.DECIDED:
-        raise WorkflowError(_("该批次已确定,不能再提出候选项目。"), field="batch", status=400)
     channel, proposer, addressed = channel_for(actor, addressed_to)
     role = {Candidate.Channel.OFFICE: Role.REFORM_OFFICE, Candidate.Channel.SPECIAL_GROUP: Role.SPECIAL_GROUP}.get(
         channel, Role.COUNTY
     )
     try:
         with transaction.atomic():
+            batch = Batch.objects.select_for_update().get(pk=data["batch"].pk)  # its state now, not the page's
+            if batch.status == Batch.Status.DECIDED:
+                raise WorkflowError(_("该批次已确定,不能再提出候选项目。"), field="batch", status=400)
             candidate = Candidate.objects.create(
                 **data, channel=channel, proposer_unit=proposer, addressed_to=addressed, proposed_by=actor
             )

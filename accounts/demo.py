@@ -40,5 +40,5 @@ def seed():
     if created:
         admin.set_password(password)
         admin.save()
-    logins.append(("admin", "admin", "系统管理员(仅后台基础数据)"))
+    logins.append(("admin", "admin", "系统管理员（仅后台基础数据）"))
     return logins

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     """A role is what a member does for a unit; each unit kind has exactly one working role."""
 
-    COUNTY = "county", _("县(市、区)")
+    COUNTY = "county", _("县（市、区）")
     REFORM_OFFICE = "reform_office", _("市委改革办")
     SPECIAL_GROUP = "special_group", _("市级专项小组")
     GUIDANCE_UNIT = "guidance_unit", _("市级牵头指导单位")
@@ -62,7 +62,7 @@ class User(AbstractUser):
     class EmailMode(models.TextChoices):
         IMMEDIATE = "immediate", _("每条通知即时发送邮件")
         DIGEST = "digest", _("每天汇总发送一封邮件")
-        NONE = "none", _("不发送邮件(仅站内通知)")
+        NONE = "none", _("不发送邮件（仅站内通知）")
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
@@ -105,7 +105,7 @@ class Membership(models.Model):
         if self.unit_id and self.role and self.unit.kind != self.role:
             raise ValidationError(
                 {
-                    "role": _("角色必须与单位类型一致:该单位的类型是“%(kind)s”。")
+                    "role": _("角色必须与单位类型一致：该单位的类型是“%(kind)s”。")
                     % {"kind": self.unit.get_kind_display()}
                 }
             )

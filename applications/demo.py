@@ -30,17 +30,17 @@ def _advance(app, county_user, target):
             actor=office,
             application=app,
             name="return_to_county",
-            comment="“主要任务和举措”过于笼统,请按清单式、项目化要求细化到具体任务、责任单位和时间节点。",
+            comment="“主要任务和举措”过于笼统，请按清单式、项目化要求细化到具体任务、责任单位和时间节点。",
         )
     app = services.review_application(actor=office, application=app, name="request_opinion")
     if target in ("recommended", "approved"):
         opinion = app.opinions()[0]
         group_user = User.objects.filter(memberships__unit=opinion.unit).first()
         services.give_opinion(
-            actor=group_user, opinion=opinion, verdict="agree", text="该项目改革基础较好,集成度高,同意推荐。"
+            actor=group_user, opinion=opinion, verdict="agree", text="该项目改革基础较好，集成度高，同意推荐。"
         )
         app = services.review_application(
-            actor=office, application=app, name="recommend", comment="改革基础扎实,建议列为试点。"
+            actor=office, application=app, name="recommend", comment="改革基础扎实，建议列为试点。"
         )
     if target == "approved":
         app = services.decide_application(

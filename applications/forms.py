@@ -15,7 +15,7 @@ from .models import FORM_FIELDS, LONG_FIELDS, Application
 class ApplicationForm(StyledMixin, forms.ModelForm):
     attachments = MultipleFileField(
         label=_("附件"),
-        help_text=_("如盖章的申报表扫描件。允许 PDF、Word、Excel、OFD、JPG、PNG,单个文件不超过 20 MB。"),
+        help_text=_("如盖章的申报表扫描件。允许 PDF、Word、Excel、OFD、JPG、PNG，单个文件不超过20 MB。"),
     )
 
     class Meta:
@@ -31,7 +31,7 @@ class ApplicationForm(StyledMixin, forms.ModelForm):
 
 class DecisionForm(ActionForm):
     meeting_ref = forms.CharField(
-        label=_("市委改革委会议"), required=False, max_length=60, help_text=_("例如:第3次会议")
+        label=_("市委改革委会议"), required=False, max_length=60, help_text=_("例如：第3次会议")
     )
 
 
@@ -44,7 +44,7 @@ class OpinionForm(StyledMixin, forms.Form):
 class ApplicationFilter(django_filters.FilterSet):
     batch = django_filters.ModelChoiceFilter(label=_("批次"), queryset=Batch.objects.all(), empty_label=_("全部批次"))
     county = django_filters.ModelChoiceFilter(
-        label=_("县(市、区)"), queryset=Unit.objects.filter(kind=Role.COUNTY), empty_label=_("全部县(市、区)")
+        label=_("县（市、区）"), queryset=Unit.objects.filter(kind=Role.COUNTY), empty_label=_("全部县（市、区）")
     )
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Application.Status.choices, empty_label=_("全部状态"))
     area = django_filters.ChoiceFilter(label=_("改革领域"), choices=ReformArea.choices, empty_label=_("全部领域"))

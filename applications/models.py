@@ -63,12 +63,12 @@ class ApplicationQuerySet(ProtectedStatusQuerySet):
         return self.exclude(status=Application.Status.WITHDRAWN)
 
 
-@condition(_("申报批次不在申报时间内,不能提交。"))
+@condition(_("申报批次不在申报时间内，不能提交。"))
 def batch_window_open(app):
     return app.batch.window_is_open()
 
 
-@condition(_("该县(市、区)正在开展集成改革试点,按照工作方案不再申报。"))
+@condition(_("该县（市、区）正在开展集成改革试点，按照工作方案不再申报。"))
 def county_not_running_pilot(app):
     annotated = getattr(app, "county_runs_pilot", None)  # set by list selectors to keep queries flat
     if annotated is not None:
@@ -78,7 +78,7 @@ def county_not_running_pilot(app):
     return not Pilot.objects.running().filter(county_id=app.county_id).exists()
 
 
-@condition(_("尚未征求专项小组牵头单位意见,或意见尚未全部答复,不能提出试点建议。"))
+@condition(_("尚未征求专项小组牵头单位意见，或意见尚未全部答复，不能提出试点建议。"))
 def opinions_complete(app):
     opinions = [o for o in app.opinions() if o.status != "cancelled"]
     return bool(opinions) and all(o.status == "given" for o in opinions)
@@ -143,7 +143,7 @@ class Application(WorkflowModel):
     risk_assessment = models.TextField(_("初步风险评估"), blank=True)
     support_requested = models.TextField(_("需市级层面支持的事项"), blank=True)
 
-    meeting_ref = models.CharField(_("市委改革委会议"), max_length=60, blank=True, help_text=_("例如:第3次会议"))
+    meeting_ref = models.CharField(_("市委改革委会议"), max_length=60, blank=True, help_text=_("例如：第3次会议"))
     submitted_at = models.DateTimeField(_("最近提交时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("确定时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -156,7 +156,7 @@ class Application(WorkflowModel):
         verbose_name_plural = _("试点申报")
         ordering = ["-updated_at", "-id"]
         constraints = [
-            # Seed 二(二): 同一批试点项目一个县(市、区)最多申报一个 (a withdrawn one no longer counts).
+            # Seed 二（二）： 同一批试点项目一个县（市、区）最多申报一个 (a withdrawn one no longer counts).
             models.UniqueConstraint(
                 fields=["batch", "county"],
                 condition=~Q(status="withdrawn"),
@@ -320,7 +320,7 @@ class Application(WorkflowModel):
             "role": Role.COUNTY,
             "label": _("撤回申报"),
             "optional": True,
-            "confirm": _("撤回后本批次可重新申报,确定撤回吗?"),
+            "confirm": _("撤回后本批次可重新申报，确定撤回吗？"),
         },
     )
     def withdraw(self):

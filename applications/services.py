@@ -34,24 +34,24 @@ FILLED_EXAMPLE = {
     "contact_post": "区委改革办综合科科长",
     "contact_phone": "0573-82000002",
     "contact_email": "lihua@example.gov.cn",
-    "reform_foundation": "已建成区级公共数据平台,归集数据 12 亿条;“一件事”集成服务覆盖 68 个事项。",
-    "goals": "到试点期满,形成可复制的制度成果 5 项以上,群众办事时间平均压缩 50%。",
-    "main_tasks": "1. 建立数据授权运营机制;2. 推进跨部门业务协同;3. 完善安全与合规评估。",
+    "reform_foundation": "已建成区级公共数据平台，归集数据12亿条；“一件事”集成服务覆盖68个事项。",
+    "goals": "到试点期满，形成可复制的制度成果5项以上，群众办事时间平均压缩50%。",
+    "main_tasks": "1. 建立数据授权运营机制；2. 推进跨部门业务协同；3. 完善安全与合规评估。",
     "integration_tasks": "将数据归集、授权、运营三项改革任务整体设计、一体推进。",
-    "integration_measures": "统筹出台配套政策 6 项,建立联席会议制度。",
-    "integration_forces": "组建由区委改革办牵头、8 个部门参与的工作专班。",
-    "integration_results": "形成制度成果汇编,推动成果在全市复制推广。",
-    "expected_results": "制度成果:数据授权运营管理办法等;可复制经验:数据安全评估“一张表”。",
-    "schedule": "第一年完成制度设计和平台建设;第二年全面推开并总结评估。",
-    "safeguards": "区委主要领导挂帅,纳入年度综合考评,保障专项经费。",
-    "risk_assessment": "已开展社会稳定风险评估和数据安全风险评估,风险可控。",
+    "integration_measures": "统筹出台配套政策6项，建立联席会议制度。",
+    "integration_forces": "组建由区委改革办牵头、8个部门参与的工作专班。",
+    "integration_results": "形成制度成果汇编，推动成果在全市复制推广。",
+    "expected_results": "制度成果：数据授权运营管理办法等；可复制经验：数据安全评估“一张表”。",
+    "schedule": "第一年完成制度设计和平台建设；第二年全面推开并总结评估。",
+    "safeguards": "区委主要领导挂帅，纳入年度综合考评，保障专项经费。",
+    "risk_assessment": "已开展社会稳定风险评估和数据安全风险评估，风险可控。",
     "support_requested": "请求市级在数据共享授权和试点政策方面给予支持。",
 }
 
 
 def _one_per_batch_message(existing):
     return _(
-        "本县(市、区)在“%(batch)s”已有一份申报(%(name)s,状态:%(state)s)。按照工作方案,同一批次最多申报一个项目。"
+        "本县（市、区）在“%(batch)s”已有一份申报（%(name)s，状态：%(state)s）。按照工作方案，同一批次最多申报一个项目。"
     ) % {
         "batch": existing.batch.name,
         "name": existing.project_name,
@@ -62,7 +62,7 @@ def _one_per_batch_message(existing):
 def start_application(*, actor, candidate):
     """Create the county's draft for a listed candidate of an open batch, enforcing the seed's rules."""
     if not rules.has_perm("applications.start_application", actor):
-        raise PermissionDenied(_("只有县(市、区)用户可以填写申报表。"))
+        raise PermissionDenied(_("只有县（市、区）用户可以填写申报表。"))
     county = units(actor, Role.COUNTY)[0]
     if candidate.status != Candidate.Status.LISTED:
         raise WorkflowError(_("只能申报已列入候选名单的项目。"), status=400)
@@ -74,7 +74,7 @@ def start_application(*, actor, candidate):
         if existing:
             raise WorkflowError(_one_per_batch_message(existing), status=409)
         if Pilot.objects.running().filter(county=county).exists():
-            raise WorkflowError(_("本县(市、区)正在开展集成改革试点,按照工作方案不再申报。"), status=409)
+            raise WorkflowError(_("本县（市、区）正在开展集成改革试点，按照工作方案不再申报。"), status=409)
         try:
             with transaction.atomic():
                 app = Application.objects.create(
@@ -97,11 +97,11 @@ def start_application(*, actor, candidate):
 def save_draft(*, actor, application, data, files=()):
     """Save what the county typed (any time while editable); nothing is validated beyond field formats."""
     if not rules.has_perm("applications.edit_application", actor, application):
-        raise PermissionDenied(_("只有申报县(市、区)可以修改申报表。"))
+        raise PermissionDenied(_("只有申报县（市、区）可以修改申报表。"))
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if not locked.is_editable:
-            raise WorkflowError(_("申报当前状态为“%(state)s”,不能修改。") % {"state": locked.get_status_display()})
+            raise WorkflowError(_("申报当前状态为“%(state)s”，不能修改。") % {"state": locked.get_status_display()})
         for key, value in data.items():
             setattr(locked, key, value)
         try:
@@ -134,7 +134,7 @@ def _check_complete(application):
     errors = missing_fields(application)
     if errors:
         raise WorkflowError(
-            _("申报表还有 %(n)s 项必填内容未填写,已保存为草稿,请补充后再提交。") % {"n": len(errors)},
+            _("申报表还有%(n)s项必填内容未填写，已保存为草稿，请补充后再提交。") % {"n": len(errors)},
             errors=errors,
             status=400,
         )
@@ -144,7 +144,7 @@ def _check_window_and_complete(application):
     """Lock the batch so the office closing it and a county submitting are never in flight together."""
     application.batch = Batch.objects.select_for_update().get(pk=application.batch_id)
     if not application.batch.window_is_open():
-        raise WorkflowError(_("申报批次不在申报时间内,不能提交。"))
+        raise WorkflowError(_("申报批次不在申报时间内，不能提交。"))
     _check_complete(application)
 
 
@@ -219,7 +219,7 @@ def decide_application(*, actor, application, name, meeting_ref, comment="", exp
     if not rules.has_perm("applications.decide_application", actor, application):
         raise PermissionDenied(_("只有市委改革委可以确定试点。"))
     if not meeting_ref:
-        raise WorkflowError(_("请填写市委改革委会议(例如:第3次会议)。"), field="meeting_ref", status=400)
+        raise WorkflowError(_("请填写市委改革委会议（例如：第3次会议）。"), field="meeting_ref", status=400)
     after = (lambda app, log: create_pilot_for(app, log)) if name == "approve" else None
     return perform(
         application,

@@ -43,7 +43,7 @@ def application_list(request):
 @login_required
 def application_start(request):
     if not rules.has_perm("applications.start_application", request.user):
-        raise PermissionDenied(_("只有县(市、区)用户可以填写申报表。"))
+        raise PermissionDenied(_("只有县（市、区）用户可以填写申报表。"))
     candidates = selectors.open_candidates()
     if request.method == "POST":
         candidate_id = request.POST.get("candidate", "")
@@ -55,7 +55,7 @@ def application_start(request):
         except WorkflowError as err:
             messages.error(request, err.message)
             return TemplateResponse(request, "applications/start.html", {"candidates": candidates}, status=err.status)
-        messages.success(request, _("已创建申报表草稿,请填写后提交。"))
+        messages.success(request, _("已创建申报表草稿，请填写后提交。"))
         return redirect("applications:edit", app.pk)
     return TemplateResponse(request, "applications/start.html", {"candidates": candidates})
 
@@ -117,9 +117,9 @@ def application_detail(request, pk):
 def application_edit(request, pk):
     app = selectors.access_application(request.user, pk)
     if not rules.has_perm("applications.edit_application", request.user, app):
-        raise PermissionDenied(_("只有申报县(市、区)可以修改申报表。"))
+        raise PermissionDenied(_("只有申报县（市、区）可以修改申报表。"))
     if not app.is_editable:
-        messages.warning(request, _("申报当前状态为“%(state)s”,不能修改。") % {"state": app.get_status_display()})
+        messages.warning(request, _("申报当前状态为“%(state)s”，不能修改。") % {"state": app.get_status_display()})
         return redirect(app)
     status = 200
     if request.method == "POST":
@@ -145,7 +145,7 @@ def application_edit(request, pk):
                     form.add_workflow_error(err)  # what was typed is saved; the page says what is missing
                     status = err.status
                 else:
-                    messages.success(request, _("申报表已提交,等待市委改革办审核。"))
+                    messages.success(request, _("申报表已提交，等待市委改革办审核。"))
                     return redirect(app)
         else:
             status = 400
@@ -219,7 +219,7 @@ def opinion_give(request, pk, opinion_pk):
         return TemplateResponse(
             request, "applications/detail.html", _detail_context(request, app, opinion_form=form), status=err.status
         )
-    messages.success(request, _("意见已提交,市委改革办将据此提出试点建议。"))
+    messages.success(request, _("意见已提交，市委改革办将据此提出试点建议。"))
     return redirect(app)
 
 
@@ -263,9 +263,9 @@ def application_print(request, pk):
 def attachment_delete(request, pk, attachment_pk):
     app = selectors.access_application(request.user, pk)
     if not rules.has_perm("applications.edit_application", request.user, app):
-        raise PermissionDenied(_("只有申报县(市、区)可以删除附件。"))
+        raise PermissionDenied(_("只有申报县（市、区）可以删除附件。"))
     if not app.is_editable:
-        raise WorkflowError(_("申报当前状态为“%(state)s”,不能删除附件。") % {"state": app.get_status_display()})
+        raise WorkflowError(_("申报当前状态为“%(state)s”，不能删除附件。") % {"state": app.get_status_display()})
     att = get_object_or_404(
         Attachment.objects.filter(log__isnull=True),
         pk=attachment_pk,

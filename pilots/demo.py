@@ -15,35 +15,35 @@ CANDIDATES_2026 = [
         "digital",
         "sg-digital",
         "gu-data",
-        "围绕公共数据授权运营,集成数据归集、安全评估、收益分配等改革举措,推动数据要素市场化配置。",
+        "围绕公共数据授权运营，集成数据归集、安全评估、收益分配等改革举措，推动数据要素市场化配置。",
     ),
     (
         "“一件事”集成服务改革",
         "digital",
         "sg-digital",
         "gu-data",
-        "以群众和企业“一件事”为牵引,集成跨部门办事流程,推进“一窗受理、集成服务”。",
+        "以群众和企业“一件事”为牵引，集成跨部门办事流程，推进“一窗受理、集成服务”。",
     ),
     (
         "强村富民集成改革",
         "rural",
         "sg-rural",
         "gu-agri",
-        "集成农村集体经济、宅基地、农业经营主体等改革,探索共同富裕县域路径。",
+        "集成农村集体经济、宅基地、农业经营主体等改革，探索共同富裕县域路径。",
     ),
     (
         "基层治理“四治融合”集成改革",
         "society",
         "sg-society",
         "gu-civil",
-        "集成自治、法治、德治、智治举措,打造县域基层治理新模式。",
+        "集成自治、法治、德治、智治举措，打造县域基层治理新模式。",
     ),
     (
         "营商环境优化提升集成改革",
         "economy",
         "sg-economy",
         "gu-market",
-        "集成商事登记、信用监管、涉企服务等改革,打造一流营商环境。",
+        "集成商事登记、信用监管、涉企服务等改革，打造一流营商环境。",
     ),
 ]
 
@@ -78,7 +78,7 @@ def seed():
                 "year": 2026,
                 "window_opens_at": now - timedelta(days=10),
                 "window_closes_at": now + timedelta(days=30),
-                "description": "根据《嘉兴市开展县域集成改革试点工作方案》,2026年第一批试点申报。",
+                "description": "根据《嘉兴市开展县域集成改革试点工作方案》，2026年第一批试点申报。",
             },
         )
         services.batch_act(actor=office, batch=b2026, name="open")
@@ -93,7 +93,7 @@ def seed():
                 "area": "economy",
                 "lead_group": Unit.objects.get(code="sg-economy"),
                 "guidance_unit": None,
-                "description": "海盐县提出:集成核电关联产业链招商、用地、人才政策。",
+                "description": "海盐县提出：集成核电关联产业链招商、用地、人才政策。",
             },
         )
     return b2026

@@ -32,7 +32,7 @@ class CandidateForm(StyledMixin, forms.ModelForm):
         required=False,
         queryset=Unit.objects.filter(kind=Role.SPECIAL_GROUP),
         empty_label=_("市委改革办"),
-        help_text=_("县(市、区)可直接向市委改革办提出,也可向市级专项小组提出。"),
+        help_text=_("县（市、区）可直接向市委改革办提出，也可向市级专项小组提出。"),
     )
     accept = forms.BooleanField(label=_("直接列入候选名单"), required=False)
 
@@ -60,4 +60,4 @@ class ImportForm(StyledMixin, forms.Form):
     batch = forms.ModelChoiceField(
         label=_("批次"), queryset=Batch.objects.exclude(status=Batch.Status.DECIDED), empty_label=None
     )
-    file = forms.FileField(label=_("Excel 文件"), help_text=_("请使用下载的模板(.xlsx)填写。"))
+    file = forms.FileField(label=_("Excel 文件"), help_text=_("请使用下载的模板（.xlsx）填写。"))

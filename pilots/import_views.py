@@ -46,7 +46,7 @@ def candidate_import(request):
             else:
                 messages.success(
                     request,
-                    _("已从 Excel 导入 %(count)s 个候选项目,均已列入批次“%(batch)s”的试点候选名单。")
+                    _("已从 Excel 导入%(count)s个候选项目，均已列入批次“%(batch)s”的试点候选名单。")
                     % {"count": len(created), "batch": form.cleaned_data["batch"].name},
                 )
                 return redirect("pilots:candidate_list")

@@ -113,7 +113,7 @@ def _example_row(areas, groups, guidance):
         area_label,
         group.name if group else "",
         guide.name if guide else "",
-        "(示例行,导入时会自动跳过,可删除)围绕公共数据授权运营,探索数据资源开发利用的制度规则和安全保障机制。",
+        "(示例行，导入时会自动跳过，可删除)围绕公共数据授权运营，探索数据资源开发利用的制度规则和安全保障机制。",
     ]
 
 
@@ -181,26 +181,26 @@ def build_template() -> bytes:
     lines = [
         _("试点候选项目导入说明"),
         "",
-        _("1. 请在“%(sheet)s”工作表中填写,每行一个候选项目;不要修改第 1 行表头,也不要增删、调换列。")
+        _("1. 请在“%(sheet)s”工作表中填写，每行一个候选项目；不要修改第1行表头，也不要增删、调换列。")
         % {"sheet": DATA_SHEET},
-        _("2. 试点项目名称:必填,不超过 %(max)s 个字;同一文件内不能重复,也不能与该批次已有的候选项目重名。")
+        _("2. 试点项目名称：必填，不超过%(max)s个字；同一文件内不能重复，也不能与该批次已有的候选项目重名。")
         % {"max": TITLE_MAX},
-        _("3. 改革领域:必填,从下拉列表中选择(可选值见下方)。"),
-        _("4. 牵头专项小组:必填,从下拉列表中选择市级专项小组的全称。"),
-        _("5. 建议牵头指导单位:选填,如填写须从下拉列表中选择市级牵头指导单位的全称。"),
-        _("6. 改革内容简介:必填。"),
-        _("7. 每次最多导入 %(max)s 行;空行会被忽略;以“%(mark)s”开头的示例行会被自动跳过。")
+        _("3. 改革领域：必填，从下拉列表中选择（可选值见下方）。"),
+        _("4. 牵头专项小组：必填，从下拉列表中选择市级专项小组的全称。"),
+        _("5. 建议牵头指导单位：选填，如填写须从下拉列表中选择市级牵头指导单位的全称。"),
+        _("6. 改革内容简介：必填。"),
+        _("7. 每次最多导入%(max)s行；空行会被忽略；以“%(mark)s”开头的示例行会被自动跳过。")
         % {"max": MAX_ROWS, "mark": EXAMPLE_MARK},
-        _("8. 系统会先检查全部行:只要有一处错误,就不会导入任何一行,并逐行列出错误;请改正后重新上传。"),
-        _("9. 导入成功的项目由市委改革办提出并直接列入所选批次的试点候选名单,每条均记入流转记录。"),
+        _("8. 系统会先检查全部行：只要有一处错误，就不会导入任何一行，并逐行列出错误；请改正后重新上传。"),
+        _("9. 导入成功的项目由市委改革办提出并直接列入所选批次的试点候选名单，每条均记入流转记录。"),
         "",
-        _("改革领域可选值:"),
+        _("改革领域可选值："),
         *[f"  · {label}" for _key, label in areas],
         "",
-        _("牵头专项小组可选值:"),
+        _("牵头专项小组可选值："),
         *[f"  · {g.name}" for g in groups],
         "",
-        _("建议牵头指导单位可选值:"),
+        _("建议牵头指导单位可选值："),
         *[f"  · {u.name}" for u in guidance],
     ]
     for line in lines:
@@ -216,20 +216,20 @@ def build_template() -> bytes:
 # --- reading an upload -------------------------------------------------------------------------
 def _not_xlsx():
     return ImportFileError(
-        _("上传的文件不是有效的 Excel(.xlsx)文件,可能已损坏或被改名。请下载模板,填写后另存为 .xlsx 再上传。")
+        _("上传的文件不是有效的 Excel(.xlsx)文件，可能已损坏或被改名。请下载模板，填写后另存为 .xlsx 再上传。")
     )
 
 
 def _check_container(file):
     name = getattr(file, "name", "") or ""
     if not name.lower().endswith(".xlsx"):
-        raise ImportFileError(_("请上传 .xlsx 格式的 Excel 文件(不支持 .xls、.csv 等格式),建议使用下载的模板填写。"))
+        raise ImportFileError(_("请上传 .xlsx 格式的 Excel 文件（不支持 .xls、.csv 等格式），建议使用下载的模板填写。"))
     size = getattr(file, "size", None)
     if not size:
         raise ImportFileError(_("上传的文件是空的。"))
     if size > FILE_MAX_BYTES:
         raise ImportFileError(
-            _("文件过大(%(size)s),导入文件不能超过 %(limit)s。")
+            _("文件过大（%(size)s），导入文件不能超过%(limit)s。")
             % {"size": filesizeformat(size), "limit": filesizeformat(FILE_MAX_BYTES)}
         )
     if not sniff(file, "xlsx"):
@@ -243,7 +243,7 @@ def _check_container(file):
     finally:
         file.seek(0)
     if unpacked > UNZIPPED_MAX_BYTES:
-        raise ImportFileError(_("文件内容过大,无法导入。请只保留候选项目数据后重新上传。"))
+        raise ImportFileError(_("文件内容过大，无法导入。请只保留候选项目数据后重新上传。"))
 
 
 def _pick_sheet(wb):
@@ -297,7 +297,7 @@ def _check_header(header):
     return RowError(
         None,
         "",
-        _("表头与模板不一致:第 1 行应依次为“%(expected)s”,实际为“%(found)s”。请下载最新模板,按模板填写后再上传。")
+        _("表头与模板不一致：第1行应依次为“%(expected)s”，实际为“%(found)s”。请下载最新模板，按模板填写后再上传。")
         % {"expected": "、".join(HEADERS), "found": "、".join(found) or _("(空)")},
     )
 
@@ -319,11 +319,11 @@ def parse_rows(file, batch):
     raw_rows = [(n, v) for n, v in raw_rows if not _text(v[0]).startswith(EXAMPLE_MARK)]
     errors = []
     if not raw_rows:
-        errors.append(RowError(None, "", _("表格中没有可导入的数据行,请从第 2 行开始填写候选项目。")))
+        errors.append(RowError(None, "", _("表格中没有可导入的数据行，请从第2行开始填写候选项目。")))
     if overflow is not None:
         errors.append(
             RowError(
-                overflow, "", _("每次最多导入 %(max)s 行,本行及以后的行超出了上限,请分批导入。") % {"max": MAX_ROWS}
+                overflow, "", _("每次最多导入%(max)s行，本行及以后的行超出了上限，请分批导入。") % {"max": MAX_ROWS}
             )
         )
 
@@ -348,10 +348,10 @@ def parse_rows(file, batch):
         elif len(title) > TITLE_MAX:
             bad(
                 COL_TITLE,
-                _("试点项目名称不能超过 %(max)s 个字(现有 %(n)s 个字)。") % {"max": TITLE_MAX, "n": len(title)},
+                _("试点项目名称不能超过%(max)s个字（现有%(n)s个字）。") % {"max": TITLE_MAX, "n": len(title)},
             )
         elif title in first_seen:
-            bad(COL_TITLE, _("与第 %(row)s 行的试点项目名称重复。") % {"row": first_seen[title]})
+            bad(COL_TITLE, _("与第%(row)s行的试点项目名称重复。") % {"row": first_seen[title]})
         elif title in existing:
             bad(COL_TITLE, _("批次“%(batch)s”中已有同名候选项目。") % {"batch": batch.name})
         if title:
@@ -361,19 +361,19 @@ def parse_rows(file, batch):
         if not area_text:
             bad(COL_AREA, _("请填写改革领域。"))
         elif area is None:
-            bad(COL_AREA, _("“%(value)s”不是有效的改革领域,请从下拉列表中选择。") % {"value": area_text})
+            bad(COL_AREA, _("“%(value)s”不是有效的改革领域，请从下拉列表中选择。") % {"value": area_text})
 
         group = groups.get(_norm(group_text)) if group_text else None
         if not group_text:
             bad(COL_LEAD_GROUP, _("请填写牵头专项小组。"))
         elif group is None:
-            bad(COL_LEAD_GROUP, _("“%(value)s”不是现有的市级专项小组,请从下拉列表中选择。") % {"value": group_text})
+            bad(COL_LEAD_GROUP, _("“%(value)s”不是现有的市级专项小组，请从下拉列表中选择。") % {"value": group_text})
 
         guide = guidance.get(_norm(guide_text)) if guide_text else None
         if guide_text and guide is None:
             bad(
                 COL_GUIDANCE_UNIT,
-                _("“%(value)s”不是现有的市级牵头指导单位,请从下拉列表中选择或留空。") % {"value": guide_text},
+                _("“%(value)s”不是现有的市级牵头指导单位，请从下拉列表中选择或留空。") % {"value": guide_text},
             )
 
         if not description:
@@ -402,7 +402,7 @@ def _failure(errors, field="file"):
     if whole_file:
         message = " ".join(whole_file)
     else:
-        message = _("导入文件中有 %(n)s 处错误(涉及 %(rows)s 行),未导入任何候选项目。请按下表逐行修改后重新上传。") % {
+        message = _("导入文件中有%(n)s处错误（涉及%(rows)s行），未导入任何候选项目。请按下表逐行修改后重新上传。") % {
             "n": len(errors),
             "rows": len({e.row for e in errors}),
         }
@@ -420,7 +420,7 @@ def import_candidates(*, actor, batch, file) -> list[Candidate]:
     if not rules.has_perm("pilots.import_candidates", actor):
         raise PermissionDenied(_("只有市委改革办可以导入候选项目。"))
     if batch.status == Batch.Status.DECIDED:
-        raise _failure([RowError(None, "", _("该批次已确定,不能再导入候选项目。"))], field="batch")
+        raise _failure([RowError(None, "", _("该批次已确定，不能再导入候选项目。"))], field="batch")
     rows, errors = parse_rows(file, batch)
     if errors:
         raise _failure(errors)
@@ -429,7 +429,7 @@ def import_candidates(*, actor, batch, file) -> list[Candidate]:
     with transaction.atomic():
         locked = Batch.objects.select_for_update().get(pk=batch.pk)
         if locked.status == Batch.Status.DECIDED:
-            raise _failure([RowError(None, "", _("该批次已确定,不能再导入候选项目。"))], field="batch")
+            raise _failure([RowError(None, "", _("该批次已确定，不能再导入候选项目。"))], field="batch")
         for row in rows:
             data = {key: row[key] for key in ("title", "area", "lead_group", "guidance_unit", "description")}
             try:

@@ -24,7 +24,7 @@ class BatchQuerySet(ProtectedStatusQuerySet):
         return self.exclude(status=Batch.Status.DRAFT)
 
 
-@condition(_("请先设置申报开始和截止时间(截止时间须晚于开始时间)。"))
+@condition(_("请先设置申报开始和截止时间（截止时间须晚于开始时间）。"))
 def has_window(batch):
     return bool(batch.window_opens_at and batch.window_closes_at and batch.window_opens_at < batch.window_closes_at)
 
@@ -38,7 +38,7 @@ class Batch(WorkflowModel):
 
     workflow_key = "batch"
 
-    name = models.CharField(_("批次名称"), max_length=60, unique=True, help_text=_("例如:2021年第一批"))
+    name = models.CharField(_("批次名称"), max_length=60, unique=True, help_text=_("例如：2021年第一批"))
     year = models.PositiveSmallIntegerField(_("年度"))
     window_opens_at = models.DateTimeField(_("申报开始时间"), null=True, blank=True)
     window_closes_at = models.DateTimeField(_("申报截止时间"), null=True, blank=True)
@@ -127,8 +127,8 @@ class Candidate(WorkflowModel):
     class Channel(models.TextChoices):
         OFFICE = "office", _("市委改革办会同专项小组提出")
         SPECIAL_GROUP = "special_group", _("市级专项小组提出")
-        COUNTY_TO_OFFICE = "county_to_office", _("县(市、区)直接向市委改革办提出")
-        COUNTY_TO_GROUP = "county_to_group", _("县(市、区)向市级专项小组提出")
+        COUNTY_TO_OFFICE = "county_to_office", _("县（市、区）直接向市委改革办提出")
+        COUNTY_TO_GROUP = "county_to_group", _("县（市、区）向市级专项小组提出")
 
     workflow_key = "candidate"
 
@@ -243,7 +243,9 @@ class Pilot(WorkflowModel):
     workflow_key = "pilot"
 
     title = models.CharField(_("试点项目名称"), max_length=120)
-    county = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="pilots", verbose_name=_("试点县(市、区)"))
+    county = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="pilots", verbose_name=_("试点县（市、区）")
+    )
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="pilots", verbose_name=_("批次"))
     candidate = models.ForeignKey(
         Candidate, on_delete=models.PROTECT, related_name="pilots", verbose_name=_("候选项目")
@@ -268,7 +270,7 @@ class Pilot(WorkflowModel):
         verbose_name_plural = _("试点项目")
         ordering = ["-created_at"]
         constraints = [
-            # Seed 二(二): a county runs at most one integrated-reform pilot at a time.
+            # Seed 二（二）: a county runs at most one integrated-reform pilot at a time.
             models.UniqueConstraint(
                 fields=["county"],
                 condition=Q(status__in=["planning", "implementing", "extended", "evaluating"]),
@@ -294,7 +296,7 @@ class Pilot(WorkflowModel):
         source=Status.PLANNING,
         target=Status.IMPLEMENTING,
         permission=perm("pilots.run_pilot"),
-        custom={**OFFICE, "label": _("方案获批,开始实施")},
+        custom={**OFFICE, "label": _("方案获批，开始实施")},
     )
     def start(self):
         pass

@@ -44,7 +44,7 @@ def update_batch(*, actor, batch, data):
     with transaction.atomic():
         locked = Batch.objects.select_for_update().get(pk=batch.pk)
         if locked.status not in (Batch.Status.DRAFT, Batch.Status.OPEN):  # judged on the row, not the page
-            raise WorkflowError(_("批次已截止,不能再修改。"))
+            raise WorkflowError(_("批次已截止，不能再修改。"))
         for key, value in data.items():
             setattr(locked, key, value)
         locked.save()
@@ -67,7 +67,7 @@ def batch_act(*, actor, batch, name, comment="", expected_state=None):
 
 # --- candidates --------------------------------------------------------------------------------
 def channel_for(actor, addressed_to):
-    """How a proposal reaches the office, from the proposer's role (seed 二(一))."""
+    """How a proposal reaches the office, from the proposer's role (seed 二（一）)."""
     if units(actor, Role.REFORM_OFFICE):
         return Candidate.Channel.OFFICE, _office_unit(actor), None
     if units(actor, Role.SPECIAL_GROUP):
@@ -89,7 +89,7 @@ def propose_candidate(*, actor, data, addressed_to=None, accept=False):
         with transaction.atomic():
             batch = Batch.objects.select_for_update().get(pk=data["batch"].pk)  # its state now, not the page's
             if batch.status == Batch.Status.DECIDED:
-                raise WorkflowError(_("该批次已确定,不能再提出候选项目。"), field="batch", status=400)
+                raise WorkflowError(_("该批次已确定，不能再提出候选项目。"), field="batch", status=400)
             candidate = Candidate.objects.create(
                 **data, channel=channel, proposer_unit=proposer, addressed_to=addressed, proposed_by=actor
             )
@@ -101,7 +101,7 @@ def propose_candidate(*, actor, data, addressed_to=None, accept=False):
             else:
                 notify(candidate, log, exclude=actor)
     except IntegrityError:
-        raise WorkflowError(_("本批次已有同名候选项目,请更换名称。"), field="title", status=400) from None
+        raise WorkflowError(_("本批次已有同名候选项目，请更换名称。"), field="title", status=400) from None
     return candidate
 
 
@@ -128,7 +128,7 @@ def create_pilot_for(application, log):
                 guidance_unit=candidate.guidance_unit,
             )
     except IntegrityError:
-        raise WorkflowError(_("该县(市、区)已有正在开展的集成改革试点,不能再确定新的试点。")) from None
+        raise WorkflowError(_("该县（市、区）已有正在开展的集成改革试点，不能再确定新的试点。")) from None
     record(
         pilot,
         "pilot.created",

@@ -172,14 +172,14 @@ def batch_windows(user):
         url = batch.get_absolute_url()
         if batch.window_opens_at:
             yield CalendarEvent(
-                title=_("%(batch)s 开始申报%(note)s") % {"batch": batch.name, "note": note},
+                title=_("%(batch)s开始申报%(note)s") % {"batch": batch.name, "note": note},
                 start=batch.window_opens_at,
                 url=url,
                 kind="batch_opens",
                 key=batch.pk,
             )
         yield CalendarEvent(
-            title=_("%(batch)s 申报截止%(note)s") % {"batch": batch.name, "note": note},
+            title=_("%(batch)s申报截止%(note)s") % {"batch": batch.name, "note": note},
             start=batch.window_closes_at,
             url=url,
             kind="batch_closes",
@@ -203,7 +203,7 @@ def application_deadlines(user):
     )
     for app in apps:
         yield CalendarEvent(
-            title=_("申报截止 · %(name)s(%(state)s)") % {"name": app.project_name, "state": app.get_status_display()},
+            title=_("申报截止 · %(name)s（%(state)s）") % {"name": app.project_name, "state": app.get_status_display()},
             start=app.batch.window_closes_at,
             url=app.get_absolute_url(),
             kind="application",

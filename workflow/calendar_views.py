@@ -74,7 +74,7 @@ def calendar_page(request):
 def calendar_feed_create(request):
     """A new subscription URL (the old one stops working); shown in this response only, never stored."""
     _feed, token = create_feed(request.user)
-    messages.success(request, _("已生成新的日程订阅地址,原有订阅地址(如有)已失效。"))
+    messages.success(request, _("已生成新的日程订阅地址，原有订阅地址（如有）已失效。"))
     response = _render(request, new_feed_url=feed_url(token))
     response["Cache-Control"] = "private, no-store"
     return response

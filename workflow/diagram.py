@@ -674,7 +674,7 @@ class _Diagram:
                 ("box", (PLAIN_FILL, PLAIN_STROKE, 1.2), _("未经过的状态")),
             ]
             if any(e.style == "next" for e in self.edges):
-                items.append(("line", "next", _("下一步(可办理的流转)")))
+                items.append(("line", "next", _("下一步（可办理的流转）")))
             if any(e.style == "mine" for e in self.edges):
                 items.append(("line", "mine", _("您现在可以办理")))
             if any(e.style == "taken" for e in self.edges):
@@ -683,7 +683,7 @@ class _Diagram:
         else:
             items += [
                 ("box", (PLAIN_FILL, PLAIN_STROKE, 1.2), _("状态")),
-                ("line", "plain", _("流转:操作(办理角色)")),
+                ("line", "plain", _("流转：操作（办理角色）")),
             ]
         items.append(("dot", None, _("起点")))
         out = ['<g class="legend">']
@@ -801,7 +801,7 @@ def state_diagram_svg(obj, *, visited=None, user=None, actionable=None):
     if diagram.default is not None:
         diagram.visited.add(diagram.default)
     labels = dict(diagram.states)
-    aria = _("%(model)s流程图,当前状态:%(state)s") % {
+    aria = _("%(model)s流程图，当前状态：%(state)s") % {
         "model": model._meta.verbose_name,
         "state": labels.get(current, current),
     }

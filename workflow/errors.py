@@ -15,8 +15,8 @@ class WorkflowError(Exception):
 
 # Database triggers (PostgreSQL) raise these markers; the user reads the seed's rule in Chinese instead.
 RULE_MARKERS = {
-    "jiaxing:batch_window_closed": "申报批次不在申报时间内,不能提交。",
-    "jiaxing:county_runs_pilot": "该县(市、区)正在开展集成改革试点,按照工作方案不再申报。",
+    "jiaxing:batch_window_closed": "申报批次不在申报时间内，不能提交。",
+    "jiaxing:county_runs_pilot": "该县（市、区）正在开展集成改革试点，按照工作方案不再申报。",
 }
 
 

@@ -55,20 +55,20 @@ def validate_upload(f):
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED_EXTENSIONS:
         raise WorkflowError(
-            _("文件“%(name)s”的类型不允许上传。允许的类型:PDF、Word、Excel、OFD、JPG、PNG。") % {"name": name},
+            _("文件“%(name)s”的类型不允许上传。允许的类型：PDF、Word、Excel、OFD、JPG、PNG。") % {"name": name},
             field="attachments",
             status=400,
         )
     if f.size > settings.UPLOAD_MAX_BYTES:
         raise WorkflowError(
-            _("文件“%(name)s”过大(%(size)s),单个文件不能超过 %(limit)s。")
+            _("文件“%(name)s”过大（%(size)s），单个文件不能超过%(limit)s。")
             % {"name": name, "size": filesizeformat(f.size), "limit": filesizeformat(settings.UPLOAD_MAX_BYTES)},
             field="attachments",
             status=400,
         )
     if f.size == 0 or not sniff(f, ext):
         raise WorkflowError(
-            _("文件“%(name)s”的内容与其扩展名不符,可能已损坏或被改名,请上传真实的 %(ext)s 文件。")
+            _("文件“%(name)s”的内容与其扩展名不符，可能已损坏或被改名，请上传真实的%(ext)s文件。")
             % {"name": name, "ext": ext.upper()},
             field="attachments",
             status=400,

@@ -18,10 +18,10 @@ class AppendOnlyQuerySet(models.QuerySet):
     """Audit rows are never changed or removed by the application (等保: audit records protected)."""
 
     def update(self, **kwargs):
-        raise PermissionError("审计记录只能追加,不能修改。")
+        raise PermissionError("审计记录只能追加，不能修改。")
 
     def delete(self):
-        raise PermissionError("审计记录只能追加,不能删除。")
+        raise PermissionError("审计记录只能追加，不能删除。")
 
 
 class AppendOnlyModel(models.Model):
@@ -36,11 +36,11 @@ class AppendOnlyModel(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
-            raise PermissionError("审计记录只能追加,不能修改。")
+            raise PermissionError("审计记录只能追加，不能修改。")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise PermissionError("审计记录只能追加,不能删除。")
+        raise PermissionError("审计记录只能追加，不能删除。")
 
 
 class TransitionLog(AppendOnlyModel):
@@ -170,7 +170,7 @@ class Attachment(models.Model):
     )
     file = models.FileField(_("文件"), upload_to=attachment_path)
     original_name = models.CharField(_("文件名"), max_length=200)
-    size = models.PositiveBigIntegerField(_("大小(字节)"))
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
     kind = models.CharField(_("文件类型"), max_length=10)
     description = models.CharField(_("说明"), max_length=100, blank=True)
     uploaded_by = models.ForeignKey(

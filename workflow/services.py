@@ -107,7 +107,7 @@ def acting_unit(obj, user, role):
 
 
 def stale_message(obj):
-    return _("该记录已被其他用户处理,当前状态为“%(state)s”,您的操作未执行。请刷新页面查看最新情况。") % {
+    return _("该记录已被其他用户处理，当前状态为“%(state)s”，您的操作未执行。请刷新页面查看最新情况。") % {
         "state": state_label(obj)
     }
 
@@ -260,7 +260,7 @@ def perform(
         if not t.has_perm(locked, actor) and not system:
             raise PermissionDenied(_("您没有权限执行“%(action)s”操作。") % {"action": t.custom.get("label", name)})
         if t.custom.get("needs_reason") and not comment:
-            raise WorkflowError(_("请填写理由:退回或不同意时必须说明原因。"), field="comment", status=400)
+            raise WorkflowError(_("请填写理由：退回或不同意时必须说明原因。"), field="comment", status=400)
         message = unmet_condition(locked, t)
         if message:
             raise WorkflowError(message)

@@ -47,7 +47,7 @@ def deliver_one(notification_id):
     try:
         send_mail(
             subject=_("【县域集成改革试点】%(text)s") % {"text": n.log.sentence},
-            message=_("%(text)s\n\n请登录系统查看:%(url)s")
+            message=_("%(text)s\n\n请登录系统查看：%(url)s")
             % {"text": n.log.sentence, "url": settings.SITE_URL + n.url},
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[n.recipient.email],
@@ -105,7 +105,7 @@ def send_digests():
         lines = [f"· {n.log.sentence}  {settings.SITE_URL}{n.url}" for n in rows]
         try:
             send_mail(
-                subject=_("【县域集成改革试点】今日汇总:%(n)s 条通知") % {"n": len(rows)},
+                subject=_("【县域集成改革试点】今日汇总：%(n)s条通知") % {"n": len(rows)},
                 message="\n".join(lines),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[rows[0].recipient.email],

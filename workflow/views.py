@@ -89,7 +89,7 @@ def run_action(request, obj, do, render_detail, form_class=None):
             return render_detail(fresh, form, err.status)
         messages.error(request, err.message)
         return render_detail(fresh, None, err.status)
-    messages.success(request, _("操作成功,当前状态:%(state)s。") % {"state": changed.get_status_display()})
+    messages.success(request, _("操作成功，当前状态：%(state)s。") % {"state": changed.get_status_display()})
     return redirect(changed)
 
 

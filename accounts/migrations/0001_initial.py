@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.SlugField(max_length=40, unique=True, verbose_name='代码')),
                 ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('county', '县(市、区)'), ('reform_office', '市委改革办'), ('special_group', '市级专项小组'), ('guidance_unit', '市级牵头指导单位'), ('committee', '市委改革委'), ('expert', '专家学者')], db_index=True, max_length=20, verbose_name='类型')),
+                ('kind', models.CharField(choices=[('county', '县（市、区）'), ('reform_office', '市委改革办'), ('special_group', '市级专项小组'), ('guidance_unit', '市级牵头指导单位'), ('committee', '市委改革委'), ('expert', '专家学者')], db_index=True, max_length=20, verbose_name='类型')),
                 ('area', models.CharField(blank=True, choices=[('economy', '经济体制和生态文明体制改革'), ('digital', '数字化改革与“最多跑一次”改革'), ('democracy_law', '民主法制领域改革'), ('culture', '文化体制改革'), ('society', '社会体制改革'), ('party', '党的建设制度改革'), ('rural', '城乡融合与农业农村改革')], help_text='专项小组所负责的改革领域', max_length=20, verbose_name='领域')),
                 ('lead_unit_name', models.CharField(blank=True, help_text='专项小组的牵头单位名称', max_length=100, verbose_name='牵头单位')),
                 ('sort_order', models.PositiveIntegerField(default=0, verbose_name='排序')),
@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
             name='Membership',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('county', '县(市、区)'), ('reform_office', '市委改革办'), ('special_group', '市级专项小组'), ('guidance_unit', '市级牵头指导单位'), ('committee', '市委改革委'), ('expert', '专家学者')], max_length=20, verbose_name='角色')),
+                ('role', models.CharField(choices=[('county', '县（市、区）'), ('reform_office', '市委改革办'), ('special_group', '市级专项小组'), ('guidance_unit', '市级牵头指导单位'), ('committee', '市委改革委'), ('expert', '专家学者')], max_length=20, verbose_name='角色')),
                 ('title', models.CharField(blank=True, max_length=50, verbose_name='职务')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
                 ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='accounts.unit', verbose_name='单位')),

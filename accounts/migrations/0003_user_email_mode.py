@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='email_mode',
-            field=models.CharField(choices=[('immediate', '每条通知即时发送邮件'), ('digest', '每天汇总发送一封邮件'), ('none', '不发送邮件(仅站内通知)')], default='immediate', max_length=10, verbose_name='邮件提醒方式'),
+            field=models.CharField(choices=[('immediate', '每条通知即时发送邮件'), ('digest', '每天汇总发送一封邮件'), ('none', '不发送邮件（仅站内通知）')], default='immediate', max_length=10, verbose_name='邮件提醒方式'),
         ),
     ]

@@ -53,7 +53,7 @@ def test_an_administrator_unlocks(client, county_nanhu):
 
 def test_home_names_the_users_units_and_roles(login, county_nanhu):
     page = login(county_nanhu).get(reverse("home")).content.decode()
-    assert "南湖区" in page and "县(市、区)" in page and "我的待办" in page
+    assert "南湖区" in page and "县（市、区）" in page and "我的待办" in page
 
 
 def test_password_change_rejects_weak_passwords_in_chinese(login, county_nanhu):

@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 ('safeguards', models.TextField(blank=True, verbose_name='保障措施')),
                 ('risk_assessment', models.TextField(blank=True, verbose_name='初步风险评估')),
                 ('support_requested', models.TextField(blank=True, verbose_name='需市级层面支持的事项')),
-                ('meeting_ref', models.CharField(blank=True, help_text='例如:第3次会议', max_length=60, verbose_name='市委改革委会议')),
+                ('meeting_ref', models.CharField(blank=True, help_text='例如：第3次会议', max_length=60, verbose_name='市委改革委会议')),
                 ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='最近提交时间')),
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='确定时间')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),

@@ -14,9 +14,9 @@ from workflow.models import Attachment, Opinion, TransitionLog
 pytestmark = pytest.mark.django_db
 
 MEETING = "第3次会议"
-REASON = "材料不完整,请补充风险评估。"
+REASON = "材料不完整，请补充风险评估。"
 
-# Every tested person, by what they are to the application (owned by 南湖区, lead group 数字化专项小组,
+# Every tested person, by what they are to the application (owned by 南湖区, lead group 数字化专项小组，
 # guidance unit 市数据局, made with listed_candidate's defaults).
 PEOPLE = {
     "owning_county": "county_nanhu",

@@ -82,7 +82,7 @@ def test_template_download_is_a_workbook_the_importer_accepts(login, office_revi
     assert [c.value for c in ws[1]] == list(HEADERS)
     assert "导入说明" in wb["说明"]["A1"].value
     formulas = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
-    assert set(formulas) == {"B2", "C2", "D2"}  # 改革领域, 牵头专项小组, 建议牵头指导单位 drop-downs
+    assert set(formulas) == {"B2", "C2", "D2"}  # 改革领域， 牵头专项小组， 建议牵头指导单位 drop-downs
     choices = wb["选项"]
     assert DIGITAL in [c.value for c in choices["A"]]
 
@@ -128,7 +128,7 @@ def test_valid_sheet_lists_every_row_with_log(login, office_reviewer, batch, nam
     assert all(log.actor == office_reviewer and log.to_state == "listed" for log in accepted)
 
     page = client.get(response["Location"])
-    assert "已从 Excel 导入 3 个候选项目" in page.content.decode()
+    assert "已从 Excel 导入3个候选项目" in page.content.decode()
 
 
 def test_large_upload_spooled_to_disk_is_read(login, office_reviewer, batch, names, settings):
@@ -187,14 +187,14 @@ def test_one_bad_row_imports_nothing_and_page_lists_each_bad_cell(login, office_
     found = error_rows(response)
     assert found == [
         (4, "试点项目名称", "请填写试点项目名称。"),
-        (4, "改革领域", "“不存在的领域”不是有效的改革领域,请从下拉列表中选择。"),
-        (4, "牵头专项小组", "“市不存在专项小组”不是现有的市级专项小组,请从下拉列表中选择。"),
-        (4, "建议牵头指导单位", "“市不存在的局”不是现有的市级牵头指导单位,请从下拉列表中选择或留空。"),
+        (4, "改革领域", "“不存在的领域”不是有效的改革领域，请从下拉列表中选择。"),
+        (4, "牵头专项小组", "“市不存在专项小组”不是现有的市级专项小组，请从下拉列表中选择。"),
+        (4, "建议牵头指导单位", "“市不存在的局”不是现有的市级牵头指导单位，请从下拉列表中选择或留空。"),
         (4, "改革内容简介", "请填写改革内容简介。"),
-        (5, "试点项目名称", "试点项目名称不能超过 120 个字(现有 121 个字)。"),
+        (5, "试点项目名称", "试点项目名称不能超过120个字（现有121个字）。"),
     ]
     html = response.content.decode()
-    assert "第 4 行" in html and "第 5 行" in html
+    assert "第4行" in html and "第5行" in html
     assert "未导入任何候选项目" in html
 
 
@@ -230,7 +230,7 @@ def test_duplicate_titles_in_file_and_in_batch_are_reported(login, office_review
     assert response.status_code == 400
     assert error_rows(response) == [
         (3, "试点项目名称", "批次“2026年第一批”中已有同名候选项目。"),
-        (4, "试点项目名称", "与第 2 行的试点项目名称重复。"),
+        (4, "试点项目名称", "与第2行的试点项目名称重复。"),
     ]
     assert Candidate.objects.filter(batch=batch).count() == 1
 
@@ -242,13 +242,13 @@ def test_failure_midway_keeps_nothing(office_reviewer, batch, names, monkeypatch
     def flaky(**kwargs):
         calls.append(kwargs["data"]["title"])
         if len(calls) == 3:
-            raise WorkflowError("本批次已有同名候选项目,请更换名称。", field="title", status=400)
+            raise WorkflowError("本批次已有同名候选项目，请更换名称。", field="title", status=400)
         return real(**kwargs)
 
     monkeypatch.setattr(imports, "propose_candidate", flaky)
     with pytest.raises(WorkflowError) as caught:
         import_candidates(actor=office_reviewer, batch=batch, file=xlsx(good_rows(names, 3)))
-    assert caught.value.row_errors == [(4, "试点项目名称", "本批次已有同名候选项目,请更换名称。")]
+    assert caught.value.row_errors == [(4, "试点项目名称", "本批次已有同名候选项目，请更换名称。")]
     assert Candidate.objects.count() == 0
     assert not TransitionLog.objects.filter(action__startswith="candidate.").exists()
 
@@ -258,7 +258,7 @@ def test_more_than_500_rows_is_refused(office_reviewer, batch, names):
     rows_out, errors = parse_rows(xlsx(rows), batch)
     assert rows_out == []
     assert [(e.row, e.column) for e in errors] == [(502, "")]
-    assert "最多导入 500 行" in errors[0].message
+    assert "最多导入500行" in errors[0].message
 
 
 def test_sheet_without_data_rows_is_an_error(login, office_reviewer, batch):
@@ -271,7 +271,7 @@ def test_sheet_without_data_rows_is_an_error(login, office_reviewer, batch):
 @pytest.mark.parametrize(
     ("name", "content"),
     [
-        ("renamed.xlsx", "这是一个文本文件,不是 Excel。\n".encode()),
+        ("renamed.xlsx", "这是一个文本文件，不是 Excel。\n".encode()),
         ("random.xlsx", bytes(range(256)) * 8),
         ("broken.xlsx", b"PK\x03\x04" + b"\x00" * 200),
         ("notes.txt", b"just text"),

@@ -19,8 +19,8 @@ from pilots.models import Pilot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-RETURN_REASON = "“改革目标”不够具体,请补充量化指标后重新提交。"
-REVISED_GOALS = "到2027年底,形成可复制的制度成果 6 项以上,群众办事时间平均压缩 60%。"
+RETURN_REASON = "“改革目标”不够具体，请补充量化指标后重新提交。"
+REVISED_GOALS = "到2027年底，形成可复制的制度成果6项以上，群众办事时间平均压缩60%。"
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -165,7 +165,7 @@ def test_application_from_county_to_pilot(
     form = group.page.get_by_test_id("opinion-form")
     expect(form).to_be_visible()
     form.get_by_label("同意推荐", exact=True).check()
-    form.locator("#id_text").fill("该项目改革基础扎实,同意推荐列为试点。")
+    form.locator("#id_text").fill("该项目改革基础扎实，同意推荐列为试点。")
     group.page.screenshot(path=shots / "journey-05-group-opinion.png", full_page=True)
     form.get_by_role("button", name="提交意见").click()
     group.page.wait_for_url(f"{url}/applications/{app.pk}/")
@@ -176,7 +176,7 @@ def test_application_from_county_to_pilot(
     # The office recommends.
     office.page.goto(f"{url}/applications/{app.pk}/")
     expect(office.page.get_by_test_id("opinions")).to_contain_text("同意推荐")
-    office.page.fill("#id_comment", "经审核,建议列为试点。")
+    office.page.fill("#id_comment", "经审核，建议列为试点。")
     office.page.get_by_test_id("action-recommend").click()
     office.page.wait_for_url(f"{url}/applications/{app.pk}/")
     expect(state_of(office.page)).to_have_text("已建议列为试点")
@@ -194,11 +194,11 @@ def test_application_from_county_to_pilot(
     timeline = committee.page.get_by_test_id("timeline")
     for step in ("退回修改", "征求专项小组意见", "建议列为试点", "确定为试点"):
         expect(timeline).to_contain_text(step)
-    for comment in (RETURN_REASON, "经审核,建议列为试点。"):
+    for comment in (RETURN_REASON, "经审核，建议列为试点。"):
         expect(timeline).to_contain_text(comment)
     expect(timeline.locator("li", has_text="提交申报")).to_have_count(2)
     # The group's answer is kept with the application, in its opinions card.
-    expect(committee.page.get_by_test_id("opinions")).to_contain_text("该项目改革基础扎实,同意推荐列为试点。")
+    expect(committee.page.get_by_test_id("opinions")).to_contain_text("该项目改革基础扎实，同意推荐列为试点。")
     committee.page.screenshot(path=shots / "journey-06-committee-approved.png", full_page=True)
 
     # The pilot appears: linked from the application and listed in the pilot list, for the committee and the county.
@@ -238,7 +238,8 @@ def test_second_application_in_the_same_batch_is_refused(
     expect(county.get_by_role("alert").filter(has_text="已创建申报表草稿")).to_be_visible()
 
     expected = (
-        f"本县(市、区)在“{batch.name}”已有一份申报({first.title},状态:草稿)。按照工作方案,同一批次最多申报一个项目。"
+        f"本县（市、区）在“{batch.name}”已有一份申报（{first.title}，状态：草稿）。"
+        "按照工作方案，同一批次最多申报一个项目。"
     )
 
     # From the 填写申报表 page ...
@@ -275,7 +276,7 @@ def test_submit_with_a_required_field_empty_explains_it_and_keeps_what_was_typed
     app = Application.objects.get(batch=batch)
     edit_url = f"{url}/applications/{app.pk}/edit/"
 
-    typed = {**FILLED_EXAMPLE, "leader_phone": "", "goals": "到试点期满,形成制度成果 5 项(本次输入)。"}
+    typed = {**FILLED_EXAMPLE, "leader_phone": "", "goals": "到试点期满，形成制度成果5项（本次输入）。"}
     fill_form(county, typed)
     submit_form(county)
     county.wait_for_load_state()

@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
                 ('object_id', models.PositiveBigIntegerField(verbose_name='对象编号')),
                 ('file', models.FileField(upload_to=workflow.models.attachment_path, verbose_name='文件')),
                 ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('size', models.PositiveBigIntegerField(verbose_name='大小(字节)')),
+                ('size', models.PositiveBigIntegerField(verbose_name='大小（字节）')),
                 ('kind', models.CharField(max_length=10, verbose_name='文件类型')),
                 ('description', models.CharField(blank=True, max_length=100, verbose_name='说明')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),

@@ -53,7 +53,7 @@ def workflow_diagram(context, obj):
             '<ul class="list-unstyled mb-0">{}</ul>', format_html_join("", "{}", ((_step(s),) for s in steps))
         )
     else:
-        listing = format_html('<p class="text-body-secondary mb-0">{}</p>', _("流程已结束,没有下一步。"))
+        listing = format_html('<p class="text-body-secondary mb-0">{}</p>', _("流程已结束，没有下一步。"))
     return format_html(
         '<figure class="workflow-diagram" data-state="{}">'
         '<figcaption class="fw-semibold mb-1">{}</figcaption>'

@@ -99,7 +99,7 @@ def test_a_county_sees_the_batch_window_and_its_own_deadline_not_another_countys
     page = login(county_nanhu).get(reverse("workflow:calendar"))
     assert page.status_code == 200
     html = page.content.decode()
-    assert f"{batch.name} 申报截止" in html
+    assert f"{batch.name}申报截止" in html
     assert NANHU_TITLE in html and nanhu_app.get_absolute_url() in html
     assert XIUZHOU_TITLE not in html and xiuzhou_app.get_absolute_url() not in html
     assert 'data-kind="application"' in html and "试点申报" in html  # kind badge
@@ -203,7 +203,7 @@ def test_escaping_and_folding_follow_rfc5545():
 
 
 def test_the_feed_is_valid_icalendar_and_chinese_survives_unfolding(office_reviewer, county_nanhu, login, units, batch):
-    title = "嘉兴市南湖区公共数据授权运营,一网通办;深度融合\\集成改革试点项目(含长标题折行测试)"
+    title = "嘉兴市南湖区公共数据授权运营,一网通办;深度融合\\集成改革试点项目（含长标题折行测试）"
     app = filled_application(county_nanhu, listed_candidate(office_reviewer, batch, title=title))
     make_pilot(app, date(2028, 6, 30))
     path, token = new_feed(login(county_nanhu))

@@ -63,7 +63,7 @@ def test_disguised_or_forbidden_files_are_refused_in_chinese(name, content, mess
 
 def test_oversized_files_are_refused_with_the_limit(settings):
     settings.UPLOAD_MAX_BYTES = 100
-    with pytest.raises(WorkflowError, match="不能超过 100"):
+    with pytest.raises(WorkflowError, match="不能超过100"):
         validate_upload(SimpleUploadedFile("大.pdf", PDF + b"x" * 200))
 
 

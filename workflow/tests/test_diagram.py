@@ -236,7 +236,7 @@ def test_tag_renders_figure_caption_and_next_steps_with_roles(make_application, 
     assert list(items) == ["return_to_county", "request_opinion", "withdraw"]  # as written in the model
     assert "退回修改" in items["return_to_county"] and "市委改革办" in items["return_to_county"]
     assert "征求专项小组意见" in items["request_opinion"] and "市委改革办" in items["request_opinion"]
-    assert "撤回申报" in items["withdraw"] and "县(市、区)" in items["withdraw"]
+    assert "撤回申报" in items["withdraw"] and "县（市、区）" in items["withdraw"]
     assert "您可办理" in items["withdraw"] and "您可办理" not in items["return_to_county"]
 
 

@@ -110,7 +110,7 @@ def test_a_user_who_chose_the_digest_gets_one_email_a_day(app, county_nanhu, off
     assert mail.outbox == []
     assert Notification.objects.filter(recipient=office_reviewer, email_status="digest").count() == 2
     assert tasks.send_digests() == 1
-    assert len(mail.outbox) == 1 and "2 条通知" in mail.outbox[0].subject
+    assert len(mail.outbox) == 1 and "2条通知" in mail.outbox[0].subject
     assert "提交申报" in mail.outbox[0].body and "撤回申报" in mail.outbox[0].body
     assert tasks.send_digests() == 0 and len(mail.outbox) == 1
 

@@ -12,14 +12,14 @@ DEMO_MODULES = ["accounts.demo", "pilots.demo", "applications.demo"]
 
 
 class Command(BaseCommand):
-    help = "创建演示数据和演示账号(可重复运行)。生产环境(DEBUG=0)下须加 --force。"
+    help = "创建演示数据和演示账号（可重复运行）。生产环境（DEBUG=0）下须加 --force。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="在 DEBUG=0 时仍然运行(仅限演示环境)")
+        parser.add_argument("--force", action="store_true", help="在 DEBUG=0 时仍然运行（仅限演示环境）")
 
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
-            raise CommandError("DEBUG=0 时不创建演示账号(等保要求不得存在默认账号)。确属演示环境请加 --force。")
+            raise CommandError("DEBUG=0 时不创建演示账号（等保要求不得存在默认账号）。确属演示环境请加 --force。")
         logins = []
         # Demo notifications are kept in the app but not e-mailed to the made-up addresses.
         quiet = override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}})
@@ -34,6 +34,6 @@ class Command(BaseCommand):
                 result = module.seed()
                 if path == "accounts.demo":
                     logins = result
-        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪。演示账号(密码均为 {settings.SEED_DEMO_PASSWORD}):"))
+        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪。演示账号（密码均为 {settings.SEED_DEMO_PASSWORD}）："))
         for username, role, title in logins:
             self.stdout.write(f"  {username:<16} {role:<14} {title}")

@@ -31,7 +31,7 @@ class ApplicationForm(StyledMixin, forms.ModelForm):
 
 class DecisionForm(ActionForm):
     meeting_ref = forms.CharField(
-        label=_("市委改革委会议"), required=False, max_length=60, help_text=_("例如：第3次会议")
+        label=_("会议届次"), required=False, max_length=60, help_text=_("例如：市委改革委第3次会议")
     )
 
 

@@ -89,11 +89,11 @@ class Application(WorkflowModel):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
         RETURNED = "returned", _("已退回修改")
-        CONSULTING = "consulting", _("征求专项小组意见")
+        CONSULTING = "consulting", _("征求意见中")
         RECOMMENDED = "recommended", _("已建议列为试点")
         NOT_RECOMMENDED = "not_recommended", _("不建议列为试点")
         APPROVED = "approved", _("已确定为试点")
-        REJECTED = "rejected", _("未确定为试点")
+        REJECTED = "rejected", _("不予确定")
         WITHDRAWN = "withdrawn", _("已撤回")
 
     workflow_key = "application"
@@ -143,7 +143,7 @@ class Application(WorkflowModel):
     risk_assessment = models.TextField(_("初步风险评估"), blank=True)
     support_requested = models.TextField(_("需市级层面支持的事项"), blank=True)
 
-    meeting_ref = models.CharField(_("市委改革委会议"), max_length=60, blank=True, help_text=_("例如：第3次会议"))
+    meeting_ref = models.CharField(_("会议届次"), max_length=60, blank=True, help_text=_("例如：市委改革委第3次会议"))
     submitted_at = models.DateTimeField(_("最近提交时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("确定时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -306,7 +306,7 @@ class Application(WorkflowModel):
         source=[Status.RECOMMENDED, Status.NOT_RECOMMENDED],
         target=Status.REJECTED,
         permission=perm("applications.decide_application"),
-        custom={"role": Role.COMMITTEE, "label": _("不确定为试点"), "needs_reason": True, "needs_meeting": True},
+        custom={"role": Role.COMMITTEE, "label": _("不予确定"), "needs_reason": True, "needs_meeting": True},
     )
     def reject(self, *, meeting_ref, at):
         self.meeting_ref, self.decided_at = meeting_ref, at

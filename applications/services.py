@@ -219,7 +219,7 @@ def decide_application(*, actor, application, name, meeting_ref, comment="", exp
     if not rules.has_perm("applications.decide_application", actor, application):
         raise PermissionDenied(_("只有市委改革委可以确定试点。"))
     if not meeting_ref:
-        raise WorkflowError(_("请填写市委改革委会议（例如：第3次会议）。"), field="meeting_ref", status=400)
+        raise WorkflowError(_("请填写会议届次（例如：市委改革委第3次会议）。"), field="meeting_ref", status=400)
     after = (lambda app, log: create_pilot_for(app, log)) if name == "approve" else None
     return perform(
         application,

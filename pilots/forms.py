@@ -28,7 +28,7 @@ class BatchForm(StyledMixin, forms.ModelForm):
 
 class CandidateForm(StyledMixin, forms.ModelForm):
     addressed_to = forms.ModelChoiceField(
-        label=_("提交给"),
+        label=_("报送至"),
         required=False,
         queryset=Unit.objects.filter(kind=Role.SPECIAL_GROUP),
         empty_label=_("市委改革办"),

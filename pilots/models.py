@@ -155,7 +155,7 @@ class Candidate(WorkflowModel):
     channel = models.CharField(_("提出方式"), max_length=20, choices=Channel.choices)
     proposer_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出单位"))
     addressed_to = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("提交给")
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("报送至")
     )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")

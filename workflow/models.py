@@ -262,7 +262,7 @@ class Opinion(WorkflowModel):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
     object_id = models.PositiveBigIntegerField(_("对象编号"))
     target = GenericForeignKey("content_type", "object_id")
-    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("征求单位"))
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("被征求意见单位"))
     role = models.CharField(_("答复角色"), max_length=20)
     requested_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("征求人")

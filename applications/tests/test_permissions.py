@@ -386,7 +386,7 @@ def test_approving_without_the_meeting_is_sent_back_and_makes_no_pilot(people, d
         reverse("applications:act", args=[app.pk]), act_data(app, "approve", meeting_ref="")
     )
     assert response.status_code == 400
-    assert "请填写市委改革委会议" in page(response)
+    assert "请填写会议届次" in page(response)
     assert status_of(app) == Application.Status.RECOMMENDED
     assert not Pilot.objects.filter(application=app).exists()
 

@@ -155,7 +155,7 @@ def test_application_from_county_to_pilot(
     office.page.wait_for_url(f"{url}/applications/{app.pk}/")
     office.page.get_by_test_id("action-request_opinion").click()
     office.page.wait_for_url(f"{url}/applications/{app.pk}/")
-    expect(state_of(office.page)).to_have_text("征求专项小组意见")
+    expect(state_of(office.page)).to_have_text("征求意见中")
     # The group has not answered yet.
     expect(office.page.get_by_test_id("opinions")).to_contain_text("待提出意见")
 

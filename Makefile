@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint pytest messages bench clean
+.PHONY: run test setup lint pytest messages bench clean chromium axe
 
 # A Python >= 3.12: the plain names first, then pyenv's installed versions.
 FIND_PYTHON = for c in python3.13 python3.12 python3 python $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
@@ -37,14 +37,22 @@ lint: setup
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "chromium 未安装:浏览器测试将跳过。"; }
+	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && apt-get install -y -qq npm >/dev/null) || echo "npm 未安装：无障碍测试将跳过。"; }
+
+# axe-core (npm, test-only: never served) for the accessibility browser test; npm ci when the lock changed.
+axe: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	  else echo "npm 未安装：无障碍测试将跳过。"; fi
 
 pytest: setup
 	$(PY) -m pytest --cov --cov-config=.coveragerc --cov-report=term $(PYTEST_ARGS)
 
-test: setup chromium lint pytest
+test: setup chromium axe lint pytest
 
 messages: setup
-	cd $(CURDIR) && $(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var && $(PY) manage.py compilemessages --ignore=.venv
+	cd $(CURDIR) && $(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=node_modules && $(PY) manage.py compilemessages --ignore=.venv
 
 bench: setup
 	$(PY) bench/seed_and_time.py

@@ -3,7 +3,7 @@
 from django.conf import settings
 
 from .models import Membership, Unit, User
-from .reference import COUNTIES, GUIDANCE_UNITS, SPECIAL_GROUPS, load_reference_units
+from .reference import COUNTIES, GUIDANCE_UNITS, MUNICIPAL_DEPARTMENTS, SPECIAL_GROUPS, load_reference_units
 
 PEOPLE = [
     ("office", "王改革", "reform-office", "reform_office", "市委改革办 审核员"),
@@ -16,7 +16,13 @@ PEOPLE += [
     (code.replace("-", "_"), f"{name[1:5]}联络员", code, "special_group", lead)
     for code, name, _area, lead in SPECIAL_GROUPS
 ]
-PEOPLE += [(code.replace("-", "_"), f"{name}联络员", code, "guidance_unit", name) for code, name in GUIDANCE_UNITS]
+PEOPLE += [
+    (code.replace("-", "_"), f"{name}联络员", code, "guidance_unit", name) for code, name, _full in GUIDANCE_UNITS
+]
+PEOPLE += [
+    (code.replace("-", "_"), f"{name}联络员", code, "municipal_dept", name)
+    for code, name, _full in MUNICIPAL_DEPARTMENTS
+]
 
 
 def seed():

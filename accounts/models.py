@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     GUIDANCE_UNIT = "guidance_unit", _("市级牵头指导单位")
     COMMITTEE = "committee", _("市委改革委")
     EXPERT = "expert", _("专家学者")
+    MUNICIPAL_DEPT = "municipal_dept", _("市级有关单位")
 
 
 # Unit kinds mirror roles one to one: a membership's role must be its unit's kind.
@@ -35,6 +36,12 @@ class ReformArea(models.TextChoices):
 class Unit(models.Model):
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=100, unique=True)
+    full_name = models.CharField(
+        _("全称"),
+        max_length=200,
+        blank=True,
+        help_text=_("打印和正式文书使用的单位全称，如“中共嘉兴市委全面深化改革委员会”"),
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=UnitKind.choices, db_index=True)
     area = models.CharField(
         _("领域"),
@@ -54,6 +61,11 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def print_name(self):
+        """The official full name for print views, the short name where none is recorded."""
+        return self.full_name or self.name
 
 
 class User(AbstractUser):

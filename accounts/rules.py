@@ -36,4 +36,9 @@ def is_expert(user):
     return has_role(user, Role.EXPERT)
 
 
+@rules.predicate
+def is_municipal_dept(user):
+    return has_role(user, Role.MUNICIPAL_DEPT)
+
+
 rules.add_perm("accounts.view_office_area", is_reform_office)

@@ -13,6 +13,7 @@ from accounts.roles import memberships
 
 from .errors import WorkflowError, rule_violation
 from .models import SYSTEM_ROLE, Attachment, Notification, TransitionLog, Version
+from .request_context import with_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ def record(obj, action, *, actor, role, unit=None, comment="", from_state="", to
         comment=comment,
         from_state=from_state,
         to_state=to_state,
-        details=details or {},
+        details=with_request_id(details),  # the request id links the row to the request log (issue 15)
         version=version,
     )
 
@@ -229,13 +230,15 @@ def perform(
     after=None,
     freeze=False,
     system=False,
+    details=None,
 ):
     """Run transition ``name`` on ``obj`` for ``actor`` and return the fresh, saved object.
 
     Raises PermissionDenied (403) when the actor's role may not take this transition, and WorkflowError
     (4xx, Chinese message) for a stale page, a state that does not allow it, an unmet rule or a missing
     reason. ``before(obj)`` runs after the checks and may raise WorkflowError; ``after(obj, log)`` runs
-    after the log row, in the same database transaction.
+    after the log row, in the same database transaction. ``details`` (JSON) go into the log row, e.g. the
+    record that caused a system transition or who recorded a decision on whose behalf.
     """
     model = type(obj)
     comment = (comment or "").strip()
@@ -287,6 +290,7 @@ def perform(
             from_state=from_state,
             to_state=locked.status,
             version=version,
+            details=details,
         )
         if files:
             save_attachments(locked, files, actor=actor, log=log)

@@ -13,7 +13,6 @@ from accounts.roles import memberships
 
 from .errors import WorkflowError, rule_violation
 from .models import SYSTEM_ROLE, Attachment, Notification, TransitionLog, Version
-from .request_context import with_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +160,7 @@ def record(obj, action, *, actor, role, unit=None, comment="", from_state="", to
         comment=comment,
         from_state=from_state,
         to_state=to_state,
-        details=with_request_id(details),  # the request id links the row to the request log (issue 15)
+        details=details or {},
         version=version,
     )
 

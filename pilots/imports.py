@@ -216,7 +216,7 @@ def build_template() -> bytes:
 # --- reading an upload -------------------------------------------------------------------------
 def _not_xlsx():
     return ImportFileError(
-        _("上传的文件不是有效的 Excel(.xlsx)文件，可能已损坏或被改名。请下载模板，填写后另存为 .xlsx 再上传。")
+        _("上传的文件不是有效的 Excel（.xlsx）文件，可能已损坏或被改名。请下载模板，填写后另存为 .xlsx 再上传。")
     )
 
 
@@ -298,7 +298,7 @@ def _check_header(header):
         None,
         "",
         _("表头与模板不一致：第1行应依次为“%(expected)s”，实际为“%(found)s”。请下载最新模板，按模板填写后再上传。")
-        % {"expected": "、".join(HEADERS), "found": "、".join(found) or _("(空)")},
+        % {"expected": "、".join(HEADERS), "found": "、".join(found) or _("（空）")},
     )
 
 

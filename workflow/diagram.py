@@ -648,10 +648,10 @@ class _Diagram:
     def _state(self, n):
         if n.key == self.current:
             cls, (fill, stroke, width, ink, weight) = "state current", STATE_STYLES["current"]
-            title = _("%(state)s(当前状态)") % {"state": n.label}
+            title = _("%(state)s（当前状态）") % {"state": n.label}
         elif n.key in self.visited:
             cls, (fill, stroke, width, ink, weight) = "state visited", STATE_STYLES["visited"]
-            title = _("%(state)s(已经过)") % {"state": n.label}
+            title = _("%(state)s（已经过）") % {"state": n.label}
         else:
             cls, (fill, stroke, width, ink, weight) = "state", STATE_STYLES["plain"]
             title = n.label

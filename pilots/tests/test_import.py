@@ -281,7 +281,7 @@ def test_not_an_xlsx_gets_chinese_error_not_500(login, office_reviewer, batch, n
     response = post(login(office_reviewer), batch, SimpleUploadedFile(name, content))
     assert response.status_code == 400
     html = response.content.decode()
-    assert "不是有效的 Excel(.xlsx)文件" in html or "请上传 .xlsx 格式的 Excel 文件" in html
+    assert "不是有效的 Excel（.xlsx）文件" in html or "请上传 .xlsx 格式的 Excel 文件" in html
     assert Candidate.objects.count() == 0
 
 
@@ -293,7 +293,7 @@ def test_zip_that_is_not_a_workbook_is_refused(office_reviewer, batch):
         z.writestr("xl/workbook.xml", "<not-really/>")
     rows, errors = parse_rows(SimpleUploadedFile("fake.xlsx", buffer.getvalue()), batch)
     assert rows == []
-    assert len(errors) == 1 and "不是有效的 Excel(.xlsx)文件" in errors[0].message
+    assert len(errors) == 1 and "不是有效的 Excel（.xlsx）文件" in errors[0].message
 
 
 def test_wrong_header_gets_clear_error(login, office_reviewer, batch, names):

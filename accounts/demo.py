@@ -19,6 +19,12 @@ PEOPLE += [
 PEOPLE += [
     (code.replace("-", "_"), f"{name}联络员", code, "guidance_unit", name) for code, name, _full in GUIDANCE_UNITS
 ]
+# 三员分立: three administrators, none of them a Django superuser (createsuperuser is for installation only).
+PEOPLE += [
+    ("sysadmin", "赵系统", "info-center", "system_admin", "信息中心 系统管理员"),
+    ("secadmin", "钱安全", "info-center", "security_admin", "信息中心 安全管理员"),
+    ("auditadmin", "孙审计", "info-center", "audit_admin", "信息中心 审计管理员"),
+]
 PEOPLE += [
     (code.replace("-", "_"), f"{name}联络员", code, "municipal_dept", name)
     for code, name, _full in MUNICIPAL_DEPARTMENTS
@@ -40,11 +46,4 @@ def seed():
             user=user, unit=Unit.objects.get(code=unit_code), role=role, defaults={"title": title}
         )
         logins.append((username, role, title))
-    admin, created = User.objects.get_or_create(
-        username="admin", defaults={"full_name": "系统管理员", "is_staff": True, "is_superuser": True}
-    )
-    if created:
-        admin.set_password(password)
-        admin.save()
-    logins.append(("admin", "admin", "系统管理员（仅后台基础数据）"))
     return logins

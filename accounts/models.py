@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """A role is what a member does for a unit; each unit kind has exactly one working role."""
+    """A role is what a member does for a unit. Each working unit kind has exactly one working role; the
+    administration unit (信息中心) has the three administrator roles of 三员分立 instead."""
 
     COUNTY = "county", _("县（市、区）")
     REFORM_OFFICE = "reform_office", _("市委改革办")
@@ -15,10 +16,35 @@ class Role(models.TextChoices):
     COMMITTEE = "committee", _("市委改革委")
     EXPERT = "expert", _("专家学者")
     MUNICIPAL_DEPT = "municipal_dept", _("市级有关单位")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
 
 
-# Unit kinds mirror roles one to one: a membership's role must be its unit's kind.
-UnitKind = Role
+# 三员分立: three administrator duties, held only in the administration unit, none of which grants another.
+ADMIN_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
+WORKING_ROLES = tuple(r for r in Role if r not in ADMIN_ROLES)
+
+
+class UnitKind(models.TextChoices):
+    """Unit kinds mirror the working roles one to one (a membership's role is its unit's kind), plus the
+    administration unit whose members hold one of the administrator roles."""
+
+    COUNTY = "county", _("县（市、区）")
+    REFORM_OFFICE = "reform_office", _("市委改革办")
+    SPECIAL_GROUP = "special_group", _("市级专项小组")
+    GUIDANCE_UNIT = "guidance_unit", _("市级牵头指导单位")
+    COMMITTEE = "committee", _("市委改革委")
+    EXPERT = "expert", _("专家学者")
+    MUNICIPAL_DEPT = "municipal_dept", _("市级有关单位")
+    ADMINISTRATION = "administration", _("系统运维单位")
+
+
+def roles_for_kind(kind):
+    """The roles a member of a unit of this kind may hold."""
+    if kind == UnitKind.ADMINISTRATION:
+        return list(ADMIN_ROLES)
+    return [Role(kind)] if kind in Role.values else []
 
 
 class ReformArea(models.TextChoices):
@@ -81,6 +107,9 @@ class User(AbstractUser):
     email_mode = models.CharField(
         _("邮件提醒方式"), max_length=10, choices=EmailMode.choices, default=EmailMode.IMMEDIATE
     )
+    # 等保: passwords age and are changed after an administrator's reset (accounts/passwords.py).
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
     units = models.ManyToManyField(Unit, through="Membership", related_name="users", verbose_name=_("单位"))
 
     class Meta:
@@ -93,6 +122,14 @@ class User(AbstractUser):
     @property
     def display_name(self):
         return self.full_name or self.username
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        if raw_password is not None:
+            from django.utils import timezone
+
+            self.password_changed_at = timezone.now()
+            self.must_change_password = False
 
 
 class Membership(models.Model):
@@ -114,10 +151,27 @@ class Membership(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        if self.unit_id and self.role and self.unit.kind != self.role:
+        if self.unit_id and self.role and self.role not in roles_for_kind(self.unit.kind):
             raise ValidationError(
                 {
                     "role": _("角色必须与单位类型一致：该单位的类型是“%(kind)s”。")
                     % {"kind": self.unit.get_kind_display()}
                 }
             )
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's earlier passwords, so the last five cannot be used again (等保: password policy)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("用户"))
+    password = models.CharField(_("密码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_user")]
+
+    def __str__(self):
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"

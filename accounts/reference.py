@@ -41,6 +41,9 @@ MUNICIPAL_DEPARTMENTS = [
     ("md-hrss", "市人力社保局", "嘉兴市人力资源和社会保障局"),
 ]
 
+# The unit whose members administer the system (三员分立: system, security and audit administrators).
+ADMINISTRATION_UNITS = [("info-center", "信息中心", f"{COMMITTEE_FULL_NAME}办公室信息中心")]
+
 
 def reference_units():
     """(code, name, kind, area, lead_unit_name, sort_order, full_name) for every reference unit."""
@@ -59,6 +62,9 @@ def reference_units():
     rows += [(code, name, "guidance_unit", "", "", i, full) for i, (code, name, full) in enumerate(GUIDANCE_UNITS)]
     rows += [
         (code, name, "municipal_dept", "", "", i, full) for i, (code, name, full) in enumerate(MUNICIPAL_DEPARTMENTS)
+    ]
+    rows += [
+        (code, name, "administration", "", "", i, full) for i, (code, name, full) in enumerate(ADMINISTRATION_UNITS)
     ]
     return rows
 

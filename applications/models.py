@@ -202,6 +202,10 @@ class Application(WorkflowModel):
     def is_editable(self):
         return self.status in self.EDITABLE
 
+    def work_item_dates(self, role):
+        """When the county's edits are due (the window's end); other steps wait with no fixed date."""
+        return (None, self.batch.window_closes_at) if self.is_editable else (None, None)
+
     def opinions(self):
         """The opinion requests on this application (prefetched by selectors where lists need them)."""
         cached = getattr(self, "_prefetched_opinions", None)

@@ -70,6 +70,12 @@ class Batch(WorkflowModel):
             and self.window_opens_at <= at <= self.window_closes_at
         )
 
+    def work_item_dates(self, role):
+        """An open batch waits on the office only once its window has ended; it is then due to be closed."""
+        if self.status == self.Status.OPEN and self.window_closes_at:
+            return self.window_closes_at, self.window_closes_at
+        return None, None
+
     @transition(
         field=status,
         source=Status.DRAFT,

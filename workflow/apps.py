@@ -8,3 +8,6 @@ class WorkflowConfig(AppConfig):
 
     def ready(self):
         from . import audit  # noqa: F401 - connects the login signals
+        from .workitems import connect_signals
+
+        connect_signals()

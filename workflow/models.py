@@ -330,6 +330,193 @@ class Opinion(WorkflowModel):
         pass
 
 
+# --- Assignments and work items (我的待办 as rows; owned by workflow.workitems) -----------------------------
+class AssignmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class Assignment(models.Model):
+    """A unit in a role, or a named person, given a part on one record (the pilot's guidance unit, an invited
+    expert, an inspection team). ``acts`` assignments say who takes the record's steps in that role (they
+    replace ``units_for_role`` for it); the others only let the assignee read the record while active."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    target = GenericForeignKey("content_type", "object_id")
+    role = models.CharField(_("角色"), max_length=20)
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("人员"),
+    )
+    purpose = models.CharField(_("用途"), max_length=40, blank=True)
+    acts = models.BooleanField(_("承办"), default=True, help_text=_("否：仅在有效期间可以查看该记录"))
+    active = models.BooleanField(_("有效"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("指派人"),
+    )
+    created_at = models.DateTimeField(_("指派时间"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("指派")
+        verbose_name_plural = _("指派")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "role"], condition=models.Q(active=True), name="assignment_object"
+            ),
+            models.Index(
+                fields=["unit", "content_type"], condition=models.Q(active=True), name="assignment_unit_active"
+            ),
+            models.Index(
+                fields=["user", "content_type"], condition=models.Q(active=True), name="assignment_user_active"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unit__isnull=False) | models.Q(user__isnull=False), name="assignment_unit_or_user"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user or self.unit} · {self.role}"
+
+
+class WorkItemQuerySet(models.QuerySet):
+    def open(self):
+        from django.utils import timezone
+
+        return self.filter(closed_at__isnull=True, opened_at__lte=timezone.now())
+
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+    def open_for(self, user):
+        """The user's open items, in one indexed query: items for any (unit, role) the user holds, or named
+        to the user. Reads the memberships cached on the user (no extra query once they are loaded)."""
+        from accounts.roles import memberships
+
+        scope = models.Q(user_id=user.pk)
+        for m in memberships(user):
+            scope |= models.Q(unit_id=m.unit_id, role=m.role, user__isnull=True)
+        return self.open().filter(scope)
+
+    def in_order(self):
+        """Overdue first, then by due date (none last), then the longest waiting."""
+        from django.utils import timezone
+
+        overdue = models.Case(models.When(due_at__lt=timezone.now(), then=0), default=1)
+        return self.order_by(overdue, models.F("due_at").asc(nulls_last=True), "opened_at", "id")
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+class WorkItem(models.Model):
+    """One open task on one record for a unit in a role, or for a named person (我的待办 reads only this table).
+
+    ``derived`` items are written by ``workflow.workitems.sync_items`` from the django-fsm definitions; the
+    others are opened and closed by a service (``open_item``/``close_items``). Title and URL are copied in so
+    the list never loads the records; ``action`` holds transition names, shown through ``action_label``."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    target = GenericForeignKey("content_type", "object_id")
+    workflow = models.CharField(_("流程"), max_length=40)
+    title = models.CharField(_("事项"), max_length=300)
+    url = models.CharField(_("链接"), max_length=300)
+    action = models.CharField(_("待办操作"), max_length=200)
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("承办单位")
+    )
+    role = models.CharField(_("角色"), max_length=20)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("承办人"),
+    )
+    derived = models.BooleanField(_("由流程生成"), default=True)
+    opened_at = models.DateTimeField(_("待办开始时间"), default=_now)
+    due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("办结人"),
+    )
+    closed_log = models.ForeignKey(
+        TransitionLog, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("办结记录")
+    )
+
+    objects = WorkItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("待办事项")
+        verbose_name_plural = _("待办事项")
+        ordering = ["opened_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["unit", "role", "opened_at"],
+                condition=models.Q(closed_at__isnull=True),
+                name="workitem_open_unit_role",
+            ),
+            models.Index(
+                fields=["user", "opened_at"], condition=models.Q(closed_at__isnull=True), name="workitem_open_user"
+            ),
+            models.Index(fields=["content_type", "object_id", "closed_at"], name="workitem_object"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} · {self.action}"
+
+    @property
+    def kind(self):
+        """The record type's name (the lists select_related the content type, so this costs no query)."""
+        model = self.content_type.model_class()
+        return model._meta.verbose_name if model else ""
+
+    @property
+    def action_label(self):
+        from .registry import action_label
+
+        return "、".join(action_label(n if "." in n else f"{self.workflow}.{n}") for n in self.action.split(",") if n)
+
+    @property
+    def overdue(self):
+        return bool(self.due_at and self.closed_at is None and self.due_at < _now())
+
+    @property
+    def deadline(self):
+        return self.due_at
+
+
 class CalendarFeed(models.Model):
     """A personal ICS subscription (我的日程订阅). Only the SHA-256 hash of the secret token is stored: the
     plain URL is shown once when it is created, so a database leak does not leak anybody's calendar."""

@@ -8,11 +8,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
-from accounts.models import Membership
 from accounts.roles import memberships
 
 from .errors import WorkflowError, rule_violation
 from .models import SYSTEM_ROLE, Attachment, Notification, TransitionLog, Version
+from .workitems import SYNCED_BY_SERVICE, sync_items
 
 logger = logging.getLogger(__name__)
 
@@ -166,19 +166,11 @@ def record(obj, action, *, actor, role, unit=None, comment="", from_state="", to
 
 
 def next_actors(obj):
-    """Users who may take a transition from the object's current state (the people to tell)."""
-    users = {}
-    for t in obj._meta.get_field("status").get_all_transitions(type(obj)):
-        if not leaves(t, obj.status):
-            continue
-        role = transition_role(obj, t)
-        if not role or (t.conditions and unmet_condition(obj, t)):
-            continue
-        members = Membership.objects.filter(role=role, unit__in=obj.units_for_role(role), user__is_active=True)
-        for m in members.select_related("user"):
-            if m.user_id not in users and t.has_perm(obj, m.user):
-                users[m.user_id] = m.user
-    return list(users.values())
+    """Users the record now waits on, read from its open work items (``workflow.workitems``): the same rows
+    我的待办 shows, so who is told and who has the task never disagree."""
+    from .workitems import next_actor_users
+
+    return next_actor_users(obj)
 
 
 def email_status_for(user):
@@ -270,6 +262,7 @@ def perform(
             before(locked)
         from_state = locked.status
         getattr(locked, name)(**(params or {}))
+        setattr(locked, SYNCED_BY_SERVICE, True)  # its work items are synced below, with the log row
         try:
             with transaction.atomic():
                 locked.save()
@@ -295,5 +288,6 @@ def perform(
             save_attachments(locked, files, actor=actor, log=log)
         if after is not None:
             after(locked, log)
+        sync_items(locked, log=log, actor=None if system else actor, reset=True)
         notify(locked, log, exclude=None if system else actor)
     return locked

@@ -1,4 +1,4 @@
-// Site behaviour that must not live inline (CSP): confirmations and the print button.
+// Site behaviour that must not live inline (CSP): confirmations, the print button, list tables as cards on phones.
 document.addEventListener("click", function (event) {
   var el = event.target.closest("[data-confirm]");
   if (el && !window.confirm(el.getAttribute("data-confirm"))) {
@@ -9,4 +9,31 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
     window.print();
   }
+});
+
+// On phones a .table-cards list shows each row as a card; every cell is led by its column's name (app.css).
+function labelCardCells(root) {
+  root.querySelectorAll("table.table-cards").forEach(function (table) {
+    if (!table.tHead || !table.tHead.rows.length) return;
+    var heads = Array.prototype.map.call(table.tHead.rows[0].cells, function (cell) {
+      return cell.textContent.trim();
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          if (!cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", cell.colSpan > 1 ? "" : heads[column] || "");
+          }
+          column += cell.colSpan;
+        });
+      });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  labelCardCells(document);
+});
+document.addEventListener("htmx:afterSettle", function () {
+  labelCardCells(document);
 });

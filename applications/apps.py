@@ -7,8 +7,4 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("试点申报")
 
     def ready(self):
-        from workflow.inbox import register
-
-        from .inbox import application_todos
-
-        register(application_todos)
+        """我的待办 comes from work items (workflow.workitems): nothing to register."""

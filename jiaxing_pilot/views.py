@@ -3,15 +3,16 @@
 from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
 
-from workflow.inbox import todo_items
+from workflow.inbox import todo_page
 
 
 @login_required
 def home(request):
-    return TemplateResponse(request, "home.html", {"todo": todo_items(request.user)})
+    """The first page of 我的待办 (overdue first); the rest is one click away on /inbox/."""
+    return TemplateResponse(request, "home.html", {"page": todo_page(request.user), "on_home": True})
 
 
 @login_required
 def inbox(request):
-    """我的待办 on its own page: everything the user may act on now, overdue first."""
-    return TemplateResponse(request, "inbox.html", {"todo": todo_items(request.user)})
+    """我的待办 on its own page, 20 items a page, overdue first."""
+    return TemplateResponse(request, "inbox.html", {"page": todo_page(request.user, request.GET.get("page"))})

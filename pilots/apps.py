@@ -7,9 +7,4 @@ class PilotsConfig(AppConfig):
     verbose_name = _("批次、候选名单与试点")
 
     def ready(self):
-        from workflow.inbox import register
-
-        from .inbox import batch_todos, candidate_todos
-
-        register(candidate_todos)
-        register(batch_todos)
+        """我的待办 comes from work items (workflow.workitems): nothing to register."""

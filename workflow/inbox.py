@@ -1,49 +1,33 @@
-"""我的待办: each workflow app registers a provider that yields the records a user may act on now."""
+"""我的待办: the user's open work items (rows written by ``workflow.workitems``), read with indexed queries.
 
-from dataclasses import dataclass
-from datetime import datetime
+Nothing here loads the records or asks their transitions: an item carries its title, URL, action names and
+dates. The header's badge is one COUNT; a page of the list is one COUNT and one SELECT, and when both are on
+the same page the badge reuses the list's count (cached on the user object for the request)."""
 
-from django.utils import timezone
+from django.core.paginator import Paginator
 
-_providers = []
+from .models import WorkItem
 
-
-@dataclass
-class TodoItem:
-    title: str
-    url: str
-    action: str
-    kind: str
-    deadline: datetime | None = None
-
-    @property
-    def overdue(self):
-        return bool(self.deadline and self.deadline < timezone.now())
-
-
-def waiting_states(model, user):
-    """States of ``model`` in which one of the user's roles has a step to take, read from the django-fsm
-    definitions (transitions marked ``custom={"optional": True}``, like withdrawing, wait on nobody)."""
-    from accounts.roles import roles_of
-
-    roles = roles_of(user)
-    states = set()
-    for t in model._meta.get_field("status").get_all_transitions(model):
-        role = t.custom.get("role")
-        if role in roles and not t.custom.get("optional"):
-            states.add(t.source)
-    return states
-
-
-def register(provider):
-    """``provider(user) -> iterable of TodoItem``; registered once from an app's ready()."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
+PAGE_SIZE = 20
+_COUNT_CACHE = "_todo_count"
 
 
 def todo_items(user):
-    items = [item for provider in _providers for item in provider(user)]
-    far = timezone.now().replace(year=9999)
-    items.sort(key=lambda i: (not i.overdue, i.deadline or far, i.title))
-    return items
+    """The user's open items, overdue first, then by due date, then the longest waiting (a lazy queryset)."""
+    return WorkItem.objects.open_for(user).select_related("content_type").in_order()
+
+
+def todo_count(user):
+    """How many items wait on the user: one indexed COUNT, or none if this request already counted."""
+    cached = getattr(user, _COUNT_CACHE, None)
+    if cached is None:
+        cached = WorkItem.objects.open_for(user).count()
+        setattr(user, _COUNT_CACHE, cached)
+    return cached
+
+
+def todo_page(user, number=None, per_page=PAGE_SIZE):
+    """One page of the user's items (a Django Page); its count is reused by the header's badge."""
+    page = Paginator(todo_items(user), per_page).get_page(number)
+    setattr(user, _COUNT_CACHE, page.paginator.count)
+    return page

@@ -1,0 +1,73 @@
+"""我的待办, its header badge and the application list read indexed rows: the same queries for 3 or 30 waiting
+applications, and exactly one COUNT (badge) or one COUNT plus one page (list) on the work-item table."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Membership, Unit, User
+from applications import services
+
+from .factories import filled_application, listed_candidate, open_batch
+
+pytestmark = pytest.mark.django_db
+
+
+def _submitted(office, batch, start, count):
+    for i in range(start, start + count):
+        unit = Unit.objects.create(code=f"q-{i}", name=f"测试县{i}", kind="county")
+        user = User.objects.create_user(f"q{i}", password="x")
+        Membership.objects.create(user=user, unit=unit, role="county")
+        app = filled_application(user, listed_candidate(office, batch, title=f"项目{i}"))
+        services.submit_application(actor=user, application=app)
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    sql = [q["sql"] for q in ctx.captured_queries]
+    return len(sql), [s for s in sql if "workflow_workitem" in s], response.content.decode()
+
+
+PAGES = [
+    ("home", 2),  # the first page of 我的待办: its COUNT (reused by the badge) and its 20 rows
+    ("inbox", 2),
+    ("applications:list", 1),  # the badge only
+    ("pilots:pilot_list", 1),
+]
+
+
+@pytest.mark.parametrize("name,item_queries", PAGES)
+def test_pages_cost_the_same_queries_for_3_or_30_waiting_applications(name, item_queries, office_reviewer, login):
+    batch = open_batch(office_reviewer)
+    client = login(office_reviewer)
+    _submitted(office_reviewer, batch, 0, 3)
+    few, few_items, page = _queries(client, reverse(name))
+    assert len(few_items) == item_queries and 'data-testid="todo-count">3<' in page
+    _submitted(office_reviewer, batch, 3, 27)
+    many, many_items, page = _queries(client, reverse(name))
+    assert len(many_items) == item_queries and 'data-testid="todo-count">30<' in page
+    assert many == few
+
+
+def test_the_inbox_is_paginated_20_a_page_overdue_first(office_reviewer, login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workflow.models import WorkItem
+
+    batch = open_batch(office_reviewer)
+    _submitted(office_reviewer, batch, 0, 23)
+    late = WorkItem.objects.open().get(title__endswith="项目22")
+    WorkItem.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(days=1))
+    client = login(office_reviewer)
+    first = client.get(reverse("inbox")).content.decode()
+    assert first.count('data-testid="todo-item"') == 20
+    assert first.index("项目22") < first.index("项目0<") and "已逾期" in first
+    second = client.get(reverse("inbox"), {"page": 2}).content.decode()
+    assert second.count('data-testid="todo-item"') == 3
+    home = client.get(reverse("home")).content.decode()
+    assert home.count('data-testid="todo-item"') == 20 and reverse("inbox") in home

@@ -7,4 +7,36 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("试点申报")
 
     def ready(self):
-        """我的待办 comes from work items (workflow.workitems): nothing to register."""
+        """Contribute to the core's registries: 我的日程, the navigation bar and the messages of the
+        database rules this app's triggers enforce."""
+        from accounts.roles import roles_of
+        from workflow import calendar, errors, navigation
+
+        from .calendar import application_deadlines
+
+        calendar.register(application_deadlines)
+        calendar.register_kind("application", _("试点申报"), "text-bg-warning")
+
+        errors.register_rule("jiaxing:batch_window_closed", _("申报批次不在申报时间内，不能提交。"))
+        errors.register_rule(
+            "jiaxing:county_runs_pilot", _("该县（市、区）正在开展集成改革试点，按照工作方案不再申报。")
+        )
+
+        def menu_label(user):
+            roles = roles_of(user)
+            if "county" in roles:
+                return _("我的申报")
+            return _("试点确定") if "committee" in roles else _("申报审核")
+
+        navigation.register(
+            navigation.NavEntry(
+                "applications",
+                menu_label,
+                "applications:list",
+                40,
+                visible=lambda user: bool(
+                    roles_of(user) & {"county", "reform_office", "special_group", "committee", "guidance_unit"}
+                ),
+            )
+        )
+

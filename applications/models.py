@@ -97,6 +97,7 @@ class Application(WorkflowModel):
         WITHDRAWN = "withdrawn", _("已撤回")
 
     workflow_key = "application"
+    display_related = ("county",)
     EDITABLE = [Status.DRAFT, Status.RETURNED]
     BEFORE_DECISION = [
         Status.DRAFT,

@@ -247,6 +247,7 @@ class Pilot(WorkflowModel):
 
     RUNNING = [Status.PLANNING, Status.IMPLEMENTING, Status.EXTENDED, Status.EVALUATING]
     workflow_key = "pilot"
+    display_related = ("county",)
 
     title = models.CharField(_("试点项目名称"), max_length=120)
     county = models.ForeignKey(

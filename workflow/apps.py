@@ -7,7 +7,13 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("流程与审计")
 
     def ready(self):
-        from . import audit  # noqa: F401 - connects the login signals
-        from .workitems import connect_signals
+        from . import (
+            audit,  # noqa: F401 - connects the login signals
+            calendar,
+            navigation,
+        )
 
-        connect_signals()
+        calendar.register(calendar.opinion_deadlines)
+        navigation.register(
+            navigation.NavEntry(name="calendar", label=_("我的日程"), url_name="workflow:calendar", order=90)
+        )

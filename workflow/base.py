@@ -45,6 +45,9 @@ class WorkflowModel(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     #: dotted prefix of log actions, e.g. "application" → "application.submit"
     workflow_key = ""
+    #: relations ``__str__`` reads, loaded with the record wherever records of several kinds are listed
+    #: together (opinions, calendar): ``workflow.registry.display_querysets``
+    display_related = ()
 
     class Meta:
         abstract = True

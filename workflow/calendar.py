@@ -4,11 +4,10 @@ A registry like ``workflow.inbox``: each provider is a function ``provider(user)
 that yields only what the user may see (scoped with the models' ``objects.visible_to(user)``) and runs a
 fixed number of queries whatever the number of rows (no per-row queries: select_related / GenericPrefetch).
 
-The providers for what exists today (application windows of batches, opinion deadlines, the closing date of
-a county's draft or returned application, pilot term ends) are registered by ``register_defaults()``, which
-``events_for`` calls lazily the first time (an app's ``ready()`` may also call it; registering is idempotent).
+Each app registers its providers (and the badge of each kind of event it yields) from its ``ready()``; the
+core itself contributes only what it owns (opinion deadlines). The core never imports an app.
 
-Later workflows register their own providers the same way from their app's ``ready()``::
+A workflow app registers from its ``ready()``::
 
     from workflow.calendar import CalendarEvent, register
 
@@ -16,13 +15,15 @@ Later workflows register their own providers the same way from their app's ``rea
     def quarterly_report_deadlines(user):
         for report in QuarterlyReport.objects.visible_to(user).filter(...).select_related(...):
             yield CalendarEvent(title=..., start=report.due_on, url=report.get_absolute_url(),
-                                kind="quarterly_report", all_day=True, key=report.pk, due=True, label=_("季度报告"))
+                                kind="quarterly_report", all_day=True, key=report.pk, due=True)
+
+    register_kind("quarterly_report", gettext_lazy("季度报告"), "text-bg-warning")
 
 ``kind`` is an ASCII key (it becomes part of the event's stable ICS UID ``<kind>-<key>@jiaxing-pilot``, so each
-kind/key pair must be unique and must not change); ``label`` is the Chinese badge text shown on the page.
+kind/key pair must be unique and must not change); ``register_kind`` gives the kind its Chinese badge text and
+Bootstrap badge class on the page (an event may still carry its own ``label``).
 """
 
-import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -32,26 +33,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 _providers = []
-_defaults_lock = threading.Lock()
-_defaults_registered = False
 
 UID_DOMAIN = "jiaxing-pilot"
 
-# Badge text and Bootstrap badge class of the built-in kinds; a provider may pass its own ``label``.
-KIND_LABELS = {
-    "batch_opens": gettext_lazy("申报批次"),
-    "batch_closes": gettext_lazy("申报批次"),
-    "application": gettext_lazy("试点申报"),
-    "opinion": gettext_lazy("征求意见"),
-    "pilot_term": gettext_lazy("试点期满"),
-}
-KIND_BADGES = {
-    "batch_opens": "text-bg-info",
-    "batch_closes": "text-bg-primary",
-    "application": "text-bg-warning",
-    "opinion": "text-bg-success",
-    "pilot_term": "text-bg-dark",
-}
+# Badge text and Bootstrap badge class of each kind of event, registered by the app that yields it.
+KIND_LABELS = {}
+KIND_BADGES = {}
+
+
+def register_kind(kind, label, badge="text-bg-secondary"):
+    KIND_LABELS[kind] = label
+    KIND_BADGES[kind] = badge
+
+
+register_kind("opinion", gettext_lazy("征求意见"), "text-bg-success")
 
 
 def _as_moment(value):
@@ -114,7 +109,7 @@ class CalendarEvent:
 
 
 def register(provider):
-    """``provider(user) -> iterable of CalendarEvent``; registered once from an app's ready()."""
+    """``provider(user) -> iterable of CalendarEvent``; registered once from an app's ready() (idempotent)."""
     if provider not in _providers:
         _providers.append(provider)
     return provider
@@ -126,20 +121,9 @@ def unregister(provider):
         _providers.remove(provider)
 
 
-def register_defaults():
-    """Register the providers of what exists today (idempotent)."""
-    global _defaults_registered
-    with _defaults_lock:
-        for provider in (batch_windows, application_deadlines, opinion_deadlines, pilot_term_ends):
-            register(provider)
-        _defaults_registered = True
-
-
 def events_for(user, start=None, end=None):
     """Every event of every provider for ``user``, sorted by time then title; ``start`` inclusive and ``end``
     exclusive (dates count from local midnight)."""
-    if not _defaults_registered:
-        register_defaults()
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     lower = _as_moment(start) if start is not None else None
@@ -154,72 +138,15 @@ def events_for(user, start=None, end=None):
     return events
 
 
-# --- providers for what exists today -----------------------------------------------------------------
-def batch_windows(user):
-    """Opening and closing of the application window of every batch the user sees that is open or about to
-    be (a draft batch with a window: the office sees its own plans), for the roles with a part in it."""
-    from accounts.models import Role
-    from accounts.roles import roles_of
-    from pilots.models import Batch
-
-    if not roles_of(user) & {Role.COUNTY, Role.REFORM_OFFICE, Role.SPECIAL_GROUP}:
-        return
-    batches = Batch.objects.visible_to(user).filter(
-        status__in=[Batch.Status.DRAFT, Batch.Status.OPEN], window_closes_at__isnull=False
-    )
-    for batch in batches:
-        note = _("(未开放)") if batch.status == Batch.Status.DRAFT else ""
-        url = batch.get_absolute_url()
-        if batch.window_opens_at:
-            yield CalendarEvent(
-                title=_("%(batch)s开始申报%(note)s") % {"batch": batch.name, "note": note},
-                start=batch.window_opens_at,
-                url=url,
-                kind="batch_opens",
-                key=batch.pk,
-            )
-        yield CalendarEvent(
-            title=_("%(batch)s申报截止%(note)s") % {"batch": batch.name, "note": note},
-            start=batch.window_closes_at,
-            url=url,
-            kind="batch_closes",
-            key=batch.pk,
-        )
-
-
-def application_deadlines(user):
-    """The batch's closing date for each draft or returned application of the user's county (申报截止)."""
-    from accounts.models import Role
-    from accounts.roles import unit_ids
-    from applications.models import Application
-
-    counties = unit_ids(user, Role.COUNTY)
-    if not counties:
-        return
-    apps = (
-        Application.objects.visible_to(user)
-        .filter(county__in=counties, status__in=Application.EDITABLE, batch__window_closes_at__isnull=False)
-        .select_related("batch")
-    )
-    for app in apps:
-        yield CalendarEvent(
-            title=_("申报截止 · %(name)s（%(state)s）") % {"name": app.project_name, "state": app.get_status_display()},
-            start=app.batch.window_closes_at,
-            url=app.get_absolute_url(),
-            kind="application",
-            key=app.pk,
-            due=True,
-        )
-
-
+# --- the core's own provider ----------------------------------------------------------------------------
 def opinion_deadlines(user):
     """The answer deadline of every opinion still awaited from one of the user's units (in its role)."""
     from django.contrib.contenttypes.prefetch import GenericPrefetch
 
     from accounts.roles import memberships
-    from applications.models import Application
 
     from .models import Opinion
+    from .registry import display_querysets
 
     mine = Q()
     for m in memberships(user):
@@ -229,7 +156,7 @@ def opinion_deadlines(user):
     pending = (
         Opinion.objects.visible_to(user)
         .filter(mine, status=Opinion.Status.PENDING, due_at__isnull=False)
-        .prefetch_related(GenericPrefetch("target", [Application.objects.select_related("county")]))
+        .prefetch_related(GenericPrefetch("target", display_querysets()))
     )
     for opinion in pending:
         target = opinion.target
@@ -240,22 +167,6 @@ def opinion_deadlines(user):
             kind="opinion",
             key=opinion.pk,
             due=True,
-        )
-
-
-def pilot_term_ends(user):
-    """The end of the term of every running pilot the user sees (when it is set)."""
-    from pilots.models import Pilot
-
-    pilots = Pilot.objects.visible_to(user).running().filter(term_end__isnull=False).select_related("county")
-    for pilot in pilots:
-        yield CalendarEvent(
-            title=_("试点期满 · %(county)s %(title)s") % {"county": pilot.county.name, "title": pilot.title},
-            start=pilot.term_end,
-            url=pilot.get_absolute_url(),
-            kind="pilot_term",
-            key=pilot.pk,
-            all_day=True,
         )
 
 

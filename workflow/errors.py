@@ -1,4 +1,5 @@
-"""The one error type a user sees: a translated message, optionally tied to form fields, with an HTTP status."""
+"""The one error type a user sees: a translated message, optionally tied to form fields, with an HTTP status;
+and the registry of database rule markers each app contributes (``register_rule``)."""
 
 
 class WorkflowError(Exception):
@@ -13,19 +14,20 @@ class WorkflowError(Exception):
         return str(self.message)
 
 
-# Database triggers (PostgreSQL) raise these markers; the user reads the seed's rule in Chinese instead.
-RULE_MARKERS = {
-    "jiaxing:batch_window_closed": "申报批次不在申报时间内，不能提交。",
-    "jiaxing:county_runs_pilot": "该县（市、区）正在开展集成改革试点，按照工作方案不再申报。",
-}
+# Database triggers (PostgreSQL) raise a marker such as ``jiaxing:batch_window_closed``; the user reads the
+# seed's rule in Chinese instead. The app that owns the trigger registers its message from ``ready()``.
+RULE_MARKERS = {}
+
+
+def register_rule(marker, message):
+    """``message`` is a lazy translation (``gettext_lazy``), shown when a trigger raises ``marker``."""
+    RULE_MARKERS[marker] = message
 
 
 def rule_violation(exc):
     """The WorkflowError for a database rule trigger's error, or None if ``exc`` is something else."""
-    from django.utils.translation import gettext as _
-
     text = str(exc)
     for marker, message in RULE_MARKERS.items():
         if marker in text:
-            return WorkflowError(_(message))
+            return WorkflowError(str(message))
     return None

@@ -26,6 +26,18 @@ def _labels():
     return _cache
 
 
+def workflow_models():
+    """Every installed model built on ``WorkflowModel`` (read from the app registry, never imported)."""
+    from .base import WorkflowModel
+
+    return [model for model in apps.get_models() if issubclass(model, WorkflowModel)]
+
+
+def display_querysets():
+    """Querysets for ``GenericPrefetch`` of mixed records: each with the relations its ``__str__`` reads."""
+    return [m._default_manager.select_related(*m.display_related) for m in workflow_models() if m.display_related]
+
+
 def action_label(action):
     label = _labels().get(action)
     if label is None:

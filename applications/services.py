@@ -16,7 +16,7 @@ from pilots.models import Batch, Candidate, Pilot
 from pilots.services import create_pilot_for
 from workflow.errors import WorkflowError, rule_violation
 from workflow.models import Opinion
-from workflow.services import notify, perform, record, save_attachments
+from workflow.services import change, notify, perform, record
 
 from .models import FORM_FIELDS, OPTIONAL_ON_SUBMIT, Application
 
@@ -94,32 +94,55 @@ def start_application(*, actor, candidate):
     return app
 
 
-def save_draft(*, actor, application, data, files=()):
-    """Save what the county typed (any time while editable); nothing is validated beyond field formats."""
-    if not rules.has_perm("applications.edit_application", actor, application):
-        raise PermissionDenied(_("只有申报县（市、区）可以修改申报表。"))
-    with transaction.atomic():
-        locked = Application.objects.select_for_update().get(pk=application.pk)
-        if not locked.is_editable:
-            raise WorkflowError(_("申报当前状态为“%(state)s”，不能修改。") % {"state": locked.get_status_display()})
+def save_draft(*, actor, application, data, files=(), expected_state=None):
+    """Save what the county typed (any time while editable); nothing is validated beyond field formats.
+    One ``workflow.services.change``: locked, permission-checked, logged (保存草稿), work items re-synced."""
+
+    def apply(locked):
         for key, value in data.items():
             setattr(locked, key, value)
-        try:
-            with transaction.atomic():
-                locked.save()
-        except IntegrityError as exc:
-            raise (rule_violation(exc) or exc) from None
-        if files:
-            saved = save_attachments(locked, files, actor=actor)
-            record(
-                locked,
-                "application.attachment_added",
-                actor=actor,
-                role=Role.COUNTY,
-                unit=locked.county,
-                details={"files": [a.original_name for a in saved]},
-            )
-    return locked
+
+    return change(
+        application,
+        "updated",
+        actor=actor,
+        role=Role.COUNTY,
+        apply=apply,
+        permission="applications.edit_application",
+        denied=_("只有申报县（市、区）可以修改申报表。"),
+        states=Application.EDITABLE,
+        state_message=_("申报当前状态为“%(state)s”，不能修改。"),
+        expected_state=expected_state,
+        files=files,
+        files_on_log=False,  # a draft's files stay removable until it is submitted
+    )
+
+
+def delete_attachment(*, actor, application, attachment_id):
+    """Remove one of the draft's own attachments (files already submitted with a step are kept)."""
+    from workflow.models import Attachment
+
+    def apply(locked):
+        attachment = Attachment.objects.filter(
+            pk=attachment_id, object_id=locked.pk, content_type__model="application", log__isnull=True
+        ).first()
+        if attachment is None:
+            raise WorkflowError(_("附件不存在或已随申报提交，不能删除。"), status=404)
+        name = attachment.original_name
+        attachment.delete()
+        return {"file": name}
+
+    return change(
+        application,
+        "attachment_removed",
+        actor=actor,
+        role=Role.COUNTY,
+        apply=apply,
+        permission="applications.edit_application",
+        denied=_("只有申报县（市、区）可以删除附件。"),
+        states=Application.EDITABLE,
+        state_message=_("申报当前状态为“%(state)s”，不能删除附件。"),
+    )
 
 
 def missing_fields(application):
@@ -148,7 +171,13 @@ def _check_window_and_complete(application):
     _check_complete(application)
 
 
-def submit_application(*, actor, application, comment="", expected_state=None):
+def submit_application(*, actor, application, comment="", expected_state=None, data=None, files=()):
+    """Submit the application; with ``data`` (the edit form's "save and submit") what was typed is saved first,
+    in its own transaction, so a submission refused for missing fields still keeps it."""
+    if data is not None or files:
+        application = save_draft(
+            actor=actor, application=application, data=data or {}, files=files, expected_state=expected_state
+        )
     return perform(
         application,
         "submit",

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -13,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from workflow.errors import WorkflowError
-from workflow.models import Attachment, Opinion
+from workflow.models import Opinion
 from workflow.selectors import attachments_of, opinions_of, timeline, versions_of
-from workflow.services import available_actions, record
+from workflow.services import available_actions
 from workflow.versions import diff
 from workflow.views import run_action
 
@@ -126,27 +125,28 @@ def application_edit(request, pk):
         form = ApplicationForm(request.POST, request.FILES, instance=app)
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in FORM_FIELDS}
+            files = form.cleaned_data["attachments"]
+            submitting = request.POST.get("action") == "submit"
             try:
-                app = services.save_draft(
-                    actor=request.user, application=app, data=data, files=form.cleaned_data["attachments"]
-                )
+                if submitting:  # one service: saves what was typed, then submits (the save stays if refused)
+                    app = services.submit_application(
+                        actor=request.user,
+                        application=app,
+                        data=data,
+                        files=files,
+                        expected_state=request.POST.get("expected_state"),
+                    )
+                else:
+                    app = services.save_draft(actor=request.user, application=app, data=data, files=files)
             except WorkflowError as err:
-                form.add_workflow_error(err)
+                form.add_workflow_error(err)  # what was typed is saved; the page says what is missing
                 status = err.status
             else:
-                if request.POST.get("action") != "submit":
-                    messages.success(request, _("草稿已保存。"))
-                    return redirect("applications:edit", app.pk)
-                try:
-                    app = services.submit_application(
-                        actor=request.user, application=app, expected_state=request.POST.get("expected_state")
-                    )
-                except WorkflowError as err:
-                    form.add_workflow_error(err)  # what was typed is saved; the page says what is missing
-                    status = err.status
-                else:
+                if submitting:
                     messages.success(request, _("申报表已提交，等待市委改革办审核。"))
                     return redirect(app)
+                messages.success(request, _("草稿已保存。"))
+                return redirect("applications:edit", app.pk)
         else:
             status = 400
     else:
@@ -262,25 +262,11 @@ def application_print(request, pk):
 @require_POST
 def attachment_delete(request, pk, attachment_pk):
     app = selectors.access_application(request.user, pk)
-    if not rules.has_perm("applications.edit_application", request.user, app):
-        raise PermissionDenied(_("只有申报县（市、区）可以删除附件。"))
-    if not app.is_editable:
-        raise WorkflowError(_("申报当前状态为“%(state)s”，不能删除附件。") % {"state": app.get_status_display()})
-    att = get_object_or_404(
-        Attachment.objects.filter(log__isnull=True),
-        pk=attachment_pk,
-        object_id=app.pk,
-        content_type__model="application",
-    )
-    with transaction.atomic():
-        record(
-            app,
-            "application.attachment_removed",
-            actor=request.user,
-            role="county",
-            unit=app.county,
-            details={"file": att.original_name},
-        )
-        att.delete()
+    try:
+        services.delete_attachment(actor=request.user, application=app, attachment_id=attachment_pk)
+    except WorkflowError as err:
+        if err.status == 404:
+            raise Http404 from None
+        raise
     messages.success(request, _("附件已删除。"))
     return redirect("applications:edit", app.pk)

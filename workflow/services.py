@@ -2,6 +2,7 @@
 
 import logging
 
+import rules
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -290,4 +291,81 @@ def perform(
             after(locked, log)
         sync_items(locked, log=log, actor=None if system else actor, reset=True)
         notify(locked, log, exclude=None if system else actor)
+    return locked
+
+
+def _may(permission, obj, actor):
+    if callable(permission):
+        return bool(permission(obj, actor))
+    return bool(actor and actor.is_authenticated and rules.has_perm(permission, actor, obj))
+
+
+def change(
+    obj,
+    action,
+    *,
+    actor,
+    apply,
+    permission,
+    role,
+    comment="",
+    freeze=False,
+    expected_state=None,
+    states=None,
+    state_message=None,
+    denied=None,
+    files=(),
+    files_on_log=True,
+    details=None,
+    save=True,
+):
+    """The one path for an edit that is not a transition (save a draft, delete an attachment, edit a task list,
+    enter scores): the same row lock, permission check, stale check, log row, optional version and work-item
+    re-sync as ``perform``, without a state change. Returns the fresh, saved object.
+
+    ``apply(locked)`` makes the edit on the locked row (it may raise WorkflowError; a dict it returns is added to
+    the log row's details). ``permission`` is a ``rules`` permission name or ``fn(obj, user)``; refused → 403
+    (message ``denied``). ``states``: the states in which the edit is allowed (409 otherwise, message
+    ``state_message`` with ``%(state)s``). The log action
+    is ``"<workflow_key>.<action>"`` with ``from_state == to_state``; its sentence comes from
+    ``workflow.registry`` (``EXTRA_LABELS``). ``files`` are saved as attachments, on the log row unless
+    ``files_on_log=False`` (a draft's files stay removable until it is submitted)."""
+    model = type(obj)
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        try:
+            locked = model.objects.select_for_update().get(pk=obj.pk)
+        except model.DoesNotExist:
+            raise WorkflowError(_("记录不存在或已被删除。"), status=404) from None
+        if not _may(permission, locked, actor):
+            raise PermissionDenied(denied or _("您没有权限执行此操作。"))
+        if expected_state and locked.status != expected_state:
+            raise WorkflowError(stale_message(locked))
+        if states is not None and locked.status not in states:
+            message = state_message or _("当前状态“%(state)s”下不能修改。")
+            raise WorkflowError(message % {"state": state_label(locked)})
+        extra = apply(locked) or {}
+        if save:
+            setattr(locked, SYNCED_BY_SERVICE, True)  # synced below, with the log row
+            try:
+                with transaction.atomic():
+                    locked.save()
+            except IntegrityError as exc:
+                raise (rule_violation(exc) or exc) from None
+        version = freeze_version(locked, actor) if freeze else None
+        log = record(
+            locked,
+            f"{model.workflow_key}.{action}",
+            actor=actor,
+            role=role,
+            unit=acting_unit(locked, actor, role),
+            comment=comment,
+            from_state=locked.status,
+            to_state=locked.status,
+            details={**(details or {}), **extra, **({"files": [f.name[:200] for f in files]} if files else {})},
+            version=version,
+        )
+        if files:
+            save_attachments(locked, files, actor=actor, log=log if files_on_log else None)
+        sync_items(locked, log=log, actor=actor)
     return locked

@@ -78,3 +78,23 @@ def test_a_read_only_assignment_lets_the_assignee_find_the_record(app, sg_econom
     assert _open(app) == [("nanhu", "county", "submit")]  # reading gives no task
     end_assignment(app, unit=unit)
     assert not Application.objects.filter(pk__in=assigned_ids(sg_economy, Application)).exists()
+
+
+def test_the_rebuild_command_finds_a_lost_item_and_puts_it_back(app, county_nanhu, office_reviewer):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    services.submit_application(actor=county_nanhu, application=app)
+    out = StringIO()
+    call_command("rebuild_workitems", "--check", stdout=out)  # all agree after normal work
+    assert "0 disagreement(s) found" in out.getvalue()
+    WorkItem.objects.open_for(office_reviewer).delete()
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 work item"):
+        call_command("rebuild_workitems", "--check", stdout=out)
+    assert f"applications.application {app.pk}: missing reform_office" in out.getvalue()
+    assert WorkItem.objects.open_for(office_reviewer).count() == 0  # check mode changes nothing
+    call_command("rebuild_workitems", stdout=StringIO())
+    assert WorkItem.objects.open_for(office_reviewer).get().action == "request_opinion,return_to_county"
+    call_command("rebuild_workitems", "--check", stdout=StringIO())

@@ -10,6 +10,7 @@ EXTRA_LABELS = {
     "updated": gettext_lazy("保存草稿"),
     "attachment_added": gettext_lazy("上传附件"),
     "attachment_removed": gettext_lazy("删除附件"),
+    "admin_edit": gettext_lazy("后台更正"),
 }
 
 _cache = {}

@@ -1,0 +1,99 @@
+"""The pages each role really uses, on the demo data, for the site-wide browser checks (phones, accessibility).
+
+The demo data (seed_demo) has applications in every state up to a pilot, so each role finds a record of each
+kind it may open. A page a role may not open is not in its list; every listed page must answer 200.
+"""
+
+import io
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass
+class Visitor:
+    """One demo login and the pages it opens: (name, path, is_list)."""
+
+    username: str
+    pages: list = field(default_factory=list)
+
+    def add(self, name, path, is_list=False):
+        self.pages.append((name, path, is_list))
+
+
+def _maybe(name, *args):
+    """A page being added alongside (the batch's recommendation and decided lists); None until it exists."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def seed_demo_site():
+    from django.core.management import call_command
+
+    call_command("seed_demo", force=True, stdout=io.StringIO())  # tests run with DEBUG off
+
+
+def visitors():
+    """The roles of the process on the demo data: county (one with an editable application, one with a pilot),
+    reform office, committee, special group, guidance unit."""
+    from accounts.models import User
+    from applications.models import Application
+    from pilots.models import Batch, Pilot
+
+    result = []
+    for username in ["county_pinghu", "county_jiashan", "office", "committee", "sg_digital", "gu_data"]:
+        user = User.objects.get(username=username)
+        roles = set(user.memberships.values_list("role", flat=True))
+        visitor = Visitor(username)
+        visitor.add("首页", reverse("home"), is_list=True)
+        visitor.add("我的待办", reverse("inbox"), is_list=True)
+        visitor.add("通知", reverse("workflow:notifications"), is_list=True)
+        visitor.add("我的日程", reverse("workflow:calendar"), is_list=True)
+        visitor.add("通知设置", reverse("preferences"))
+        visitor.add("试点候选名单", reverse("pilots:published_list"), is_list=True)
+        if roles & {"reform_office", "special_group", "county"}:
+            visitor.add("候选项目", reverse("pilots:candidate_list"), is_list=True)
+        if "reform_office" in roles:
+            visitor.add("批次", reverse("pilots:batch_list"), is_list=True)
+            batch = Batch.objects.order_by("pk").first()
+            visitor.add("批次详情", reverse("pilots:batch_detail", args=[batch.pk]), is_list=True)
+        decided = _maybe("pilots:decided_list")  # 确定名单, published to every logged-in user
+        if decided:
+            visitor.add("确定名单", decided, is_list=True)
+        if roles & {"reform_office", "committee"}:
+            batch = Batch.objects.order_by("pk").first()
+            recommendations = _maybe("applications:recommendations", batch.pk)  # 试点建议名单
+            if recommendations:
+                visitor.add("试点建议名单", recommendations, is_list=True)
+        visitor.add("试点申报", reverse("applications:list"), is_list=True)
+        visible = Application.objects.visible_to(user).order_by("pk")
+        app = visible.first()
+        if app:
+            visitor.add("申报详情", reverse("applications:detail", args=[app.pk]))
+            visitor.add("申报打印", reverse("applications:print", args=[app.pk]))
+        editable = visible.filter(status__in=Application.EDITABLE).first() if "county" in roles else None
+        if editable:
+            visitor.add("申报编辑", reverse("applications:edit", args=[editable.pk]))
+        visitor.add("试点项目", reverse("pilots:pilot_list"), is_list=True)
+        pilot = Pilot.objects.visible_to(user).order_by("pk").first()
+        if pilot:
+            visitor.add("试点详情", reverse("pilots:pilot_detail", args=[pilot.pk]))
+        result.append(visitor)
+    return result
+
+
+def open_context(browser, live_server, username=None, **options):
+    """A browser context, logged in as the demo user by its session cookie (the login form has its own tests)."""
+    context = browser.new_context(locale="zh-CN", **options)
+    if username:
+        from accounts.models import User
+
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    return context

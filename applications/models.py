@@ -65,7 +65,8 @@ class ApplicationQuerySet(ProtectedStatusQuerySet):
 
 @condition(_("申报批次不在申报时间内，不能提交。"))
 def batch_window_open(app):
-    return app.batch.window_is_open()
+    """The window limits the first submission only: an application returned for revision may come back."""
+    return app.submitted_at is not None or app.batch.window_is_open()
 
 
 @condition(_("该县（市、区）正在开展集成改革试点，按照工作方案不再申报。"))
@@ -99,6 +100,12 @@ class Application(WorkflowModel):
     workflow_key = "application"
     display_related = ("county",)
     EDITABLE = [Status.DRAFT, Status.RETURNED]
+    # Submitted at least once and not yet decided by the committee: a batch cannot be marked decided while any
+    # application is here (a draft never submitted cannot be submitted after the window and does not count).
+    UNDECIDED = [Status.SUBMITTED, Status.RETURNED, Status.CONSULTING, Status.RECOMMENDED, Status.NOT_RECOMMENDED]
+    # With the office before its recommendation: the recommendation list cannot be sent while any is here.
+    BEFORE_RECOMMENDATION = [Status.SUBMITTED, Status.RETURNED, Status.CONSULTING]
+    RECOMMENDATION_MADE = [Status.RECOMMENDED, Status.NOT_RECOMMENDED]
     BEFORE_DECISION = [
         Status.DRAFT,
         Status.SUBMITTED,
@@ -171,7 +178,10 @@ class Application(WorkflowModel):
                 name="application_submit_in_window",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Update,
-                condition=pgtrigger.Q(new__status="submitted") & ~pgtrigger.Q(old__status="submitted"),
+                # Only a first submission (never submitted before) must fall inside the window.
+                condition=pgtrigger.Q(new__status="submitted")
+                & ~pgtrigger.Q(old__status="submitted")
+                & pgtrigger.Q(old__submitted_at__isnull=True),
                 func=pgtrigger.Func(
                     "IF NOT EXISTS (SELECT 1 FROM pilots_batch b WHERE b.id = NEW.batch_id AND b.status = 'open'"
                     " AND now() BETWEEN b.window_opens_at AND b.window_closes_at) THEN"
@@ -316,6 +326,42 @@ class Application(WorkflowModel):
     def reject(self, *, meeting_ref, at):
         self.meeting_ref, self.decided_at = meeting_ref, at
 
+    # 代为录入: the office records what the committee decided at its meeting, on the committee's behalf. Separate
+    # transitions so the log says who recorded it in which role; optional, so no record waits on the office.
+    @transition(
+        field=status,
+        source=[Status.RECOMMENDED, Status.NOT_RECOMMENDED],
+        target=Status.APPROVED,
+        conditions=[county_not_running_pilot],
+        permission=perm("applications.record_decision"),
+        custom={
+            "role": Role.REFORM_OFFICE,
+            "label": _("代为录入：确定为试点"),
+            "needs_meeting": True,
+            "optional": True,
+            "on_behalf_of": Role.COMMITTEE,
+        },
+    )
+    def approve_on_behalf(self, *, meeting_ref, at):
+        self.meeting_ref, self.decided_at = meeting_ref, at
+
+    @transition(
+        field=status,
+        source=[Status.RECOMMENDED, Status.NOT_RECOMMENDED],
+        target=Status.REJECTED,
+        permission=perm("applications.record_decision"),
+        custom={
+            "role": Role.REFORM_OFFICE,
+            "label": _("代为录入：不予确定"),
+            "needs_reason": True,
+            "needs_meeting": True,
+            "optional": True,
+            "on_behalf_of": Role.COMMITTEE,
+        },
+    )
+    def reject_on_behalf(self, *, meeting_ref, at):
+        self.meeting_ref, self.decided_at = meeting_ref, at
+
     @transition(
         field=status,
         source=BEFORE_DECISION,
@@ -329,4 +375,75 @@ class Application(WorkflowModel):
         },
     )
     def withdraw(self):
+        pass
+
+
+# --- 试点建议名单 --------------------------------------------------------------------------------
+class RecommendationListQuerySet(ProtectedStatusQuerySet):
+    def visible_to(self, user):
+        """An internal paper between the office and the committee."""
+        return self.all() if sees_everything(user) else self.none()
+
+
+class RecommendationList(WorkflowModel):
+    """The office's recommendation list (试点建议名单) of one batch, which the committee decides item by item."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("待报送")
+        SENT = "sent", _("待市委改革委确定")
+        DECIDED = "decided", _("已逐项确定")
+
+    workflow_key = "recommendation_list"
+    display_related = ("batch",)
+
+    batch = models.OneToOneField(
+        "pilots.Batch", on_delete=models.PROTECT, related_name="recommendation_list", verbose_name=_("批次")
+    )
+    items = models.ManyToManyField(Application, related_name="recommendation_lists", verbose_name=_("名单所列申报"))
+    status = FSMField(_("状态"), default=Status.DRAFT, choices=Status.choices, protected=True, db_index=True)
+    sent_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = RecommendationListQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("试点建议名单")
+        verbose_name_plural = _("试点建议名单")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return _("%(batch)s试点建议名单") % {"batch": self.batch.name}
+
+    def get_absolute_url(self):
+        return reverse("applications:recommendations", args=[self.batch_id])
+
+    def units_for_role(self, role):
+        return list(Unit.objects.filter(kind=role)) if role in (Role.REFORM_OFFICE, Role.COMMITTEE) else []
+
+    def watchers(self):
+        """The committee hears that the list was sent; the office hears when it is decided."""
+        from accounts.models import User
+
+        kinds = [Role.COMMITTEE] if self.status == self.Status.SENT else [Role.REFORM_OFFICE]
+        return list(User.objects.filter(memberships__unit__kind__in=kinds, is_active=True).distinct())
+
+    @transition(
+        field=status,
+        source=Status.DRAFT,
+        target=Status.SENT,
+        permission=perm("applications.review_application"),
+        custom={"role": Role.REFORM_OFFICE, "label": _("报送试点建议名单"), "optional": True},
+    )
+    def send(self, *, at):
+        self.sent_at = at
+
+    @transition(
+        field=status,
+        source=Status.SENT,
+        target=Status.DECIDED,
+        permission=perm("applications.follows_items"),
+        # Taken by the system once the last item is decided; while sent, the list waits on the committee.
+        custom={"role": Role.COMMITTEE, "label": _("名单所列申报已逐项确定"), "automatic": True},
+    )
+    def finish(self):
         pass

@@ -59,3 +59,32 @@ def open_candidates():
         .select_related("batch", "lead_group", "guidance_unit")
         .order_by("batch", "area", "id")
     )
+
+
+def undecided_in_batch(batch):
+    """The batch's applications the committee has not decided yet (county · project name order), one query."""
+    return list(
+        Application.objects.filter(batch=batch, status__in=Application.UNDECIDED)
+        .select_related("county")
+        .order_by("county__name", "id")
+    )
+
+
+def recommendation_items(rlist):
+    """The applications on a recommendation list with what the decision page shows, one query."""
+    return list(
+        rlist.items.select_related("county", "candidate", "candidate__lead_group").order_by("county__name", "id")
+    )
+
+
+def recommendable(batch):
+    """(ready, pending): the batch's applications the office has recommended or not, and those still with it."""
+    apps = list(
+        Application.objects.filter(
+            batch=batch, status__in=Application.BEFORE_RECOMMENDATION + Application.RECOMMENDATION_MADE
+        )
+        .select_related("county", "candidate", "candidate__lead_group")
+        .order_by("county__name", "id")
+    )
+    ready = [a for a in apps if a.status in Application.RECOMMENDATION_MADE]
+    return ready, [a for a in apps if a.status in Application.BEFORE_RECOMMENDATION]

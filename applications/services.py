@@ -164,9 +164,12 @@ def _check_complete(application):
 
 
 def _check_window_and_complete(application):
-    """Lock the batch so the office closing it and a county submitting are never in flight together."""
+    """Lock the batch so the office closing it and a county submitting are never in flight together.
+
+    The window limits the first submission only: an application returned for revision may be resubmitted
+    after the window has closed (the transition's condition and the PostgreSQL trigger say the same)."""
     application.batch = Batch.objects.select_for_update().get(pk=application.batch_id)
-    if not application.batch.window_is_open():
+    if application.submitted_at is None and not application.batch.window_is_open():
         raise WorkflowError(_("申报批次不在申报时间内，不能提交。"))
     _check_complete(application)
 
@@ -240,16 +243,36 @@ def give_opinion(*, actor, opinion, verdict, text, expected_state=None):
     )
 
 
+# Who may take each decision: the committee itself, or the office recording it on the committee's behalf (代为录入).
+DECISIONS = {
+    "approve": "applications.decide_application",
+    "reject": "applications.decide_application",
+    "approve_on_behalf": "applications.record_decision",
+    "reject_on_behalf": "applications.record_decision",
+}
+
+
 def decide_application(*, actor, application, name, meeting_ref, comment="", expected_state=None, files=()):
-    """The committee approves (creating the Pilot) or rejects, citing its meeting."""
-    if name not in {"approve", "reject"}:
+    """The committee approves (creating the Pilot) or rejects, citing its meeting; or the office records that
+    decision on the committee's behalf (代为录入), logged as such with the meeting."""
+    if name not in DECISIONS:
         raise WorkflowError(_("没有这个操作。"), status=400)
     meeting_ref = (meeting_ref or "").strip()
-    if not rules.has_perm("applications.decide_application", actor, application):
-        raise PermissionDenied(_("只有市委改革委可以确定试点。"))
+    if not rules.has_perm(DECISIONS[name], actor, application):
+        raise PermissionDenied(_("只有市委改革委可以确定试点（市委改革办可代为录入）。"))
     if not meeting_ref:
         raise WorkflowError(_("请填写会议届次（例如：市委改革委第3次会议）。"), field="meeting_ref", status=400)
-    after = (lambda app, log: create_pilot_for(app, log)) if name == "approve" else None
+    details = {"meeting_ref": meeting_ref}
+    if name.endswith("_on_behalf"):
+        if name == "reject_on_behalf" and not (comment or "").strip():  # checked before the note is prefixed
+            raise WorkflowError(_("请填写理由：退回或不同意时必须说明原因。"), field="comment", status=400)
+        details.update(on_behalf_of=Role.COMMITTEE, recorded_by=actor.pk, recorded_by_name=actor.display_name)
+        note = _("代为录入：%(meeting)s的决定（由%(user)s录入）。") % {
+            "meeting": meeting_ref,
+            "user": actor.display_name,
+        }
+        comment = f"{note}{(comment or '').strip()}"
+    after = (lambda app, log: create_pilot_for(app, log)) if name in {"approve", "approve_on_behalf"} else None
     return perform(
         application,
         name,
@@ -259,6 +282,7 @@ def decide_application(*, actor, application, name, meeting_ref, comment="", exp
         files=files,
         params={"meeting_ref": meeting_ref, "at": timezone.now()},
         after=after,
+        details=details,
     )
 
 
@@ -274,7 +298,7 @@ def act(*, actor, application, name, comment="", expected_state=None, meeting_re
         return withdraw_application(
             actor=actor, application=application, comment=comment, expected_state=expected_state
         )
-    if name in {"approve", "reject"}:
+    if name in DECISIONS:
         return decide_application(
             actor=actor,
             application=application,

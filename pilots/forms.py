@@ -1,4 +1,4 @@
-"""Forms for batches and candidate proposals."""
+"""Forms for batches, candidate proposals and the guidance unit of a pilot."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -61,3 +61,14 @@ class ImportForm(StyledMixin, forms.Form):
         label=_("批次"), queryset=Batch.objects.exclude(status=Batch.Status.DECIDED), empty_label=None
     )
     file = forms.FileField(label=_("Excel 文件"), help_text=_("请使用下载的模板（.xlsx）填写。"))
+
+
+class GuidanceUnitForm(StyledMixin, forms.Form):
+    """The office assigns or changes the pilot's municipal guidance unit (市级牵头指导单位)."""
+
+    unit = forms.ModelChoiceField(
+        label=_("市级牵头指导单位"),
+        queryset=Unit.objects.filter(kind=Role.GUIDANCE_UNIT, is_active=True).order_by("name"),
+        empty_label=None,
+    )
+    comment = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -11,8 +11,11 @@ from django_fsm import FSMField, transition
 from accounts.models import ReformArea, Role, Unit
 from accounts.roles import has_role, sees_everything, unit_ids
 from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
+from workflow.models import SYSTEM_ROLE
 
 OFFICE = {"role": Role.REFORM_OFFICE}
+# Granted to nobody: the transition is taken by the system when its causing record moves.
+FOLLOWS_RECORDS = perm("pilots.follows_records")
 
 
 # --- Batch -------------------------------------------------------------------------------------
@@ -298,32 +301,42 @@ class Pilot(WorkflowModel):
             Role.GUIDANCE_UNIT: [self.guidance_unit] if self.guidance_unit_id else [],
         }.get(role, list(Unit.objects.filter(kind=role)))
 
+    def watchers(self):
+        """The county and the guidance unit hear of every change of the pilot's stage."""
+        from accounts.models import User
+
+        units = [self.county_id] + ([self.guidance_unit_id] if self.guidance_unit_id else [])
+        return list(User.objects.filter(memberships__unit_id__in=units, is_active=True).distinct())
+
+    # The pilot's stage follows its records (no office button): the services in pilots/services.py run these
+    # transitions as the system when the causing record moves (plan approved, extension approved, summary
+    # accepted), logging that cause. The role names who really decides, for the diagram and the timeline.
     @transition(
         field=status,
         source=Status.PLANNING,
         target=Status.IMPLEMENTING,
-        permission=perm("pilots.run_pilot"),
-        custom={**OFFICE, "label": _("方案获批，开始实施")},
+        permission=FOLLOWS_RECORDS,
+        custom={"role": Role.COMMITTEE, "label": _("试点方案获批，开始实施"), "automatic": True, "optional": True},
     )
-    def start(self):
-        pass
+    def start(self, *, term_start, term_end):
+        self.term_start, self.term_end = term_start, term_end
 
     @transition(
         field=status,
         source=[Status.IMPLEMENTING, Status.EXTENDED],
         target=Status.EXTENDED,
-        permission=perm("pilots.run_pilot"),
-        custom={**OFFICE, "label": _("批准延期")},
+        permission=FOLLOWS_RECORDS,
+        custom={"role": Role.COMMITTEE, "label": _("延期申请获批，调整试点期限"), "automatic": True, "optional": True},
     )
-    def extend(self):
-        pass
+    def extend(self, *, term_end):
+        self.term_end = term_end
 
     @transition(
         field=status,
         source=[Status.IMPLEMENTING, Status.EXTENDED],
         target=Status.EVALUATING,
-        permission=perm("pilots.run_pilot"),
-        custom={**OFFICE, "label": _("进入总结评估")},
+        permission=FOLLOWS_RECORDS,
+        custom={"role": SYSTEM_ROLE, "label": _("试点期满，进入总结评估"), "automatic": True, "optional": True},
     )
     def evaluate(self):
         pass
@@ -332,8 +345,8 @@ class Pilot(WorkflowModel):
         field=status,
         source=Status.EVALUATING,
         target=Status.COMPLETED,
-        permission=perm("pilots.run_pilot"),
-        custom={**OFFICE, "label": _("完成试点")},
+        permission=FOLLOWS_RECORDS,
+        custom={"role": Role.COMMITTEE, "label": _("试点总结通过，完成试点"), "automatic": True, "optional": True},
     )
     def complete(self):
         pass
@@ -343,7 +356,8 @@ class Pilot(WorkflowModel):
         source=RUNNING,
         target=Status.TERMINATED,
         permission=perm("pilots.terminate_pilot"),
-        custom={"role": Role.COMMITTEE, "label": _("终止试点"), "needs_reason": True},
+        # An exceptional step, not a task: no running pilot waits on the committee for it.
+        custom={"role": Role.COMMITTEE, "label": _("终止试点"), "needs_reason": True, "optional": True},
     )
     def terminate(self):
         pass

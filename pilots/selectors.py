@@ -48,3 +48,17 @@ def pilot_list(user):
 
 def access_pilot(user, pk):
     return get_object_or_404(pilot_list(user).select_related("application"), pk=pk)
+
+
+def decided_batches():
+    """Batches whose decided list (确定名单) is published to every logged-in user."""
+    return Batch.objects.filter(status=Batch.Status.DECIDED).order_by("-year", "-id")
+
+
+def decided_pilots(batch):
+    """确定名单: the pilots the committee decided in ``batch`` (one per approved application), one query."""
+    return (
+        Pilot.objects.filter(batch=batch)
+        .select_related("county", "special_group", "guidance_unit", "application")
+        .order_by("county__name", "id")
+    )

@@ -1,12 +1,17 @@
 """Changes to batches, candidates and pilots; every status change goes through workflow.services.perform."""
 
+import datetime
+
 import rules
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.roles import units
+from workflow import workitems
 from workflow.errors import WorkflowError
 from workflow.services import notify, perform, record
 
@@ -62,7 +67,20 @@ def update_batch(*, actor, batch, data):
 def batch_act(*, actor, batch, name, comment="", expected_state=None):
     if name not in {"open", "close", "decide"}:
         raise WorkflowError(_("没有这个操作。"), status=400)
-    return perform(batch, name, actor=actor, comment=comment, expected_state=expected_state)
+    before = _all_applications_decided if name == "decide" else None
+    return perform(batch, name, actor=actor, comment=comment, expected_state=expected_state, before=before)
+
+
+def _all_applications_decided(batch):
+    """A batch is marked decided only when the committee has decided every application submitted to it."""
+    from applications.selectors import undecided_in_batch
+
+    undecided = undecided_in_batch(batch)
+    if undecided:
+        raise WorkflowError(
+            _("本批次还有%(n)s份申报尚未确定，不能标记为已确定：%(list)s。")
+            % {"n": len(undecided), "list": "；".join(f"{a.county.name}·{a.project_name}" for a in undecided)}
+        )
 
 
 # --- candidates --------------------------------------------------------------------------------
@@ -136,6 +154,128 @@ def create_pilot_for(application, log):
         role=log.role,
         unit=log.unit,
         to_state=pilot.status,
-        details={"application": application.pk, "meeting_ref": application.meeting_ref},
+        details={
+            "application": application.pk,
+            "meeting_ref": application.meeting_ref,
+            **({"on_behalf_of": log.details["on_behalf_of"]} if log.details.get("on_behalf_of") else {}),
+        },
     )
     return pilot
+
+
+# --- the pilot's stage follows its records -----------------------------------------------------
+# No user moves a pilot through its stages: the record that decides (the committee's approval of the plan or of
+# an extension, the acceptance of the summary) calls one of these inside its own transaction, and the pilot's
+# log names that record as the cause. Only termination is a committee action (terminate_pilot).
+def _cause(cause_log):
+    """The causing log row as log details and as the comment shown in the pilot's timeline."""
+    ct = cause_log.content_type
+    details = {
+        "cause": {
+            "log": cause_log.pk,
+            "action": cause_log.action,
+            "object": f"{ct.app_label}.{ct.model}:{cause_log.object_id}",
+            "actor": cause_log.actor_id,
+            "role": cause_log.role,
+        }
+    }
+    return details, _("依据：%(cause)s") % {"cause": cause_log.sentence}
+
+
+def _system_step(pilot, name, *, cause_log, params=None, before=None):
+    details, comment = _cause(cause_log)
+    return perform(
+        pilot,
+        name,
+        actor=None,
+        system=True,
+        comment=comment,
+        params=params,
+        before=before,
+        details=details,
+    )
+
+
+def add_years(day, years):
+    """The same calendar day ``years`` later (29 February becomes 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def start_term(pilot, *, cause_log, approved_at):
+    """The plan was approved: the pilot starts implementing, its term running PILOT_TERM_YEARS from that day."""
+    start = timezone.localdate(approved_at) if isinstance(approved_at, datetime.datetime) else approved_at
+    end = add_years(start, settings.PILOT_TERM_YEARS)
+    return _system_step(pilot, "start", cause_log=cause_log, params={"term_start": start, "term_end": end})
+
+
+def extend_term(pilot, *, new_end, cause_log):
+    """An extension was approved: the term ends later."""
+
+    def check(locked):
+        if locked.term_end is not None and new_end <= locked.term_end:
+            raise WorkflowError(
+                _("延期后的期满日期须晚于当前期满日期（%(end)s）。") % {"end": locked.term_end.isoformat()},
+                field="new_end",
+                status=400,
+            )
+
+    return _system_step(pilot, "extend", cause_log=cause_log, params={"term_end": new_end}, before=check)
+
+
+def begin_evaluation(pilot, *, cause_log):
+    """The term has ended (or the self-evaluation arrived): the pilot is summarised and evaluated."""
+    return _system_step(pilot, "evaluate", cause_log=cause_log)
+
+
+def complete(pilot, *, cause_log):
+    """The summary was accepted: the pilot is completed."""
+    return _system_step(pilot, "complete", cause_log=cause_log)
+
+
+def terminate_pilot(*, actor, pilot, comment="", expected_state=None):
+    """The committee ends a pilot before its term (the one stage change a person makes), with a reason."""
+    return perform(pilot, "terminate", actor=actor, comment=comment, expected_state=expected_state)
+
+
+# --- the guidance unit of a pilot --------------------------------------------------------------
+def _set_guidance_unit(pilot, unit, actor):
+    """Who guides the pilot: the acting assignment (who takes the guidance unit's steps, work items) and the
+    field lists filter and ``visible_to`` read, changed together."""
+    workitems.end_assignment(pilot, actor=actor, role=Role.GUIDANCE_UNIT)
+    workitems.assign(pilot, role=Role.GUIDANCE_UNIT, unit=unit, purpose="guidance", actor=actor)
+    pilot.guidance_unit = unit
+    pilot.save(update_fields=["guidance_unit"])
+
+
+def assign_guidance_unit(*, actor, pilot, unit, comment=""):
+    """The office assigns or changes the pilot's municipal guidance unit (市级牵头指导单位); logged."""
+    _require("pilots.assign_guidance_unit", actor, pilot)
+    if unit is None or unit.kind != Role.GUIDANCE_UNIT:
+        raise WorkflowError(_("请选择市级牵头指导单位。"), field="unit", status=400)
+    with transaction.atomic():
+        locked = Pilot.objects.select_for_update().select_related("guidance_unit").get(pk=pilot.pk)
+        if locked.status not in Pilot.RUNNING:
+            raise WorkflowError(_("试点已结束，不能再调整牵头指导单位。"))
+        previous = locked.guidance_unit
+        if previous is not None and previous.pk == unit.pk:
+            raise WorkflowError(_("该单位已是本试点的牵头指导单位。"), field="unit", status=400)
+        _set_guidance_unit(locked, unit, actor)
+        log = record(
+            locked,
+            "pilot.guidance_unit_assigned",
+            actor=actor,
+            role=Role.REFORM_OFFICE,
+            unit=_office_unit(actor),
+            comment=(comment or "").strip(),
+            details={
+                "from": previous.pk if previous else None,
+                "from_name": previous.name if previous else "",
+                "to": unit.pk,
+                "to_name": unit.name,
+            },
+        )
+        notify(locked, log, exclude=actor)
+    return locked

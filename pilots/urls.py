@@ -18,4 +18,7 @@ urlpatterns = [
     path("candidates/<int:pk>/act/", views.candidate_act, name="candidate_act"),
     path("", views.pilot_list, name="pilot_list"),
     path("<int:pk>/", views.pilot_detail, name="pilot_detail"),
+    path("<int:pk>/act/", views.pilot_act, name="pilot_act"),
+    path("<int:pk>/guidance-unit/", views.pilot_guidance, name="pilot_guidance"),
+    path("decided/", views.decided_list, name="decided_list"),
 ]

@@ -1,4 +1,5 @@
-"""Pages for batches (office), the candidate list (proposals, decisions, published list) and pilots."""
+"""Pages for batches (office), the candidate list (proposals, decisions, published list), the decided list
+(确定名单) and pilots (stage, termination by the committee, guidance unit assigned by the office)."""
 
 import rules
 from django.contrib import messages
@@ -11,15 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from accounts.roles import roles_of
+from accounts.roles import roles_of, sees_everything
 from workflow.forms import ActionForm
 from workflow.selectors import timeline
 from workflow.services import available_actions
 from workflow.views import call_service, run_action
 
 from . import selectors, services
-from .forms import BatchForm, CandidateForm
-from .models import Batch, Candidate
+from .forms import BatchForm, CandidateForm, GuidanceUnitForm
+from .models import Batch, Candidate, Pilot
 
 
 def _require(perm_name, user, message):
@@ -72,6 +73,7 @@ def _batch_detail(request, batch, form=None, status=200):
             "action_form": form if form is not None else ActionForm(initial={"expected_state": batch.status}),
             "timeline": timeline(batch),
             "can_manage": rules.has_perm("pilots.manage_batch", request.user),
+            "sees_recommendations": sees_everything(request.user) and batch.status != Batch.Status.DRAFT,
         },
         status=status,
     )
@@ -219,7 +221,74 @@ def pilot_list(request):
     return TemplateResponse(request, "pilots/pilot_list.html", {"page": page})
 
 
+def _pilot_detail(request, pilot, form=None, guidance_form=None, status=200):
+    """The pilot's stage follows its records: the only button is the committee's termination."""
+    can_assign = rules.has_perm("pilots.assign_guidance_unit", request.user, pilot) and pilot.status in Pilot.RUNNING
+    return TemplateResponse(
+        request,
+        "pilots/pilot_detail.html",
+        {
+            "pilot": pilot,
+            "timeline": timeline(pilot),
+            "actions": available_actions(pilot, request.user),
+            "action_form": form if form is not None else ActionForm(initial={"expected_state": pilot.status}),
+            "guidance_form": (guidance_form or GuidanceUnitForm(initial={"unit": pilot.guidance_unit_id}))
+            if can_assign
+            else None,
+        },
+        status=status,
+    )
+
+
 @login_required
 def pilot_detail(request, pk):
+    return _pilot_detail(request, selectors.access_pilot(request.user, pk))
+
+
+@login_required
+@require_POST
+def pilot_act(request, pk):
     pilot = selectors.access_pilot(request.user, pk)
-    return TemplateResponse(request, "pilots/pilot_detail.html", {"pilot": pilot, "timeline": timeline(pilot)})
+    if request.POST.get("name") != "terminate":  # every other stage change follows the pilot's records
+        raise PermissionDenied(_("试点阶段随试点方案、延期申请和试点总结的办理自动变化，不能手动调整。"))
+    return run_action(
+        request,
+        pilot,
+        lambda d: services.terminate_pilot(
+            actor=request.user, pilot=pilot, comment=d["comment"], expected_state=d["expected_state"]
+        ),
+        lambda obj, form, status: _pilot_detail(
+            request, selectors.access_pilot(request.user, obj.pk), form, None, status
+        ),
+    )
+
+
+@login_required
+@require_POST
+def pilot_guidance(request, pk):
+    pilot = selectors.access_pilot(request.user, pk)
+    if not rules.has_perm("pilots.assign_guidance_unit", request.user, pilot):
+        raise PermissionDenied(_("只有市委改革办可以指定牵头指导单位。"))
+    form = GuidanceUnitForm(request.POST)
+    changed, status = call_service(
+        form,
+        lambda d: services.assign_guidance_unit(actor=request.user, pilot=pilot, unit=d["unit"], comment=d["comment"]),
+    )
+    if changed:
+        messages.success(request, _("牵头指导单位已调整为%(unit)s。") % {"unit": changed.guidance_unit.name})
+        return redirect(changed)
+    return _pilot_detail(request, pilot, guidance_form=form, status=status)
+
+
+# --- 确定名单 ----------------------------------------------------------------------------------
+@login_required
+def decided_list(request):
+    """确定名单: the pilots decided in a batch, published to every logged-in user and printable."""
+    batches = list(selectors.decided_batches())
+    chosen = next((b for b in batches if str(b.pk) == request.GET.get("batch")), None) or (
+        batches[0] if batches else None
+    )
+    page = Paginator(selectors.decided_pilots(chosen) if chosen else Pilot.objects.none(), 100).get_page(
+        request.GET.get("page")
+    )
+    return TemplateResponse(request, "pilots/decided_list.html", {"batches": batches, "batch": chosen, "page": page})

@@ -103,3 +103,51 @@ def test_no_application_row_for_a_county_running_a_pilot_even_behind_the_service
             area="digital",
         )
     assert not Application.objects.filter(batch=second).exists()
+
+
+def _close_window(batch, office):
+    batch = update_batch(
+        actor=office,
+        batch=batch,
+        data={
+            "window_closes_at": timezone.now() - timedelta(hours=1),
+            "window_opens_at": timezone.now() - timedelta(days=3),
+        },
+    )
+    from pilots.services import batch_act
+
+    return batch_act(actor=office, batch=batch, name="close")
+
+
+def test_the_database_lets_a_returned_application_come_back_after_the_window(
+    real_services, county_nanhu, county_xiuzhou, office_reviewer
+):
+    batch = open_batch(office_reviewer)
+    returned = filled_application(county_nanhu, listed_candidate(office_reviewer, batch))
+    returned = services.submit_application(actor=county_nanhu, application=returned)
+    returned = services.review_application(
+        actor=office_reviewer, application=returned, name="return_to_county", comment="请补充风险评估"
+    )
+    never_sent = filled_application(county_xiuzhou, listed_candidate(office_reviewer, batch, title="第二个项目"))
+    _close_window(batch, office_reviewer)
+
+    # Behind the services: the trigger still refuses a first submission, but not a resubmission.
+    with pytest.raises(IntegrityError, match="batch_window_closed"):
+        _sql("UPDATE applications_application SET status = 'submitted' WHERE id = %s", [never_sent.pk])
+    _sql("UPDATE applications_application SET status = 'submitted' WHERE id = %s", [returned.pk])
+    returned.refresh_from_db()
+    never_sent.refresh_from_db()
+    assert (returned.status, never_sent.status) == (Application.Status.SUBMITTED, Application.Status.DRAFT)
+
+
+def test_a_returned_application_is_resubmitted_through_the_service_after_the_window(
+    real_services, county_nanhu, office_reviewer
+):
+    batch = open_batch(office_reviewer)
+    app = services.submit_application(
+        actor=county_nanhu, application=filled_application(county_nanhu, listed_candidate(office_reviewer, batch))
+    )
+    app = services.review_application(actor=office_reviewer, application=app, name="return_to_county", comment="补充")
+    _close_window(batch, office_reviewer)
+    app = services.submit_application(actor=county_nanhu, application=app)
+    assert app.status == Application.Status.SUBMITTED

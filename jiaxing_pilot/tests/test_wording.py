@@ -153,3 +153,25 @@ def test_translated_template_texts_have_official_wording():
     files = [(path, list(template_messages(path))) for path in source_files(".html")]
     assert sum(len(messages) for _, messages in files) > 100
     assert_clean(offences(files))
+
+
+# --- the official terms ------------------------------------------------------------------------
+def test_the_official_terms_name_states_fields_and_actions():
+    from applications.models import Application
+    from pilots.models import Candidate
+    from workflow.models import Opinion
+
+    status = Application._meta.get_field("status")
+    actions = {t.name: str(t.custom.get("label")) for t in status.get_all_transitions(Application)}
+    assert (str(Application.Status.REJECTED.label), actions["reject"]) == ("不予确定", "不予确定")
+    assert str(Application.Status.CONSULTING.label) == "征求意见中"
+    meeting = Application._meta.get_field("meeting_ref")
+    assert (str(meeting.verbose_name), str(meeting.help_text)) == ("会议届次", "例如：市委改革委第3次会议")
+    assert str(Opinion._meta.get_field("unit").verbose_name) == "被征求意见单位"
+    assert str(Candidate._meta.get_field("addressed_to").verbose_name) == "报送至"
+
+
+def test_the_committee_menu_reads_pilot_decision(committee_member, office_reviewer, login):
+    committee_page = login(committee_member).get("/").content.decode()
+    assert 'data-testid="nav-applications"' in committee_page and "试点确定" in committee_page
+    assert "试点确定" not in login(office_reviewer).get("/").content.decode()

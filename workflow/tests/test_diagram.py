@@ -312,7 +312,10 @@ def test_an_unrelated_model_renders_its_own_states():
     assert classes["extended"] == "state current" and classes["planning"] == "state visited"
     assert classes["implementing"] == "state"
     steps = {s["name"]: s["role_label"] for s in next_steps(pilot)}
-    assert steps == {"extend": "市委改革办", "evaluate": "市委改革办", "terminate": "市委改革委"}
+    # The pilot's stage follows its records: the diagram names who really decides, not an office button.
+    assert steps == {"extend": "市委改革委", "evaluate": "系统", "terminate": "市委改革委"}
+    assert "(市委改革委)" in label_text(svg, "start") and "试点方案获批" in label_text(svg, "start")
+    assert "市委改革办" not in label_text(svg, "start") + label_text(svg, "extend") + label_text(svg, "complete")
 
 
 def test_a_role_read_from_the_record_is_named():

@@ -32,6 +32,7 @@ lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run --noinput
+	$(VENV)/bin/lint-imports --no-cache
 
 # Browser tests need Debian's chromium; install it when we may (root with apt), else they say why they skip.
 chromium:

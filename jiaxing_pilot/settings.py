@@ -40,9 +40,11 @@ INSTALLED_APPS = [
     "applications",
     "reviews",
     "reports",
+    "jiaxing_pilot",  # its management commands: backup, restore
 ]
 
 MIDDLEWARE = [
+    "jiaxing_pilot.requestlog.RequestLogMiddleware",  # first: times the whole request, gives it its id
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -228,10 +230,24 @@ REPORT_DUE_DAYS = env.int("REPORT_DUE_DAYS", default=15)
 OPINION_DUE_DAYS = env.int("OPINION_DUE_DAYS", default=7)
 SEED_DEMO_PASSWORD = env("SEED_DEMO_PASSWORD", default="Jiaxing#2026")
 
+# One line per request with its id, user, status and duration (jiaxing_pilot/requestlog.py); LOG_FORMAT=json
+# for log shippers. Every line carries the request id and the instance (APP_INSTANCE) that wrote it.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "jiaxing_pilot.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(instance)s %(request_id)s] %(message)s"},
+        "json": {"()": "jiaxing_pilot.requestlog.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }

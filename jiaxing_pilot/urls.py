@@ -21,3 +21,6 @@ urlpatterns = [
     path("pilots/", include("pilots.urls")),
     path("applications/", include("applications.urls")),
 ]
+
+# The 500 page shows the request id (jiaxing_pilot/requestlog.py).
+handler500 = "jiaxing_pilot.requestlog.server_error"

@@ -4,6 +4,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from .models import AuditEvent
+from .request_context import with_request_id
 
 
 def client_ip(request):
@@ -22,7 +23,7 @@ def audit(kind, request=None, *, user=None, username="", **details):
         username=username or (user.get_username() if user else ""),
         ip_address=client_ip(request),
         path=(request.path[:300] if request is not None else ""),
-        details=details,
+        details=with_request_id(details),  # the request id links the row to the request log (issue 15)
     )
 
 

@@ -13,6 +13,7 @@ from accounts.roles import memberships
 
 from .errors import WorkflowError, rule_violation
 from .models import SYSTEM_ROLE, Attachment, Notification, TransitionLog, Version
+from .request_context import with_request_id
 from .workitems import SYNCED_BY_SERVICE, sync_items
 
 logger = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ def record(obj, action, *, actor, role, unit=None, comment="", from_state="", to
         comment=comment,
         from_state=from_state,
         to_state=to_state,
-        details=details or {},
+        details=with_request_id(details),  # the request id links the row to the request log (issue 15)
         version=version,
     )
 

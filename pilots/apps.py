@@ -10,7 +10,7 @@ class PilotsConfig(AppConfig):
         """Contribute to the core's registries: 我的日程 and the navigation bar (我的待办 comes from work items)."""
         from accounts.roles import roles_of
         from accounts.rules import is_county, is_reform_office, is_special_group
-        from workflow import calendar, navigation
+        from workflow import calendar, navigation, registry
 
         from . import calendar as dates
 
@@ -26,6 +26,8 @@ class PilotsConfig(AppConfig):
 
         for entry in [
             navigation.NavEntry("published", _("试点候选名单"), "pilots:published_list", 10, visible=lambda user: True),
+            # 确定名单: published to every logged-in user once a batch is decided.
+            navigation.NavEntry("decided", _("确定名单"), "pilots:decided_list", 15, visible=lambda user: True),
             navigation.NavEntry("batches", _("批次管理"), "pilots:batch_list", 20, visible=is_reform_office),
             navigation.NavEntry(
                 "candidates",
@@ -37,3 +39,4 @@ class PilotsConfig(AppConfig):
             navigation.NavEntry("pilots", _("试点项目"), "pilots:pilot_list", 50, visible=follows_pilots),
         ]:
             navigation.register(entry)
+        registry.EXTRA_LABELS.setdefault("guidance_unit_assigned", _("指定牵头指导单位"))

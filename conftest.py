@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop lives in the test thread
+# PostgreSQL refuses TRUNCATE of the audit tables unless the session allows it: the suite's flush between
+# transactional tests must (tests/security/test_audit_postgres.py turns it off again to prove the refusal).
+os.environ.setdefault("PGOPTIONS", "-c jiaxing.audit_truncate=allow")
 
 PASSWORD = "Test#Pass-2026"
 

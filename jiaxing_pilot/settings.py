@@ -113,6 +113,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflow.tasks.deliver_pending",
         "schedule": timedelta(minutes=1),
     },
+    "verify-audit-chain": {
+        "task": "workflow.verify_audit_chain",
+        "schedule": crontab(hour=2, minute=30),  # 02:30 Asia/Shanghai; alerts the security administrators
+    },
     "send-daily-digests": {
         "task": "workflow.tasks.send_digests",
         "schedule": crontab(hour=8, minute=0),  # 08:00 Asia/Shanghai
@@ -165,6 +169,10 @@ AXES_COOLOFF_TIME = None  # only an administrator unlocks (axes_reset / admin)
 # Lock the account, not the address: on a government intranet a whole bureau shares one NAT address,
 # so an IP lockout would lock out colleagues who did nothing wrong.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# 等保 level 3, the "later" column (README "Security"): tamper-evident audit trail (workflow/audit_chain.py).
+AUDIT_HASH = env("AUDIT_HASH", default="sha256")  # sm3: 国密 SM3 via gmssl
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)  # purge_audit refuses anything younger
 
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout

@@ -1,4 +1,4 @@
-"""Writes AuditEvent rows: login signals, denied requests (403) and downloads/exports."""
+"""Writes AuditEvent rows: login signals, denied requests (403), downloads/exports and the administrators' actions."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -13,13 +13,27 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
-def audit(kind, request=None, *, user=None, username="", **details):
-    """Append one security event; ``details`` must hold ids and names only, never document contents."""
+FAILURE_KINDS = {AuditEvent.Kind.LOGIN_FAILED, AuditEvent.Kind.DENIED, AuditEvent.Kind.OTP_FAILED}
+
+
+def audit(kind, request=None, *, user=None, username="", result=None, unit=None, obj=None, **details):
+    """Append one security event; ``details`` must hold ids and names only, never document contents.
+
+    ``result`` defaults by kind (failed logins and denied requests are failures); ``unit`` defaults to the
+    actor's first unit; ``obj`` is the record the event is about (a user whose password was reset, an export)."""
     if user is None and request is not None and getattr(request, "user", None) and request.user.is_authenticated:
         user = request.user
+    if unit is None and user is not None:
+        from accounts.roles import memberships
+
+        unit = next((m.unit for m in memberships(user)), None)
     return AuditEvent.objects.create(
         kind=kind,
+        result=result or (AuditEvent.Result.FAILURE if kind in FAILURE_KINDS else AuditEvent.Result.SUCCESS),
         actor=user,
+        unit=unit,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
         username=username or (user.get_username() if user else ""),
         ip_address=client_ip(request),
         path=(request.path[:300] if request is not None else ""),

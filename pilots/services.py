@@ -256,7 +256,7 @@ def assign_guidance_unit(*, actor, pilot, unit, comment=""):
     if unit is None or unit.kind != Role.GUIDANCE_UNIT:
         raise WorkflowError(_("请选择市级牵头指导单位。"), field="unit", status=400)
     with transaction.atomic():
-        locked = Pilot.objects.select_for_update().select_related("guidance_unit").get(pk=pilot.pk)
+        locked = Pilot.objects.select_for_update(of=("self",)).select_related("guidance_unit").get(pk=pilot.pk)
         if locked.status not in Pilot.RUNNING:
             raise WorkflowError(_("试点已结束，不能再调整牵头指导单位。"))
         previous = locked.guidance_unit

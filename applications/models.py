@@ -443,7 +443,7 @@ class RecommendationList(WorkflowModel):
         target=Status.DECIDED,
         permission=perm("applications.follows_items"),
         # Taken by the system once the last item is decided; while sent, the list waits on the committee.
-        custom={"role": Role.COMMITTEE, "label": _("名单所列申报已逐项确定"), "automatic": True},
+        custom={"role": Role.COMMITTEE, "label": _("逐项确定名单所列申报"), "automatic": True},
     )
     def finish(self):
         pass

@@ -442,8 +442,9 @@ class RecommendationList(WorkflowModel):
         source=Status.SENT,
         target=Status.DECIDED,
         permission=perm("applications.follows_items"),
-        # Taken by the system once the last item is decided; while sent, the list waits on the committee.
-        custom={"role": Role.COMMITTEE, "label": _("逐项确定名单所列申报"), "automatic": True},
+        # Taken by the system once the last item is decided; while sent, the list waits on the committee (not
+        # marked automatic, so the committee has it as a work item in 我的待办 until then).
+        custom={"role": Role.COMMITTEE, "label": _("逐项确定名单所列申报")},
     )
     def finish(self):
         pass

@@ -429,3 +429,25 @@ def _add_pilot_rows(batch, n):
             special_group=first.special_group,
             guidance_unit=first.guidance_unit,
         )
+
+
+def test_the_sent_list_waits_on_the_committee_in_its_todo_until_decided(
+    batch, three_recommended, office_reviewer, committee_member, county_nanhu
+):
+    from workflow.models import WorkItem
+
+    rlist = recommendations.send_list(actor=office_reviewer, batch=batch)
+    waiting = WorkItem.objects.open_for(committee_member).filter(object_id=rlist.pk, workflow="recommendation_list")
+    assert [(i.role, i.url) for i in waiting] == [("committee", rlist.get_absolute_url())]
+    assert not WorkItem.objects.open_for(county_nanhu).filter(workflow="recommendation_list").exists()
+    for code in ("nanhu", "xiuzhou"):
+        services.decide_application(
+            actor=committee_member, application=three_recommended[code], name="approve", meeting_ref="第3次会议"
+        )
+    recommendations.decide_items(
+        actor=committee_member,
+        rlist=rlist,
+        decisions=[(three_recommended["jiashan"].pk, "reject", "基础薄弱。", "not_recommended")],
+        meeting_ref="第3次会议",
+    )
+    assert not WorkItem.objects.open_for(committee_member).filter(workflow="recommendation_list").exists()

@@ -123,6 +123,14 @@ class User(AbstractUser):
     def display_name(self):
         return self.full_name or self.username
 
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.password_changed_at is None:
+            # create_user() hashes the password without set_password(): the age counts from the account's creation.
+            from django.utils import timezone
+
+            self.password_changed_at = timezone.now()
+        super().save(*args, **kwargs)
+
     def set_password(self, raw_password):
         super().set_password(raw_password)
         if raw_password is not None:

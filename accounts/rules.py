@@ -2,8 +2,8 @@
 
 import rules
 
-from .models import Role
-from .roles import has_role
+from .models import ADMIN_ROLES, Role
+from .roles import has_role, roles_of
 
 
 @rules.predicate
@@ -41,4 +41,30 @@ def is_municipal_dept(user):
     return has_role(user, Role.MUNICIPAL_DEPT)
 
 
+@rules.predicate
+def is_system_admin(user):
+    return has_role(user, Role.SYSTEM_ADMIN)
+
+
+@rules.predicate
+def is_security_admin(user):
+    return has_role(user, Role.SECURITY_ADMIN)
+
+
+@rules.predicate
+def is_audit_admin(user):
+    return has_role(user, Role.AUDIT_ADMIN)
+
+
+@rules.predicate
+def is_administrator(user):
+    """Any of the three administrators (三员分立); they see people's contact details unmasked."""
+    return bool(roles_of(user) & set(ADMIN_ROLES))
+
+
 rules.add_perm("accounts.view_office_area", is_reform_office)
+# 三员分立: one duty per administrator role, none overlapping.
+rules.add_perm("accounts.manage_users", is_system_admin)
+rules.add_perm("accounts.manage_units", is_system_admin)
+rules.add_perm("accounts.manage_security", is_security_admin)
+rules.add_perm("accounts.read_audit", is_audit_admin)

@@ -1,7 +1,9 @@
+"""Login, logout, password, second factor and the administrators' consoles (三员分立)."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import otp, security_views, views
 from .forms import LoginForm
 
 urlpatterns = [
@@ -11,7 +13,11 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("preferences/", views.preferences, name="preferences"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("otp/setup/", otp.otp_setup, name="otp_setup"),
+    path("otp/verify/", otp.otp_verify, name="otp_verify"),
+    path("otp/backup-codes/", otp.otp_backup_codes, name="otp_backup_codes"),
+    *security_views.urlpatterns,
 ]

@@ -1,13 +1,16 @@
-"""The user's own settings: how notifications reach them by e-mail."""
+"""The user's own settings: how notifications reach them by e-mail, password change (audited), second factor."""
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from workflow.audit import audit
 from workflow.forms import StyledMixin
+from workflow.models import AuditEvent
 
 from .models import User
 
@@ -21,11 +24,23 @@ class PreferencesForm(StyledMixin, forms.ModelForm):
 
 @login_required
 def preferences(request):
+    from .otp import confirmed_totp
+
     form = PreferencesForm(request.POST or None, instance=request.user)
+    context = {"form": form, "has_totp": confirmed_totp(request.user) is not None}
     if request.method == "POST":
         if form.is_valid():
             form.save()
             messages.success(request, _("设置已保存。"))
             return redirect("preferences")
-        return TemplateResponse(request, "accounts/preferences.html", {"form": form}, status=400)
-    return TemplateResponse(request, "accounts/preferences.html", {"form": form})
+        return TemplateResponse(request, "accounts/preferences.html", context, status=400)
+    return TemplateResponse(request, "accounts/preferences.html", context)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, audited; it is also where an expired or reset password leads."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit(AuditEvent.Kind.PASSWORD_CHANGED, self.request, obj=self.request.user)
+        return response

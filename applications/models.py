@@ -10,6 +10,7 @@ from django_fsm import FSMField, transition
 
 from accounts.models import ReformArea, Role, Unit
 from accounts.roles import sees_everything, unit_ids
+from pilots.models import Batch, Pilot
 from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
 
 # The form's fields in the order of the official table; each becomes a labelled row in the page,
@@ -43,6 +44,11 @@ LONG_FIELDS = set(FORM_FIELDS[FORM_FIELDS.index("reform_foundation") :])
 OPTIONAL_ON_SUBMIT = {"cooperating_departments", "contact_post", "contact_email", "support_requested"}
 
 
+def sql_states(states):
+    """A SQL list of state values, e.g. ('planning', 'implementing'), for the trigger functions."""
+    return "(" + ", ".join(f"'{s.value if hasattr(s, 'value') else s}'" for s in states) + ")"
+
+
 class ApplicationQuerySet(ProtectedStatusQuerySet):
     def visible_to(self, user):
         """County: its own; special group: its field; guidance unit: what it guides (once ever submitted);
@@ -61,6 +67,15 @@ class ApplicationQuerySet(ProtectedStatusQuerySet):
 
     def live(self):
         return self.exclude(status=Application.Status.WITHDRAWN)
+
+    def editable(self):
+        return self.filter(status__in=Application.EDITABLE)
+
+    def decided(self):
+        return self.filter(status__in=Application.DECIDED)
+
+    def waiting_for_office(self):
+        return self.filter(status__in=Application.WAITING_FOR_OFFICE)
 
 
 @condition(_("申报批次不在申报时间内，不能提交。"))
@@ -114,6 +129,12 @@ class Application(WorkflowModel):
         Status.RECOMMENDED,
         Status.NOT_RECOMMENDED,
     ]
+    # Decided by the committee (approved or not): nothing moves any more except through a pilot.
+    DECIDED = [Status.APPROVED, Status.REJECTED]
+    # Waiting on the office's review (the office's 我的待办 and the dashboards' waiting times count these).
+    WAITING_FOR_OFFICE = [Status.SUBMITTED, Status.CONSULTING]
+    # Entering the process (created or submitted): a county running a pilot may not (seed 二（二）; a trigger).
+    ENTERING = [Status.DRAFT, Status.SUBMITTED]
 
     batch = models.ForeignKey(
         "pilots.Batch", on_delete=models.PROTECT, related_name="applications", verbose_name=_("批次")
@@ -163,45 +184,53 @@ class Application(WorkflowModel):
         verbose_name = _("试点申报")
         verbose_name_plural = _("试点申报")
         ordering = ["-updated_at", "-id"]
-        constraints = [
-            # Seed 二（二）： 同一批试点项目一个县（市、区）最多申报一个 (a withdrawn one no longer counts).
-            models.UniqueConstraint(
-                fields=["batch", "county"],
-                condition=~Q(status="withdrawn"),
-                name="application_one_live_per_county_batch",
+        # The list's order (newest change first) read from an index, not by sorting every row.
+        indexes = [models.Index(fields=["-updated_at", "-id"], name="application_list_order")]
+
+    # Meta's rules are written from the state groups above (a nested class cannot see them, so they are set
+    # here, in the class body, before Django reads Meta).
+    Meta.constraints = [
+        # Seed 二（二）： 同一批试点项目一个县（市、区）最多申报一个 (a withdrawn one no longer counts).
+        models.UniqueConstraint(
+            fields=["batch", "county"],
+            condition=~Q(status=Status.WITHDRAWN),
+            name="application_one_live_per_county_batch",
+        ),
+    ]
+    # PostgreSQL keeps the two rules that span tables even for writes that bypass the services; on other
+    # databases the services' checks (made with the batch and county rows locked) are the guard. The SQL is
+    # generated from the state groups (this model's, Batch's and Pilot's), never from a second list of names.
+    Meta.triggers = [
+        pgtrigger.Trigger(
+            name="application_submit_in_window",
+            when=pgtrigger.Before,
+            operation=pgtrigger.Update,
+            # Only a first submission (never submitted before) must fall inside the window.
+            condition=pgtrigger.Q(new__status=Status.SUBMITTED)
+            & ~pgtrigger.Q(old__status=Status.SUBMITTED)
+            & pgtrigger.Q(old__submitted_at__isnull=True),
+            func=pgtrigger.Func(
+                f"IF NOT EXISTS (SELECT 1 FROM {Batch._meta.db_table} b WHERE b.id = NEW.batch_id"  # noqa: S608 - the models' own constants
+                f" AND b.status = {sql_states([Batch.Status.OPEN])[1:-1]}"
+                " AND now() BETWEEN b.window_opens_at AND b.window_closes_at) THEN"
+                " RAISE EXCEPTION 'jiaxing:batch_window_closed' USING ERRCODE = 'check_violation';"
+                " END IF; RETURN NEW;"
             ),
-        ]
-        # PostgreSQL keeps the two rules that span tables even for writes that bypass the services; on other
-        # databases the services' checks (made with the batch and county rows locked) are the guard.
-        triggers = [
-            pgtrigger.Trigger(
-                name="application_submit_in_window",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Update,
-                # Only a first submission (never submitted before) must fall inside the window.
-                condition=pgtrigger.Q(new__status="submitted")
-                & ~pgtrigger.Q(old__status="submitted")
-                & pgtrigger.Q(old__submitted_at__isnull=True),
-                func=pgtrigger.Func(
-                    "IF NOT EXISTS (SELECT 1 FROM pilots_batch b WHERE b.id = NEW.batch_id AND b.status = 'open'"
-                    " AND now() BETWEEN b.window_opens_at AND b.window_closes_at) THEN"
-                    " RAISE EXCEPTION 'jiaxing:batch_window_closed' USING ERRCODE = 'check_violation';"
-                    " END IF; RETURN NEW;"
-                ),
+        ),
+        pgtrigger.Trigger(
+            name="application_no_running_pilot",
+            when=pgtrigger.Before,
+            operation=pgtrigger.Insert | pgtrigger.Update,
+            condition=pgtrigger.Q(new__status__in=ENTERING),
+            func=pgtrigger.Func(
+                f"IF EXISTS (SELECT 1 FROM {Pilot._meta.db_table} p"  # noqa: S608 - the models' own constants
+                " WHERE p.county_id = NEW.county_id AND p.status IN"
+                f" {sql_states(Pilot.RUNNING)}) THEN"
+                " RAISE EXCEPTION 'jiaxing:county_runs_pilot' USING ERRCODE = 'check_violation';"
+                " END IF; RETURN NEW;"
             ),
-            pgtrigger.Trigger(
-                name="application_no_running_pilot",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Insert | pgtrigger.Update,
-                condition=pgtrigger.Q(new__status__in=["draft", "submitted"]),
-                func=pgtrigger.Func(
-                    "IF EXISTS (SELECT 1 FROM pilots_pilot p WHERE p.county_id = NEW.county_id AND p.status IN"
-                    " ('planning', 'implementing', 'extended', 'evaluating')) THEN"
-                    " RAISE EXCEPTION 'jiaxing:county_runs_pilot' USING ERRCODE = 'check_violation';"
-                    " END IF; RETURN NEW;"
-                ),
-            ),
-        ]
+        ),
+    ]
 
     def __str__(self):
         return f"{self.county} · {self.project_name}"
@@ -212,6 +241,22 @@ class Application(WorkflowModel):
     @property
     def is_editable(self):
         return self.status in self.EDITABLE
+
+    @property
+    def is_decided(self):
+        return self.status in self.DECIDED
+
+    @property
+    def is_approved(self):
+        return self.status == self.Status.APPROVED
+
+    @property
+    def is_returned(self):
+        return self.status == self.Status.RETURNED
+
+    @property
+    def is_waiting_for_office(self):
+        return self.status in self.WAITING_FOR_OFFICE
 
     def work_item_dates(self, role):
         """When the county's edits are due (the window's end); other steps wait with no fixed date."""

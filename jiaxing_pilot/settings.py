@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "pgtrigger",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "django_htmx",
     "accounts",
@@ -53,7 +56,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SecurityGateMiddleware",  # second factor, then an expired or reset password
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "workflow.middleware.WorkflowErrorMiddleware",
@@ -155,6 +160,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -170,7 +176,13 @@ AXES_COOLOFF_TIME = None  # only an administrator unlocks (axes_reset / admin)
 # so an IP lockout would lock out colleagues who did nothing wrong.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
-# 等保 level 3, the "later" column (README "Security"): tamper-evident audit trail (workflow/audit_chain.py).
+# 等保 level 3, the "later" column (README "Security"): second factor, password age, tamper-evident audit.
+# The roles that must pass a TOTP second factor; on by default in production, off for the DEBUG demo logins.
+_OTP_DEFAULT_ROLES = "" if DEBUG else "reform_office,committee,system_admin,security_admin,audit_admin"
+OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=[r for r in _OTP_DEFAULT_ROLES.split(",") if r])
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="嘉兴市县域集成改革试点")
+OTP_BACKUP_CODES = 10
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=0 if DEBUG else 90)  # 0: passwords never age
 AUDIT_HASH = env("AUDIT_HASH", default="sha256")  # sm3: 国密 SM3 via gmssl
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)  # purge_audit refuses anything younger
 

@@ -40,6 +40,8 @@ class Batch(WorkflowModel):
         DECIDED = "decided", _("已确定")
 
     workflow_key = "batch"
+    # The office may still change the window (draft or open); once decided, the batch's list is published.
+    EDITABLE = [Status.DRAFT, Status.OPEN]
 
     name = models.CharField(_("批次名称"), max_length=60, unique=True, help_text=_("例如：2021年第一批"))
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -64,6 +66,14 @@ class Batch(WorkflowModel):
 
     def units_for_role(self, role):
         return list(Unit.objects.filter(kind=role)) if role == Role.REFORM_OFFICE else []
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE
+
+    @property
+    def is_decided(self):
+        return self.status == self.Status.DECIDED
 
     def window_is_open(self, at=None):
         at = at or timezone.now()
@@ -279,20 +289,25 @@ class Pilot(WorkflowModel):
         verbose_name = _("试点项目")
         verbose_name_plural = _("试点项目")
         ordering = ["-created_at"]
-        constraints = [
-            # Seed 二（二）: a county runs at most one integrated-reform pilot at a time.
-            models.UniqueConstraint(
-                fields=["county"],
-                condition=Q(status__in=["planning", "implementing", "extended", "evaluating"]),
-                name="pilot_one_running_per_county",
-            ),
-        ]
+        indexes = [models.Index(fields=["-created_at"], name="pilot_list_order")]
+
+    # Written from RUNNING (a nested Meta cannot see it, so it is set here, before Django reads Meta).
+    Meta.constraints = [
+        # Seed 二（二）: a county runs at most one integrated-reform pilot at a time.
+        models.UniqueConstraint(
+            fields=["county"], condition=Q(status__in=RUNNING), name="pilot_one_running_per_county"
+        ),
+    ]
 
     def __str__(self):
         return f"{self.county} · {self.title}"
 
     def get_absolute_url(self):
         return reverse("pilots:pilot_detail", args=[self.pk])
+
+    @property
+    def is_running(self):
+        return self.status in self.RUNNING
 
     def units_for_role(self, role):
         return {

@@ -17,3 +17,7 @@ class WorkflowConfig(AppConfig):
         navigation.register(
             navigation.NavEntry(name="calendar", label=_("我的日程"), url_name="workflow:calendar", order=90)
         )
+
+        from .workitems import connect_signals
+
+        connect_signals()  # every workflow record keeps its work items in step when saved

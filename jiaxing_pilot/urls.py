@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("workflow.urls")),
     path("pilots/", include("pilots.urls")),
     path("applications/", include("applications.urls")),
+    path("plans/", include("reviews.urls")),
 ]
 
 # The 500 page shows the request id (jiaxing_pilot/requestlog.py).

@@ -147,6 +147,8 @@ def create_pilot_for(application, log):
             )
     except IntegrityError:
         raise WorkflowError(_("该县（市、区）已有正在开展的集成改革试点，不能再确定新的试点。")) from None
+    if pilot.guidance_unit_id:  # the candidate's suggested guidance unit guides it until the office changes it
+        workitems.assign(pilot, role=Role.GUIDANCE_UNIT, unit=pilot.guidance_unit, purpose="guidance", actor=log.actor)
     record(
         pilot,
         "pilot.created",

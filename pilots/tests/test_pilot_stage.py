@@ -10,7 +10,7 @@ from applications.tests.factories import filled_application, listed_candidate, o
 from pilots import services
 from pilots.models import Pilot
 from workflow.errors import WorkflowError
-from workflow.models import TransitionLog
+from workflow.models import Assignment, TransitionLog
 from workflow.services import available_actions, record
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +119,9 @@ def test_the_office_changes_the_guidance_unit_and_visibility_follows(
     assert (log.actor, log.details["from"], log.details["to"]) == (office_reviewer, units["gu-data"].pk, other_unit.pk)
     assert login(other_guide).get(pilot.get_absolute_url()).status_code == 200
     assert login(guidance_data).get(pilot.get_absolute_url()).status_code == 404
+    guides = Assignment.objects.for_object(pilot).filter(role="guidance_unit")
+    assert list(guides.filter(active=True).values_list("unit", flat=True)) == [other_unit.pk]
+    assert list(guides.filter(active=False).values_list("unit", flat=True)) == [units["gu-data"].pk]
     assert not Pilot.objects.visible_to(guidance_data).filter(pk=pilot.pk).exists()
 
 

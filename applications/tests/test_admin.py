@@ -41,8 +41,9 @@ def change_url(obj):
     return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
 
 
-def add_rows(units, office, start, count):
-    """``count`` batches, each with a candidate, an application of a county of its own and a pilot."""
+def add_rows(units, office, start, count, pilots=True):
+    """``count`` batches, each with a candidate, an application of a county of its own and (unless
+    ``pilots=False``) a pilot: a county running a pilot cannot touch a draft (a PostgreSQL rule)."""
     for i in range(start, start + count):
         county = Unit.objects.create(code=f"county-{i}", name=f"测试县{i}", kind="county")
         batch = Batch.objects.create(name=f"2026年第{i}批", year=2026)
@@ -65,6 +66,8 @@ def add_rows(units, office, start, count):
             project_name=f"{county.name}集成改革{i}",
             area="digital",
         )
+        if not pilots:
+            continue
         Pilot.objects.create(
             title=app.project_name,
             county=county,
@@ -151,7 +154,7 @@ def test_status_is_read_only_and_a_posted_status_changes_nothing(staff_client, u
 def test_a_correction_is_logged_with_who_why_and_each_changed_field(
     staff_client, support_staff, units, office_reviewer
 ):
-    add_rows(units, office_reviewer, 1, 1)
+    add_rows(units, office_reviewer, 1, 1, pilots=False)
     app = Application.objects.get()
     data = {field: getattr(app, field) for field in ("project_name", "area")}
     data.update(contact_phone="0573-82000000", change_reason="按县里来函更正联系电话")
@@ -192,3 +195,21 @@ def test_staff_without_the_change_permission_cannot_correct(client, units, offic
     assert response.status_code == 403
     batch.refresh_from_db()
     assert batch.name == "2026年第1批" and not TransitionLog.objects.exists()
+
+
+def test_a_refused_correction_says_why_and_changes_nothing(staff_client, units, office_reviewer, monkeypatch):
+    from workflow import services
+    from workflow.errors import WorkflowError
+
+    def refuse(*args, **kwargs):
+        raise WorkflowError("该县（市、区）正在开展集成改革试点，按照工作方案不再申报。")
+
+    add_rows(units, office_reviewer, 1, 1)
+    monkeypatch.setattr(services, "change", refuse)
+    app = Application.objects.get()
+    data = {"project_name": "改名", "area": "digital", "change_reason": "更正名称"}
+    response = staff_client.post(change_url(app), data, follow=True)
+    assert response.redirect_chain == [(change_url(app), 302)]
+    assert "正在开展集成改革试点" in response.content.decode()
+    app.refresh_from_db()
+    assert app.project_name != "改名" and not TransitionLog.objects.exists()

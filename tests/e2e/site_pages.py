@@ -7,6 +7,7 @@ kind it may open. A page a role may not open is not in its list; every listed pa
 import io
 from dataclasses import dataclass, field
 
+import rules
 from django.conf import settings
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
@@ -42,7 +43,8 @@ def visitors():
     reform office, committee, special group, guidance unit."""
     from accounts.models import User
     from applications.models import Application
-    from pilots.models import Batch, Pilot
+    from pilots.models import Batch, Candidate, Pilot
+    from workflow.models import Opinion
 
     result = []
     for username in ["county_pinghu", "county_jiashan", "office", "committee", "sg_digital", "gu_data"]:
@@ -54,11 +56,17 @@ def visitors():
         visitor.add("通知", reverse("workflow:notifications"), is_list=True)
         visitor.add("我的日程", reverse("workflow:calendar"), is_list=True)
         visitor.add("通知设置", reverse("preferences"))
+        visitor.add("修改密码", reverse("password_change"))
         visitor.add("试点候选名单", reverse("pilots:published_list"), is_list=True)
         if roles & {"reform_office", "special_group", "county"}:
             visitor.add("候选项目", reverse("pilots:candidate_list"), is_list=True)
+            candidate = Candidate.objects.visible_to(user).order_by("pk").first()
+            visitor.add("候选项目详情", reverse("pilots:candidate_detail", args=[candidate.pk]))
+        if rules.has_perm("pilots.propose_candidate", user):
+            visitor.add("提出候选项目", reverse("pilots:candidate_propose"))
         if "reform_office" in roles:
             visitor.add("批次", reverse("pilots:batch_list"), is_list=True)
+            visitor.add("新建批次", reverse("pilots:batch_create"))
             batch = Batch.objects.order_by("pk").first()
             visitor.add("批次详情", reverse("pilots:batch_detail", args=[batch.pk]), is_list=True)
         decided = _maybe("pilots:decided_list")  # 确定名单, published to every logged-in user
@@ -78,6 +86,9 @@ def visitors():
         editable = visible.filter(status__in=Application.EDITABLE).first() if "county" in roles else None
         if editable:
             visitor.add("申报编辑", reverse("applications:edit", args=[editable.pk]))
+        opinion = Opinion.objects.filter(unit__memberships__user=user).order_by("pk").first()
+        if opinion:
+            visitor.add("提出意见", reverse("workflow:opinion", args=[opinion.pk]))
         visitor.add("试点项目", reverse("pilots:pilot_list"), is_list=True)
         pilot = Pilot.objects.visible_to(user).order_by("pk").first()
         if pilot:

@@ -59,4 +59,4 @@ bench: setup
 	$(PY) bench/seed_and_time.py
 
 clean:
-	rm -rf $(VENV) var/db.sqlite3 var/media test-results
+	rm -rf $(VENV) var/db.sqlite3 var/media test-results node_modules

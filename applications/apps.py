@@ -39,4 +39,19 @@ class ApplicationsConfig(AppConfig):
                 ),
             )
         )
+        register_recommendation_purpose()
 
+
+def register_recommendation_purpose():
+    """The special group's opinion before the office's recommendation: 同意推荐 / 不同意推荐 / 补充意见."""
+    from workflow.opinions import register_purpose
+
+    from .models import RECOMMENDATION
+
+    register_purpose(
+        RECOMMENDATION,
+        _("专项小组意见"),
+        [("agree", _("同意推荐")), ("disagree", _("不同意推荐")), ("supplement", _("补充意见"))],
+        requester_roles=["reform_office"],
+        given_message=_("意见已提交，市委改革办将据此提出试点建议。"),
+    )

@@ -2,6 +2,7 @@
 
 from accounts.models import User
 from pilots.models import Batch, Candidate
+from workflow.opinions import opinion_give
 
 from . import services
 from .models import Application
@@ -36,7 +37,7 @@ def _advance(app, county_user, target):
     if target in ("recommended", "approved"):
         opinion = app.opinions()[0]
         group_user = User.objects.filter(memberships__unit=opinion.unit).first()
-        services.give_opinion(
+        opinion_give(
             actor=group_user, opinion=opinion, verdict="agree", text="该项目改革基础较好，集成度高，同意推荐。"
         )
         app = services.review_application(

@@ -1,4 +1,4 @@
-"""The application form (申报表), the office/committee action form, the opinion form and the list filter."""
+"""The application form (申报表), the office/committee action form and the list filter."""
 
 import django_filters
 from django import forms
@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ReformArea, Role, Unit
 from pilots.models import Batch
 from workflow.forms import ActionForm, MultipleFileField, StyledMixin
-from workflow.models import Opinion
 
 from .models import FORM_FIELDS, LONG_FIELDS, Application
 
@@ -33,12 +32,6 @@ class DecisionForm(ActionForm):
     meeting_ref = forms.CharField(
         label=_("会议届次"), required=False, max_length=60, help_text=_("例如：市委改革委第3次会议")
     )
-
-
-class OpinionForm(StyledMixin, forms.Form):
-    expected_state = forms.CharField(widget=forms.HiddenInput, required=False)
-    verdict = forms.ChoiceField(label=_("意见"), choices=Opinion.Verdict.choices, widget=forms.RadioSelect)
-    text = forms.CharField(label=_("意见说明"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class ApplicationFilter(django_filters.FilterSet):

@@ -40,6 +40,8 @@ FORM_FIELDS = [
     "risk_assessment",
     "support_requested",
 ]
+# The purpose of the special group's opinion (registered with its verdicts in apps.py).
+RECOMMENDATION = "recommendation"
 LONG_FIELDS = set(FORM_FIELDS[FORM_FIELDS.index("reform_foundation") :])
 OPTIONAL_ON_SUBMIT = {"cooperating_departments", "contact_post", "contact_email", "support_requested"}
 
@@ -52,11 +54,13 @@ def sql_states(states):
 class ApplicationQuerySet(ProtectedStatusQuerySet):
     def visible_to(self, user):
         """County: its own; special group: its field; guidance unit: what it guides (once ever submitted);
-        office, committee: all."""
+        a unit or person asked for an opinion: what it was asked about (its assignment); office, committee: all."""
+        from workflow.workitems import assigned_ids
+
         if sees_everything(user):
             return self.all()
         groups = unit_ids(user, Role.SPECIAL_GROUP)
-        scope = Q(county__in=unit_ids(user, Role.COUNTY))
+        scope = Q(county__in=unit_ids(user, Role.COUNTY)) | Q(pk__in=assigned_ids(user, Application))
         if groups:
             areas = Unit.objects.filter(pk__in=groups).exclude(area="").values("area")
             scope |= (Q(candidate__lead_group__in=groups) | Q(area__in=areas)) & Q(submitted_at__isnull=False)
@@ -96,8 +100,9 @@ def county_not_running_pilot(app):
 
 @condition(_("尚未征求专项小组牵头单位意见，或意见尚未全部答复，不能提出试点建议。"))
 def opinions_complete(app):
-    opinions = [o for o in app.opinions() if o.status != "cancelled"]
-    return bool(opinions) and all(o.status == "given" for o in opinions)
+    from workflow.opinions import all_answered
+
+    return all_answered(app, RECOMMENDATION)
 
 
 class Application(WorkflowModel):
@@ -264,13 +269,9 @@ class Application(WorkflowModel):
 
     def opinions(self):
         """The opinion requests on this application (prefetched by selectors where lists need them)."""
-        cached = getattr(self, "_prefetched_opinions", None)
-        if cached is not None:
-            return cached
-        from workflow.models import Opinion
+        from workflow.opinions import opinions_for
 
-        self._prefetched_opinions = list(Opinion.objects.for_object(self).select_related("unit", "given_by"))
-        return self._prefetched_opinions
+        return opinions_for(self)
 
     def units_for_role(self, role):
         if role == Role.COUNTY:

@@ -20,22 +20,10 @@ def with_workflow_facts(qs):
     from django.db.models import Exists, OuterRef
 
     from pilots.models import Pilot
-    from workflow.models import Opinion
+    from workflow.opinions import prefetch_opinions
 
     running = Pilot.objects.running().filter(county_id=OuterRef("county_id"))
-    apps = list(qs.annotate(county_runs_pilot=Exists(running)))
-    if apps:
-        opinions = Opinion.objects.filter(
-            content_type__app_label="applications",
-            content_type__model="application",
-            object_id__in=[a.pk for a in apps],
-        ).select_related("unit", "given_by")
-        by_app = {}
-        for o in opinions:
-            by_app.setdefault(o.object_id, []).append(o)
-        for a in apps:
-            a._prefetched_opinions = by_app.get(a.pk, [])
-    return apps
+    return prefetch_opinions(qs.annotate(county_runs_pilot=Exists(running)))
 
 
 def access_application(user, pk):

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import rules
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,10 +14,10 @@ from accounts.roles import units
 from pilots.models import Batch, Candidate, Pilot
 from pilots.services import create_pilot_for
 from workflow.errors import WorkflowError, rule_violation
-from workflow.models import Opinion
-from workflow.services import change, notify, perform, record
+from workflow.opinions import cancel_open, opinion_request
+from workflow.services import change, perform, record
 
-from .models import FORM_FIELDS, OPTIONAL_ON_SUBMIT, Application
+from .models import FORM_FIELDS, OPTIONAL_ON_SUBMIT, RECOMMENDATION, Application
 
 REQUIRED_ON_SUBMIT = [name for name in FORM_FIELDS if name not in OPTIONAL_ON_SUBMIT]
 
@@ -193,53 +192,30 @@ def submit_application(*, actor, application, comment="", expected_state=None, d
     )
 
 
-def _create_opinion_requests(application, log):
-    group = application.candidate.lead_group
-    opinion = Opinion.objects.create(
-        content_type=ContentType.objects.get_for_model(application),
-        object_id=application.pk,
-        unit=group,
-        role=Role.SPECIAL_GROUP,
-        requested_by=log.actor,
-        due_at=timezone.now() + timedelta(days=settings.OPINION_DUE_DAYS),
+def _ask_the_lead_group(application, log):
+    """The special group's lead unit is asked in the same transaction as the move to consultation."""
+    opinion_request(
+        target=application,
+        invitees=[application.candidate.lead_group],
+        purpose=RECOMMENDATION,
+        due=timedelta(days=settings.OPINION_DUE_DAYS),
+        actor=log.actor,
+        role=Role.REFORM_OFFICE,
     )
-    notify(opinion, log)
 
 
 def _cancel_open_opinions(application, log):
     """A return during consultation withdraws the questions still open; a resubmission asks again."""
-    for opinion in Opinion.objects.for_object(application).filter(status=Opinion.Status.PENDING):
-        perform(opinion, "cancel", actor=log.actor, comment=log.comment)
+    cancel_open(target=application, actor=log.actor, comment=log.comment, purpose=RECOMMENDATION)
 
 
 def review_application(*, actor, application, name, comment="", expected_state=None, files=()):
     """The office's steps: return to the county, ask the special group, recommend or not."""
     if name not in {"return_to_county", "request_opinion", "recommend", "not_recommend"}:
         raise WorkflowError(_("没有这个操作。"), status=400)
-    after = {"request_opinion": _create_opinion_requests, "return_to_county": _cancel_open_opinions}.get(name)
+    after = {"request_opinion": _ask_the_lead_group, "return_to_county": _cancel_open_opinions}.get(name)
     return perform(
         application, name, actor=actor, comment=comment, expected_state=expected_state, files=files, after=after
-    )
-
-
-def give_opinion(*, actor, opinion, verdict, text, expected_state=None):
-    """The special group's lead unit answers (同意推荐 / 不同意推荐 / 补充意见, with text)."""
-
-    def check(locked):
-        if verdict not in Opinion.Verdict.values:
-            raise WorkflowError(_("请选择意见。"), field="verdict", status=400)
-        if not (text or "").strip():
-            raise WorkflowError(_("请填写意见说明。"), field="text", status=400)
-
-    label = dict(Opinion.Verdict.choices).get(verdict, "")
-    return perform(
-        opinion,
-        "give",
-        actor=actor,
-        comment=f"{label}。{(text or '').strip()}" if label else text,
-        expected_state=expected_state,
-        before=check,
-        params={"verdict": verdict, "text": text.strip(), "user": actor},
     )
 
 

@@ -20,7 +20,6 @@ urlpatterns = [
     path("<int:pk>/", views.application_detail, name="detail"),
     path("<int:pk>/edit/", views.application_edit, name="edit"),
     path("<int:pk>/act/", views.application_act, name="act"),
-    path("<int:pk>/opinions/<int:opinion_pk>/", views.opinion_give, name="opinion"),
     path("<int:pk>/versions/<int:number>/", views.application_diff, name="diff"),
     path("<int:pk>/print/", views.application_print, name="print"),
     path("<int:pk>/attachments/<int:attachment_pk>/delete/", views.attachment_delete, name="attachment_delete"),

@@ -1,4 +1,4 @@
-"""Application pages: list, start, edit/submit, detail with actions, opinion, version diff, print."""
+"""Application pages: list, start, edit/submit, detail with actions (and its opinions), version diff, print."""
 
 import rules
 from django.contrib import messages
@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from workflow.errors import WorkflowError
-from workflow.models import Opinion
+from workflow.opinion_views import opinion_panel
 from workflow.selectors import attachments_of, opinions_of, timeline, versions_of
 from workflow.services import available_actions
 from workflow.versions import diff
 from workflow.views import run_action
 
 from . import selectors, services
-from .forms import ApplicationFilter, ApplicationForm, DecisionForm, OpinionForm
+from .forms import ApplicationFilter, ApplicationForm, DecisionForm
 from .models import FORM_FIELDS, LONG_FIELDS, Application
 
 
@@ -59,7 +59,7 @@ def application_start(request):
     return TemplateResponse(request, "applications/start.html", {"candidates": candidates})
 
 
-def _detail_context(request, app, *, action_form=None, opinion_form=None):
+def _detail_context(request, app, *, action_form=None):
     user = request.user
     versions = versions_of(app)
     opinions = opinions_of(app)
@@ -72,19 +72,10 @@ def _detail_context(request, app, *, action_form=None, opinion_form=None):
         "timeline": logs,
         "last_return": _last_return(logs),
         "versions": versions,
-        "opinions": opinions,
         "actions": actions,
         "can_edit": app.is_editable and rules.has_perm("applications.edit_application", user, app),
         "action_form": _action_form(action_form or DecisionForm(initial={"expected_state": app.status}), actions),
-        "my_opinion": next(
-            (
-                o
-                for o in opinions
-                if o.status == Opinion.Status.PENDING and rules.has_perm("workflow.give_opinion", user, o)
-            ),
-            None,
-        ),
-        "opinion_form": opinion_form or OpinionForm(initial={"expected_state": Opinion.Status.PENDING}),
+        **opinion_panel(user, opinions),
     }
 
 
@@ -191,36 +182,6 @@ def application_act(request, pk):
         )
 
     return run_action(request, app, do, render, form_class=DecisionForm)
-
-
-@login_required
-@require_POST
-def opinion_give(request, pk, opinion_pk):
-    app = selectors.access_application(request.user, pk)
-    opinion = get_object_or_404(Opinion.objects.for_object(app), pk=opinion_pk)
-    form = OpinionForm(request.POST)
-    if not form.is_valid():
-        return TemplateResponse(
-            request, "applications/detail.html", _detail_context(request, app, opinion_form=form), status=400
-        )
-    try:
-        services.give_opinion(
-            actor=request.user,
-            opinion=opinion,
-            verdict=form.cleaned_data["verdict"],
-            text=form.cleaned_data["text"],
-            expected_state=form.cleaned_data["expected_state"],
-        )
-    except WorkflowError as err:
-        if err.errors:
-            form.add_workflow_error(err)
-        else:
-            messages.error(request, err.message)
-        return TemplateResponse(
-            request, "applications/detail.html", _detail_context(request, app, opinion_form=form), status=err.status
-        )
-    messages.success(request, _("意见已提交，市委改革办将据此提出试点建议。"))
-    return redirect(app)
 
 
 @login_required

@@ -17,6 +17,7 @@ from pilots.models import Batch
 from pilots.services import update_batch
 from workflow.errors import WorkflowError
 from workflow.models import AuditEvent, TransitionLog
+from workflow.opinions import opinion_give
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 
@@ -29,7 +30,7 @@ def _sql(statement, params=()):
 def _recommended_to_approved(app, county, office, group, committee):
     app = services.submit_application(actor=county, application=app)
     app = services.review_application(actor=office, application=app, name="request_opinion")
-    services.give_opinion(actor=group, opinion=app.opinions()[0], verdict="agree", text="同意")
+    opinion_give(actor=group, opinion=app.opinions()[0], verdict="agree", text="同意")
     app = services.review_application(actor=office, application=app, name="recommend")
     return services.decide_application(actor=committee, application=app, name="approve", meeting_ref="第1次会议")
 

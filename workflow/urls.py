@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import calendar_views, views
+from . import calendar_views, opinion_views, views
 
 app_name = "workflow"
 urlpatterns = [
     path("files/<int:pk>/", views.attachment_download, name="attachment"),
+    path("opinions/<int:pk>/", opinion_views.opinion_detail, name="opinion"),
+    path("opinions/<int:pk>/cancel/", opinion_views.opinion_cancel_view, name="opinion_cancel"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/read-all/", views.notification_read_all, name="notifications_read_all"),

@@ -11,6 +11,7 @@ from applications.models import Application
 from workflow import services as workflow_services
 from workflow.errors import WorkflowError
 from workflow.models import TransitionLog
+from workflow.opinions import opinion_give
 
 from .factories import filled_application, listed_candidate, open_batch
 
@@ -24,7 +25,7 @@ def test_concurrent_decisions_on_one_application(
     app = filled_application(county_nanhu, listed_candidate(office_reviewer, open_batch(office_reviewer)))
     app = services.submit_application(actor=county_nanhu, application=app)
     app = services.review_application(actor=office_reviewer, application=app, name="request_opinion")
-    services.give_opinion(actor=sg_digital, opinion=app.opinions()[0], verdict="agree", text="同意")
+    opinion_give(actor=sg_digital, opinion=app.opinions()[0], verdict="agree", text="同意")
 
     # Hold each transaction open a moment after its checks, so both are in flight together.
     real_unmet = workflow_services.unmet_condition

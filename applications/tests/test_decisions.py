@@ -15,6 +15,7 @@ from pilots.models import Batch, Pilot
 from pilots.services import batch_act, update_batch
 from workflow.errors import WorkflowError
 from workflow.models import TransitionLog
+from workflow.opinions import opinion_give
 
 from .factories import filled_application, listed_candidate, open_batch
 
@@ -40,7 +41,7 @@ def _apply(county_user, office, batch, code):
 def _recommend(app, county, office, group, *, recommend=True):
     app = services.submit_application(actor=county, application=app)
     app = services.review_application(actor=office, application=app, name="request_opinion")
-    services.give_opinion(actor=group, opinion=app.opinions()[0], verdict="agree", text="同意推荐。")
+    opinion_give(actor=group, opinion=app.opinions()[0], verdict="agree", text="同意推荐。")
     if recommend:
         return services.review_application(actor=office, application=app, name="recommend")
     return services.review_application(actor=office, application=app, name="not_recommend", comment="基础薄弱。")
@@ -244,7 +245,7 @@ def test_the_list_is_sent_only_when_every_application_has_its_recommendation(
 
 def _recommend_submitted(app, office, group):
     app = services.review_application(actor=office, application=app, name="request_opinion")
-    services.give_opinion(actor=group, opinion=app.opinions()[0], verdict="agree", text="同意推荐。")
+    opinion_give(actor=group, opinion=app.opinions()[0], verdict="agree", text="同意推荐。")
     return services.review_application(actor=office, application=app, name="recommend")
 
 

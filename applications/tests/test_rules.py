@@ -12,6 +12,7 @@ from applications.models import Application
 from pilots.models import Pilot
 from workflow.errors import WorkflowError
 from workflow.models import TransitionLog, Version
+from workflow.opinions import opinion_give
 
 from .factories import filled_application, listed_candidate, open_batch
 
@@ -31,7 +32,7 @@ def candidate(office_reviewer, batch):
 def _to_recommended(app, county, office, group):
     app = services.submit_application(actor=county, application=app)
     app = services.review_application(actor=office, application=app, name="request_opinion")
-    services.give_opinion(actor=group, opinion=app.opinions()[0], verdict="agree", text="同意推荐。")
+    opinion_give(actor=group, opinion=app.opinions()[0], verdict="agree", text="同意推荐。")
     return services.review_application(actor=office, application=app, name="recommend")
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from applications import services
 from pilots import services as pilot_services
 from workflow.errors import WorkflowError
+from workflow.opinions import opinion_give
 
 from .factories import filled_application, listed_candidate, open_batch
 
@@ -51,9 +52,9 @@ def test_an_opinion_needs_a_verdict_and_a_text(app, county_nanhu, office_reviewe
     app = services.review_application(actor=office_reviewer, application=app, name="request_opinion")
     opinion = app.opinions()[0]
     with pytest.raises(WorkflowError, match="请选择意见"):
-        services.give_opinion(actor=sg_digital, opinion=opinion, verdict="maybe", text="x")
+        opinion_give(actor=sg_digital, opinion=opinion, verdict="maybe", text="x")
     with pytest.raises(WorkflowError, match="请填写意见说明"):
-        services.give_opinion(actor=sg_digital, opinion=opinion, verdict="agree", text="  ")
+        opinion_give(actor=sg_digital, opinion=opinion, verdict="agree", text="  ")
 
 
 @pytest.mark.parametrize(("call", "name"), [("review_application", "approve"), ("decide_application", "recommend")])

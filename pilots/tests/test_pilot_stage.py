@@ -11,6 +11,7 @@ from pilots import services
 from pilots.models import Pilot
 from workflow.errors import WorkflowError
 from workflow.models import Assignment, TransitionLog
+from workflow.opinions import opinion_give
 from workflow.services import available_actions, record
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def pilot(county_nanhu, office_reviewer, committee_member, sg_digital):
     app = filled_application(county_nanhu, listed_candidate(office_reviewer, batch))
     app = app_services.submit_application(actor=county_nanhu, application=app)
     app = app_services.review_application(actor=office_reviewer, application=app, name="request_opinion")
-    app_services.give_opinion(actor=sg_digital, opinion=app.opinions()[0], verdict="agree", text="同意推荐。")
+    opinion_give(actor=sg_digital, opinion=app.opinions()[0], verdict="agree", text="同意推荐。")
     app = app_services.review_application(actor=office_reviewer, application=app, name="recommend")
     app = app_services.decide_application(
         actor=committee_member, application=app, name="approve", meeting_ref="市委改革委第3次会议"

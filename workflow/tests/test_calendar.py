@@ -19,6 +19,7 @@ from pilots.models import Pilot
 from workflow import calendar
 from workflow.calendar import CalendarEvent, events_for, fold, ics_escape
 from workflow.models import CalendarFeed, Opinion
+from workflow.opinions import opinion_give
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +137,7 @@ def test_the_special_group_sees_its_pending_opinion_deadline(
 
 def test_a_given_opinion_leaves_the_calendar(nanhu_app, county_nanhu, office_reviewer, sg_digital):
     consult(nanhu_app, county_nanhu, office_reviewer)
-    services.give_opinion(actor=sg_digital, opinion=Opinion.objects.get(), verdict="agree", text="同意。")
+    opinion_give(actor=sg_digital, opinion=Opinion.objects.get(), verdict="agree", text="同意。")
     assert not [e for e in events_for(sg_digital) if e.kind == "opinion"]
 
 

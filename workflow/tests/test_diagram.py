@@ -241,7 +241,7 @@ def test_every_text_is_escaped(add_transition):
 # --- other workflow models ---------------------------------------------------------------------
 def test_a_role_read_from_the_record_is_named():
     # An opinion is answered in the role it was requested from (custom role_attr="role").
-    opinion = Opinion(role="special_group")
+    opinion = Opinion(role="special_group", requested_role="reform_office")
     steps = {(s["name"], s["role_label"]) for s in next_steps(opinion)}
     assert steps == {("give", "市级专项小组"), ("cancel", "市委改革办")}
     assert "(市级专项小组)" in texts(state_diagram_svg(opinion))

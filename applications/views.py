@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.privacy import mask_changes, mask_mapping, mask_rows
 from workflow.errors import WorkflowError
 from workflow.opinion_views import opinion_panel
 from workflow.selectors import attachments_of, opinions_of, timeline, versions_of
@@ -67,7 +68,7 @@ def _detail_context(request, app, *, action_form=None):
     actions = [t for t in available_actions(app, user) if t.name != "submit"]
     return {
         "app": app,
-        "rows": _rows(app),
+        "rows": mask_rows(user, app.county, _rows(app)),  # phones and e-mails masked outside the county
         "attachments": attachments_of(app),
         "timeline": logs,
         "last_return": _last_return(logs),
@@ -199,7 +200,7 @@ def application_diff(request, pk, number):
             "app": app,
             "new": new,
             "old": old,
-            "changes": fields,
+            "changes": mask_changes(request.user, app.county, fields),
         },
     )
 
@@ -214,7 +215,7 @@ def application_print(request, pk):
             "app": app,
             "attachments": attachments_of(app),
             "opinions": opinions_of(app),
-            "f": {name: getattr(app, name) for name in FORM_FIELDS},
+            "f": mask_mapping(request.user, app.county, {name: getattr(app, name) for name in FORM_FIELDS}),
         },
     )
 

@@ -452,3 +452,30 @@ def test_the_sent_list_waits_on_the_committee_in_its_todo_until_decided(
         meeting_ref="第3次会议",
     )
     assert not WorkItem.objects.open_for(committee_member).filter(workflow="recommendation_list").exists()
+
+
+def test_a_decision_page_post_with_nothing_usable_is_a_clear_400(
+    batch, three_recommended, office_reviewer, committee_member, login
+):
+    recommendations.send_list(actor=office_reviewer, batch=batch)
+    decide = reverse("applications:recommendation_decide", args=[batch.pk])
+    nanhu = three_recommended["nanhu"]
+    for data in (
+        {"meeting_ref": "第3次会议"},
+        {"meeting_ref": "第3次会议", "item": ["x", "-1"], "choice-x": "approve"},
+        {"meeting_ref": "第3次会议", "item": [str(nanhu.pk)], f"choice-{nanhu.pk}": "delete"},
+    ):
+        response = login(committee_member).post(decide, data)
+        assert response.status_code == 400 and "请至少对一个项目作出" in response.content.decode()
+    # An id that is not on this list is ignored, not decided.
+    other_batch = open_batch(office_reviewer, name="2026年第九批")
+    assert (
+        login(committee_member)
+        .post(
+            reverse("applications:recommendation_decide", args=[other_batch.pk]), _decide_post([(nanhu, "approve", "")])
+        )
+        .status_code
+        == 404
+    )  # that batch has no list
+    nanhu.refresh_from_db()
+    assert nanhu.status == Application.Status.RECOMMENDED

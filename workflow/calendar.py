@@ -27,7 +27,6 @@ Bootstrap badge class on the page (an event may still carry its own ``label``).
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -140,22 +139,16 @@ def events_for(user, start=None, end=None):
 
 # --- the core's own provider ----------------------------------------------------------------------------
 def opinion_deadlines(user):
-    """The answer deadline of every opinion still awaited from one of the user's units (in its role)."""
+    """The answer deadline of every opinion still awaited from the user: by name, or from one of the user's
+    units in its role."""
     from django.contrib.contenttypes.prefetch import GenericPrefetch
-
-    from accounts.roles import memberships
 
     from .models import Opinion
     from .registry import display_querysets
 
-    mine = Q()
-    for m in memberships(user):
-        mine |= Q(unit_id=m.unit_id, role=m.role)
-    if not mine:
-        return
     pending = (
-        Opinion.objects.visible_to(user)
-        .filter(mine, status=Opinion.Status.PENDING, due_at__isnull=False)
+        Opinion.objects.awaiting(user)
+        .filter(due_at__isnull=False)
         .prefetch_related(GenericPrefetch("target", display_querysets()))
     )
     for opinion in pending:

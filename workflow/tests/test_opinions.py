@@ -312,3 +312,14 @@ def test_an_invitee_reads_the_record_and_its_attachments_only_while_invited(
     opinion_cancel(actor=office_reviewer, opinion=asked_expert, comment="不再征求。")
     assert reads(propaganda) and fetch(login(propaganda), download) == 200
     assert not reads(experts[0]) and fetch(login(experts[0]), download) == 404
+
+
+def test_a_named_expert_sees_the_answer_deadline_in_the_calendar(ticket, office_reviewer, experts):
+    from workflow.calendar import events_for
+
+    (opinion,) = ask(office_reviewer, ticket, experts[:1])
+    mine = [e for e in events_for(experts[0]) if e.kind == "opinion"]
+    assert [(e.key, e.start) for e in mine] == [(opinion.pk, opinion.due_at)]
+    assert not [e for e in events_for(experts[1]) if e.kind == "opinion"]  # a colleague was not asked
+    opinion_give(actor=experts[0], opinion=opinion, verdict="agree", text="同意。")
+    assert not [e for e in events_for(experts[0]) if e.kind == "opinion"]

@@ -19,6 +19,7 @@ from applications.tests.factories import filled_application, listed_candidate, o
 from pilots.models import Pilot
 from workflow.calendar import events_for
 from workflow.models import Opinion
+from workflow.opinions import opinion_give
 from workflow.tests.ics_helpers import ics_unescape, new_feed, unfold
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +119,7 @@ def test_the_special_group_sees_its_pending_opinion_deadline(
 
 def test_a_given_opinion_leaves_the_calendar(nanhu_app, county_nanhu, office_reviewer, sg_digital):
     consult(nanhu_app, county_nanhu, office_reviewer)
-    services.give_opinion(actor=sg_digital, opinion=Opinion.objects.get(), verdict="agree", text="同意。")
+    opinion_give(actor=sg_digital, opinion=Opinion.objects.get(), verdict="agree", text="同意。")
     assert not [e for e in events_for(sg_digital) if e.kind == "opinion"]
 
 

@@ -23,7 +23,7 @@ def app(county_nanhu, office_reviewer, units):
 def test_the_special_group_is_asked_for_its_opinion(app, county_nanhu, office_reviewer, sg_digital, sg_economy):
     services.submit_application(actor=county_nanhu, application=app)
     services.review_application(actor=office_reviewer, application=app, name="request_opinion")
-    assert Notification.objects.filter(recipient=sg_digital, log__action="application.request_opinion").exists()
+    assert Notification.objects.filter(recipient=sg_digital, log__action="opinion.request").exists()
     assert not Notification.objects.filter(recipient=sg_economy).exists()
 
 

@@ -1,3 +1,5 @@
+"""Accounts: units, users, memberships; its ready() adds the administrators' consoles to the navigation."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,18 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("用户与单位")
+
+    def ready(self):
+        from workflow import navigation
+
+        from .rules import is_audit_admin, is_security_admin, is_system_admin
+
+        # 三员分立: each administrator sees only the entry of its own console.
+        for name, label, url_name, visible in [
+            ("sysadmin", _("用户与单位管理"), "sysadmin_users", is_system_admin),
+            ("secadmin", _("账号安全管理"), "secadmin_users", is_security_admin),
+            ("audit", _("审计记录"), "audit_trail", is_audit_admin),
+        ]:
+            navigation.register(
+                navigation.NavEntry(name=name, label=label, url_name=url_name, order=900, visible=visible)
+            )

@@ -119,3 +119,27 @@ def test_the_demo_has_three_administrators_and_no_superuser(settings):
     assert not User.objects.filter(is_superuser=True).exists()
     roles = set(Membership.objects.filter(unit__code="info-center").values_list("role", flat=True))
     assert roles == {"system_admin", "security_admin", "audit_admin"}
+
+
+def test_the_installer_grants_an_administrator_role_to_a_dedicated_account_only(county_nanhu):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    User.objects.create_user("new_auditor", password=PASSWORD)
+    call_command("grant_admin_role", "new_auditor", "audit_admin")
+    assert Membership.objects.filter(
+        user__username="new_auditor", role="audit_admin", unit__code="info-center"
+    ).exists()
+    with pytest.raises(CommandError, match="三员分立"):
+        call_command("grant_admin_role", "new_auditor", "security_admin")
+    with pytest.raises(CommandError, match="三员分立"):
+        call_command("grant_admin_role", "county_nanhu", "system_admin")
+    assert AuditEvent.objects.filter(kind="role_changed", username="installer", details__role="audit_admin").exists()
+
+
+def test_each_administrator_sees_only_its_own_console_in_the_menu(client, admins):
+    entries = {"system_admin": "nav-sysadmin", "security_admin": "nav-secadmin", "audit_admin": "nav-audit"}
+    for role, testid in entries.items():
+        client.force_login(admins[role])
+        page = client.get(reverse("home")).content.decode()
+        assert testid in page and all(other not in page for other in entries.values() if other != testid)

@@ -66,7 +66,10 @@ class ApplicationQuerySet(ProtectedStatusQuerySet):
             scope |= (Q(candidate__lead_group__in=groups) | Q(area__in=areas)) & Q(submitted_at__isnull=False)
         guides = unit_ids(user, Role.GUIDANCE_UNIT)
         if guides:
-            scope |= Q(candidate__guidance_unit__in=guides) & Q(submitted_at__isnull=False)
+            # The suggested guidance unit, and the one the office assigned to the pilot it became.
+            scope |= (Q(candidate__guidance_unit__in=guides) | Q(pilot__guidance_unit__in=guides)) & Q(
+                submitted_at__isnull=False
+            )
         return self.filter(scope)
 
     def live(self):

@@ -119,6 +119,7 @@ def test_the_office_changes_the_guidance_unit_and_visibility_follows(
     log = _log(pilot, "pilot.guidance_unit_assigned")
     assert (log.actor, log.details["from"], log.details["to"]) == (office_reviewer, units["gu-data"].pk, other_unit.pk)
     assert login(other_guide).get(pilot.get_absolute_url()).status_code == 200
+    assert login(other_guide).get(pilot.application.get_absolute_url()).status_code == 200  # the page's link works
     assert login(guidance_data).get(pilot.get_absolute_url()).status_code == 404
     guides = Assignment.objects.for_object(pilot).filter(role="guidance_unit")
     assert list(guides.filter(active=True).values_list("unit", flat=True)) == [other_unit.pk]

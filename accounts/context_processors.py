@@ -1,5 +1,5 @@
 """Puts the user's roles and units into every template, for the navigation and the home page, and the
-header's two counts (one COUNT each, evaluated only when the header shows them)."""
+header's two counts (one query for both, evaluated only when the header shows them)."""
 
 from django.utils.functional import SimpleLazyObject
 
@@ -10,12 +10,11 @@ def roles(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"user_roles": set(), "user_memberships": []}
-    from workflow.inbox import todo_count
-    from workflow.models import Notification
+    from workflow.inbox import header_counts
 
     return {
         "user_roles": roles_of(user),
         "user_memberships": memberships(user),
-        "todo_count": SimpleLazyObject(lambda: todo_count(user)),
-        "unread_count": SimpleLazyObject(lambda: Notification.objects.filter(recipient=user, read_at=None).count()),
+        "todo_count": SimpleLazyObject(lambda: header_counts(user)[0]),
+        "unread_count": SimpleLazyObject(lambda: header_counts(user)[1]),
     }

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ReformArea, Role, Unit
 from pilots.models import Batch
 from workflow.forms import ActionForm, MultipleFileField, StyledMixin
+from workflow.widgets import FastSelect
 
 from .models import FORM_FIELDS, LONG_FIELDS, Application
 
@@ -49,4 +50,5 @@ class ApplicationFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for f in self.form.fields.values():
-            f.widget.attrs["class"] = "form-select form-select-sm"
+            # Hundreds of batches and counties over the years: options rendered in Python, not one template each.
+            f.widget = FastSelect(attrs={"class": "form-select form-select-sm"}, choices=f.choices)

@@ -581,11 +581,9 @@ class WorkItemQuerySet(models.QuerySet):
         return self.open().filter(scope)
 
     def in_order(self):
-        """Overdue first, then by due date (none last), then the longest waiting."""
-        from django.utils import timezone
-
-        overdue = models.Case(models.When(due_at__lt=timezone.now(), then=0), default=1)
-        return self.order_by(overdue, models.F("due_at").asc(nulls_last=True), "opened_at", "id")
+        """Overdue first, then by due date, undated last, then the longest waiting (the overdue items are the
+        ones with the earliest due dates, so one plain ordering does it)."""
+        return self.order_by(models.F("due_at").asc(nulls_last=True), "opened_at", "id")
 
 
 def _now():

@@ -96,6 +96,8 @@ def crawl(client):
                 seen.add(target)
                 queue.append(target)
             continue
+        if response.status_code == 403:
+            continue  # a refusal page, rendered (it names the rule); which links a role sees is tested per app
         if response.status_code != 200:
             failures.append(f"{url} → {response.status_code}")
             continue

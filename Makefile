@@ -44,8 +44,8 @@ chromium:
 # axe-core (npm, test-only: never served) for the accessibility browser test; npm ci when the lock changed.
 axe: node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json
-	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
-	  else echo "npm 未安装：无障碍测试将跳过。"; fi
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error || \
+	  echo "npm ci 失败（离线？）：无障碍测试将跳过。"; else echo "npm 未安装：无障碍测试将跳过。"; fi
 
 pytest: setup
 	$(PY) -m pytest --cov --cov-config=.coveragerc --cov-report=term $(PYTEST_ARGS)

@@ -4,6 +4,7 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,6 +18,9 @@ from workflow.errors import WorkflowError
 
 from . import recommendations, selectors
 from .models import Application, RecommendationList
+
+# A batch of Jiaxing's has at most seven applications (one per county): one page; a national batch pages on.
+PER_PAGE = 100
 
 
 def _access(user, batch_pk):
@@ -35,21 +39,24 @@ def _page(request, batch, *, status=200, results=None, meeting_ref="", error=Non
         "meeting_ref": meeting_ref,
         "meeting_error": error,
     }
+    number = request.GET.get("page")
     if rlist is None:
         ready, pending = selectors.recommendable(batch)
         context.update(
-            ready=ready,
-            pending=pending,
+            page=Paginator(ready, PER_PAGE).get_page(number),
+            pending=list(pending[:20]),
+            pending_count=pending.count(),
             can_send=rules.has_perm("applications.review_application", request.user),
             batch_closed=batch.status == Batch.Status.CLOSED,
         )
     else:
-        items = selectors.recommendation_items(rlist)
-        for a in items:  # what was chosen and typed comes back when the page is shown again with an error
+        page = Paginator(selectors.recommendation_items(rlist), PER_PAGE).get_page(number)
+        page.object_list = list(page.object_list)
+        for a in page:  # what was chosen and typed comes back when the page is shown again with an error
             a.posted_choice, a.posted_reason = (posted or {}).get(a.pk, ("", ""))
         names = recommendations.decision_names(request.user)
         context.update(
-            items=items,
+            page=page,
             can_decide=names is not None and rlist.status == RecommendationList.Status.SENT,
             on_behalf=names is not None and names["approve"] == "approve_on_behalf",
             open_states=Application.RECOMMENDATION_MADE,

@@ -21,10 +21,6 @@ from .services import decide_application
 CHOICES = ("approve", "reject")
 
 
-def _names(apps):
-    return "；".join(f"{a.county.name}·{a.project_name}" for a in apps)
-
-
 def list_of(batch):
     """The batch's recommendation list, or None before the office sent it."""
     return RecommendationList.objects.filter(batch=batch).select_related("batch").first()
@@ -40,14 +36,15 @@ def send_list(*, actor, batch, comment=""):
         if locked_batch.status != Batch.Status.CLOSED:
             raise WorkflowError(_("请先截止申报，再报送试点建议名单。"))
         ready, pending = selectors.recommendable(locked_batch)
-        if pending:
+        count, names = selectors.names_of(pending)
+        if count:
             raise WorkflowError(
-                _("还有%(n)s份申报尚未提出是否建议列为试点，不能报送：%(list)s。")
-                % {"n": len(pending), "list": _names(pending)}
+                _("还有%(n)s份申报尚未提出是否建议列为试点，不能报送：%(list)s。") % {"n": count, "list": names}
             )
-        if not ready:
+        ready_ids = list(ready.values_list("pk", flat=True))
+        if not ready_ids:
             raise WorkflowError(_("本批次没有可报送的申报。"))
-        rlist.items.set(ready)
+        rlist.items.set(ready_ids)
 
     with transaction.atomic():
         Batch.objects.select_for_update().get(pk=batch.pk)  # one list per batch, even for two clicks at once
@@ -90,7 +87,7 @@ def decide_items(*, actor, rlist, decisions, meeting_ref):
         raise WorkflowError(_("请填写会议届次（例如：市委改革委第3次会议）。"), field="meeting_ref", status=400)
     if not decisions:
         raise WorkflowError(_("请至少对一个项目作出确定或不予确定的选择。"), status=400)
-    items = {a.pk: a for a in selectors.recommendation_items(rlist)}
+    items = {a.pk: a for a in selectors.recommendation_items(rlist).filter(pk__in=[d[0] for d in decisions])}
     results = []
     for app_id, choice, reason, expected_state in decisions:
         app = items.get(app_id)

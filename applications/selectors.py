@@ -50,29 +50,34 @@ def open_candidates():
 
 
 def undecided_in_batch(batch):
-    """The batch's applications the committee has not decided yet (county · project name order), one query."""
-    return list(
+    """The batch's applications the committee has not decided yet, in county · project name order."""
+    return (
         Application.objects.filter(batch=batch, status__in=Application.UNDECIDED)
         .select_related("county")
         .order_by("county__name", "id")
     )
 
 
+def _listed(qs):
+    return qs.select_related("county", "candidate", "candidate__lead_group").order_by("county__name", "id")
+
+
 def recommendation_items(rlist):
-    """The applications on a recommendation list with what the decision page shows, one query."""
-    return list(
-        rlist.items.select_related("county", "candidate", "candidate__lead_group").order_by("county__name", "id")
-    )
+    """The applications on a recommendation list with what the decision page shows."""
+    return _listed(rlist.items.all())
 
 
 def recommendable(batch):
     """(ready, pending): the batch's applications the office has recommended or not, and those still with it."""
-    apps = list(
-        Application.objects.filter(
-            batch=batch, status__in=Application.BEFORE_RECOMMENDATION + Application.RECOMMENDATION_MADE
-        )
-        .select_related("county", "candidate", "candidate__lead_group")
-        .order_by("county__name", "id")
+    base = Application.objects.filter(batch=batch)
+    return (
+        _listed(base.filter(status__in=Application.RECOMMENDATION_MADE)),
+        _listed(base.filter(status__in=Application.BEFORE_RECOMMENDATION)),
     )
-    ready = [a for a in apps if a.status in Application.RECOMMENDATION_MADE]
-    return ready, [a for a in apps if a.status in Application.BEFORE_RECOMMENDATION]
+
+
+def names_of(applications, limit=20):
+    """(how many, "南湖区·项目；…") for a message: the first ``limit`` named, "等" when there are more."""
+    count = applications.count()
+    names = "；".join(f"{a.county.name}·{a.project_name}" for a in applications[:limit])
+    return count, names + ("等" if count > limit else "")

@@ -73,13 +73,12 @@ def batch_act(*, actor, batch, name, comment="", expected_state=None):
 
 def _all_applications_decided(batch):
     """A batch is marked decided only when the committee has decided every application submitted to it."""
-    from applications.selectors import undecided_in_batch
+    from applications.selectors import names_of, undecided_in_batch
 
-    undecided = undecided_in_batch(batch)
-    if undecided:
+    count, names = names_of(undecided_in_batch(batch))
+    if count:
         raise WorkflowError(
-            _("本批次还有%(n)s份申报尚未确定，不能标记为已确定：%(list)s。")
-            % {"n": len(undecided), "list": "；".join(f"{a.county.name}·{a.project_name}" for a in undecided)}
+            _("本批次还有%(n)s份申报尚未确定，不能标记为已确定：%(list)s。") % {"n": count, "list": names}
         )
 
 

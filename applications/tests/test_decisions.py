@@ -479,3 +479,10 @@ def test_a_decision_page_post_with_nothing_usable_is_a_clear_400(
     )  # that batch has no list
     nanhu.refresh_from_db()
     assert nanhu.status == Application.Status.RECOMMENDED
+
+
+def test_a_long_list_of_names_in_a_message_is_cut_with_deng(batch, three_recommended):
+    from applications.selectors import names_of
+
+    count, names = names_of(Application.objects.filter(batch=batch).order_by("county__name", "id"), limit=2)
+    assert count == 3 and names.count("·") == 2 and names.endswith("等")

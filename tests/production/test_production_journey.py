@@ -199,8 +199,7 @@ def test_two_office_users_return_one_application_at_once_through_the_two_instanc
     with production["db"].unblock():
         from workflow.models import TransitionLog
 
-        returns = TransitionLog.objects.filter(action="application.return_to_county", object_id=app.pk)
-        assert returns.count() == 1
+        (returned,) = TransitionLog.objects.filter(action="application.return_to_county", object_id=app.pk)
 
     # One POST in each instance's log: the race really ran across the two processes.
     posts = {
@@ -210,5 +209,10 @@ def test_two_office_users_return_one_application_at_once_through_the_two_instanc
     assert all(len(p) == 1 for p in posts.values()), posts
     assert sorted(p[0]["status"] for p in posts.values()) == [302, 409]
     assert {p[0]["user_id"] for p in posts.values()} == {data["office"].pk, data["office2"].pk}
+    # One request id from nginx to the app's log line to the audit row the winning request wrote.
+    (won,) = [p[0] for p in posts.values() if p[0]["status"] == 302]
+    assert returned.details["request_id"] == won["request_id"]
+    access_log = (Path(production["logs"]) / "jiaxing-pilot.access.log").read_text(encoding="utf-8")
+    assert f"rid={won['request_id']}" in access_log
     for page in pages:
         page.context.close()

@@ -24,6 +24,7 @@ from conftest import PASSWORD, watch_page_errors
 pytestmark = pytest.mark.browser
 RETURN_REASON = "请补充风险评估和量化指标。"
 STALE = "已被其他用户处理"
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 def _person(username, unit_code, role, full_name):
@@ -124,6 +125,9 @@ def test_county_submits_office_returns_worker_emails_and_both_instances_serve(pr
     county.wait_for_url(re.compile(r"/applications/\d+/edit/$"))
     for name, value in FILLED_EXAMPLE.items():
         county.fill(f"#id_{name}", value)
+    county.set_input_files(
+        "#id_attachments", files=[{"name": "申报书.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     county.click("button[name=action][value=submit]")
     county.wait_for_url(re.compile(r"/applications/\d+/$"))
     expect(county.get_by_test_id("state")).to_have_text("已提交")
@@ -132,6 +136,14 @@ def test_county_submits_office_returns_worker_emails_and_both_instances_serve(pr
 
     office = login(browser, production, data["office"])
     office.goto(f"{url}/applications/{app.pk}/")
+    # The upload went through nginx to MEDIA_ROOT and comes back only through the access-checking view.
+    with production["db"].unblock():
+        from workflow.models import Attachment
+
+        attachment = Attachment.objects.get(object_id=app.pk, original_name="申报书.pdf")
+    download = office.context.request.get(f"{url}/files/{attachment.pk}/")
+    assert download.status == 200 and download.body() == PDF
+    assert office.context.request.get(f"{url}/_private_media/{attachment.file.name}").status == 404
     office.fill("#id_comment", RETURN_REASON)
     office.get_by_test_id("action-return_to_county").click()
     office.wait_for_url(f"{url}/applications/{app.pk}/")

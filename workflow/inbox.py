@@ -1,9 +1,8 @@
 """我的待办: the user's open work items (rows written by ``workflow.workitems``), read with indexed queries.
 
 Nothing here loads the records or asks their transitions: an item carries its title, URL, action names and
-dates. A page of the list is one query (its rows carry the total in a window count); the header's two
-badges (待办, unread notices) are one query together, or only the notices when the list already counted the
-items in this request."""
+dates. A page of the list is one query (its rows carry the total in a window count and the unread notices);
+elsewhere the header's two badges (待办, unread notices) are one query together."""
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
@@ -30,10 +29,12 @@ def todo_page(user, number=None, per_page=PAGE_SIZE):
     except (TypeError, ValueError):
         number = 1
     start = (number - 1) * per_page
-    counted = todo_items(user).annotate(total=Window(Count("id")))
+    # The page's rows carry the list's total and the user's unread notices: the header asks nothing more.
+    counted = todo_items(user).annotate(total=Window(Count("id")), unread=_count(_unread(user)))
     rows = list(counted[start : start + per_page])
     if rows:
         paginator.count = rows[0].total
+        setattr(user, _UNREAD, rows[0].unread)
     else:  # past the last page (or nothing at all): count, then show the last page
         paginator.count = todo_items(user).count()
         number = paginator.num_pages
@@ -41,6 +42,10 @@ def todo_page(user, number=None, per_page=PAGE_SIZE):
         rows = list(counted[start : start + per_page]) if paginator.count else []
     setattr(user, _TODO, paginator.count)
     return Page(rows, number, paginator)
+
+
+def _unread(user):
+    return Notification.objects.filter(recipient=user, read_at=None)
 
 
 def _count(qs):
@@ -51,7 +56,7 @@ def header_counts(user):
     """``(todo, unread)`` for the page header: one query, or one COUNT of notices if 我的待办 was counted."""
     todo, unread = getattr(user, _TODO, None), getattr(user, _UNREAD, None)
     if unread is None:
-        notices = Notification.objects.filter(recipient=user, read_at=None)
+        notices = _unread(user)
         if todo is None:
             todo, unread = (
                 get_user_model()

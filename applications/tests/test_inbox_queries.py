@@ -48,11 +48,12 @@ def test_pages_cost_the_same_queries_for_3_or_30_waiting_applications(name, offi
     assert many == few
 
 
-def test_the_header_reads_both_badges_in_one_query(office_reviewer, county_nanhu, login):
+@pytest.mark.parametrize("name", ["pilots:pilot_list", "inbox"])
+def test_the_header_reads_both_badges_in_one_query(name, office_reviewer, county_nanhu, login):
     batch = open_batch(office_reviewer)
     _submitted(office_reviewer, batch, 0, 2)
-    _, item_queries, page = _queries(login(office_reviewer), reverse("pilots:pilot_list"))
-    (sql,) = item_queries
+    _, item_queries, page = _queries(login(office_reviewer), reverse(name))
+    (sql,) = item_queries  # on 我的待办 the page's own query carries both counts
     assert "workflow_notification" in sql  # the same query counts the unread notices
     assert 'data-testid="todo-count">2<' in page and 'data-testid="unread-count">2<' in page
 

@@ -68,11 +68,10 @@ def fresh(ticket):
 
 
 def fetch(client, url):
-    """GET ``url`` and return its status, reading and closing a file download."""
+    """GET ``url`` and return its status (a file download is read through, which closes it)."""
     response = client.get(url)
     if response.streaming:
-        b"".join(response.streaming_content)
-    response.close()
+        b"".join(response.streaming_content)  # reading it through closes the file
     return response.status_code
 
 

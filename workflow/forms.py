@@ -9,6 +9,10 @@ class StyledMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def style_fields(self):
+        """Style every field (again after a form added fields of its own; attributes already set are kept)."""
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):

@@ -35,10 +35,21 @@ class OpinionForm(StyledMixin, forms.Form):
     )
     attachments = MultipleFileField(label=gettext_lazy("附件"), help_text=gettext_lazy("可选，如书面意见的扫描件。"))
 
+    BASE = ("expected_state", "verdict", "text", "attachments")
+
     def __init__(self, *args, opinion, **kwargs):
         kwargs.setdefault("initial", {"expected_state": Opinion.Status.PENDING})
         super().__init__(*args, **kwargs)
-        self.fields["verdict"].choices = list(get_purpose(opinion.purpose).verdicts)
+        purpose = get_purpose(opinion.purpose)
+        self.fields["verdict"].choices = list(purpose.verdicts)
+        if purpose.extend_form is not None:
+            purpose.extend_form(self, opinion)
+            self.style_fields()
+
+    @property
+    def extra(self):
+        """The values of the purpose's own fields."""
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.BASE}
 
 
 class CancelForm(StyledMixin, forms.Form):
@@ -138,6 +149,7 @@ def opinion_detail(request, pk):
             text=form.cleaned_data["text"],
             expected_state=form.cleaned_data["expected_state"] or None,
             files=form.cleaned_data["attachments"],
+            extra=form.extra,
         )
     except WorkflowError as err:
         return _failed(request, opinion, err, form=form)

@@ -41,6 +41,10 @@ class Purpose:
     heading: str = ""
     given_message: str = ""
     role_for_invitee: object = _role_of_invitee
+    #: ``extend_form(form, opinion)`` adds the purpose's own fields to the one answer form (e.g. a remark per
+    #: task of a plan); ``on_given(opinion, extra, log)`` stores them in the answering transaction.
+    extend_form: object = None
+    on_given: object = None
 
     @property
     def verdict_keys(self):
@@ -62,6 +66,8 @@ def register_purpose(
     heading="",
     given_message="",
     role_for_invitee=None,
+    extend_form=None,
+    on_given=None,
 ):
     """Declare a purpose once, from the ready() of the app that asks (the core never imports apps)."""
     if not verdicts:
@@ -74,6 +80,8 @@ def register_purpose(
         heading=heading or label,
         given_message=given_message or gettext_lazy("意见已提交。"),
         role_for_invitee=role_for_invitee or _role_of_invitee,
+        extend_form=extend_form,
+        on_given=on_given,
     )
     return _purposes[key]
 
@@ -242,8 +250,9 @@ def _end_read(opinion, log):
     end_assignment(opinion.target, purpose=_access_key(opinion), actor=log.actor)
 
 
-def opinion_give(*, actor, opinion, verdict, text, expected_state=None, files=()):
-    """The invitee answers with one of the purpose's verdicts and a text (optionally with attachments)."""
+def opinion_give(*, actor, opinion, verdict, text, expected_state=None, files=(), extra=None):
+    """The invitee answers with one of the purpose's verdicts and a text (optionally with attachments, and the
+    values of the purpose's own fields in ``extra``, handed to its ``on_given`` in the same transaction)."""
     spec = get_purpose(opinion.purpose)
     text = (text or "").strip()
 
@@ -266,6 +275,7 @@ def opinion_give(*, actor, opinion, verdict, text, expected_state=None, files=()
         before=check,
         files=files,
         params={"verdict": verdict, "text": text, "user": actor},
+        after=(lambda locked, log: spec.on_given(locked, extra or {}, log)) if spec.on_given else None,
     )
 
 

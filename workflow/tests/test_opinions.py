@@ -322,3 +322,38 @@ def test_a_named_expert_sees_the_answer_deadline_in_the_calendar(ticket, office_
     assert not [e for e in events_for(experts[1]) if e.kind == "opinion"]  # a colleague was not asked
     opinion_give(actor=experts[0], opinion=opinion, verdict="agree", text="同意。")
     assert not [e for e in events_for(experts[0]) if e.kind == "opinion"]
+
+
+def test_a_purpose_adds_its_own_fields_to_the_one_answer_form(ticket, office_reviewer, experts, login):
+    """A plan's consultation asks a remark per task: the purpose adds the fields and stores them with the answer."""
+    from django import forms
+
+    stored = []
+
+    def extend_form(form, opinion):
+        form.fields["remark-t1"] = forms.CharField(label="任务1：数据授权运营", required=False)
+
+    def on_given(opinion, extra, log):
+        stored.append((opinion.pk, opinion.status, extra, log.action))
+
+    register_purpose(
+        "remarks_test",
+        "逐项意见测试",
+        [("agree", "同意")],
+        requester_roles=["reform_office"],
+        extend_form=extend_form,
+        on_given=on_given,
+    )
+    try:
+        (opinion,) = opinion_request(target=ticket, invitees=experts[:1], purpose="remarks_test", actor=office_reviewer)
+        client = login(experts[0])
+        html = page(client.get(reverse("workflow:opinion", args=[opinion.pk])))
+        assert "任务1：数据授权运营" in html and 'name="remark-t1"' in html and 'class="form-control"' in html
+        response = client.post(
+            reverse("workflow:opinion", args=[opinion.pk]),
+            {"verdict": "agree", "text": "同意。", "remark-t1": "建议明确授权边界。", "expected_state": "pending"},
+        )
+        assert response.status_code == 302
+        assert stored == [(opinion.pk, "given", {"remark-t1": "建议明确授权边界。"}, "opinion.give")]
+    finally:
+        unregister_purpose("remarks_test")

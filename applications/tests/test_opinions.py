@@ -52,6 +52,8 @@ def test_the_lead_group_is_asked_with_the_recommendation_verdicts(consulting, sg
     html = page(response)
     assert 'data-testid="opinion-form"' in html and reverse("workflow:opinion", args=[opinion.pk]) in html
     assert all(label in html for label in ("同意推荐", "不同意推荐", "补充意见"))
+    # Everyone who reads the application may open the request's own page (the county reads, cannot answer).
+    assert 'data-testid="opinion-link"' in html
 
 
 def test_answering_from_the_record_page_returns_to_it(consulting, sg_digital, login):

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -220,7 +221,8 @@ def opinion_request(*, target, invitees, purpose, actor, due=None, role=None, co
                 ) from None
             lines = [_("被征求意见：%(name)s") % {"name": name}]
             if due_at is not None:
-                lines.append(_("答复期限：%(due)s") % {"due": timezone.localtime(due_at).strftime("%Y-%m-%d")})
+                due_text = date_format(timezone.localtime(due_at), "DATE_FORMAT")
+                lines.append(_("答复期限：%(due)s") % {"due": due_text})
             if comment:
                 lines.append(comment)
             created.append(perform(opinion, "request", actor=actor, comment="\n".join(lines), after=_grant_read))

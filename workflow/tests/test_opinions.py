@@ -102,6 +102,14 @@ def test_a_unit_is_asked_in_its_role_and_any_member_answers(ticket, office_revie
     colleague = make_user("md_propaganda_2", "md-propaganda")
     (opinion,) = ask(office_reviewer, ticket, [units["md-propaganda"]])
     assert opinion.unit == units["md-propaganda"] and opinion.role == "municipal_dept" and opinion.user is None
+    # The timeline says whom the office asked and by when (a Chinese date).
+    request_log = TransitionLog.objects.get(action="opinion.request")
+    assert request_log.comment.startswith("被征求意见：市委宣传部\n答复期限：") and "年" in request_log.comment
+    assert (request_log.actor, request_log.role, request_log.unit.code) == (
+        office_reviewer,
+        "reform_office",
+        "reform-office",
+    )
     assert WorkItem.objects.open_for(propaganda).filter(object_id=opinion.pk).exists()
     assert WorkItem.objects.open_for(colleague).filter(object_id=opinion.pk).exists()
     opinion_give(actor=colleague, opinion=opinion, verdict="agree", text="同意。")

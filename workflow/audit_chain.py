@@ -122,7 +122,7 @@ class Problem:
     def __str__(self):
         where = f"{self.table}"
         if self.seq is not None:
-            where += f" 序号 {self.seq}"
+            where += f" 序号{self.seq}"
         if self.row_id is not None:
             where += f"（id={self.row_id}）"
         return f"{where}：{self.message}"
@@ -151,7 +151,7 @@ def verify(model, using="default"):
     for row in rows.filter(chain_seq__isnull=False).order_by("chain_seq").iterator(chunk_size=2000):
         if row.chain_seq != expected:
             missing = f"{expected}" if row.chain_seq == expected + 1 else f"{expected}–{row.chain_seq - 1}"
-            return Problem(table, expected, None, f"缺少序号 {missing} 的记录（可能被删除）")
+            return Problem(table, expected, None, f"缺少序号{missing}的记录（可能被删除）")
         if row.prev_hash != prev:
             return Problem(table, row.chain_seq, row.pk, "与上一条记录的链接断开")
         name = row.row_hash.split(":", 1)[0] if ":" in row.row_hash else "sha256"
@@ -160,7 +160,7 @@ def verify(model, using="default"):
         prev, expected = row.row_hash, expected + 1
     if head is not None and head.seq != expected - 1:
         missing = f"{expected}" if head.seq == expected else f"{expected}–{head.seq}"
-        return Problem(table, expected, None, f"缺少序号 {missing} 的记录（可能被删除或清空）")
+        return Problem(table, expected, None, f"缺少序号{missing}的记录（可能被删除或清空）")
     if head is not None and head.seq and head.last_hash != prev:
         return Problem(table, head.seq, None, "链头摘要与最后一条记录不符")
     return None

@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, database="default", **options):
         problems, heads = verify_all(database)
         for table, (seq, last_hash) in sorted(heads.items()):
-            self.stdout.write(f"{table}: {seq} 条，链头 {last_hash or '—'}")
+            self.stdout.write(f"{table}：{seq}条，链头{last_hash or '—'}")
         if problems:
             for problem in problems:
                 self.stderr.write(f"审计链断开：{problem}")

@@ -16,6 +16,12 @@ EXTRA_LABELS = {
 _cache = {}
 
 
+def register_label(action, label):
+    """Name the sentence of an action that is not a transition (logged as ``<key>.<action>``), from an app's
+    ``ready()``: ``register_label("guidance_unit_assigned", gettext_lazy("指定牵头指导单位"))``."""
+    EXTRA_LABELS[action] = label
+
+
 def _labels():
     if not _cache:
         from .base import WorkflowModel

@@ -3,7 +3,7 @@
 from django.db import IntegrityError
 from django.utils import timezone, translation
 
-from workflow import calendar, errors
+from workflow import calendar, errors, registry
 
 
 def test_a_registered_rule_marker_reads_as_its_chinese_rule():
@@ -31,3 +31,13 @@ def test_each_app_names_the_kinds_of_its_calendar_events():
     assert event.kind_label == "试点期满" and event.badge_class == "text-bg-dark"
     unknown = calendar.CalendarEvent(title="x", start=timezone.now(), url="", kind="zz_unknown")
     assert unknown.kind_label == "zz_unknown" and unknown.badge_class == "text-bg-secondary"
+
+
+def test_an_action_that_is_not_a_transition_reads_as_its_registered_label():
+    registry.register_label("zz_archived", "归档")
+    try:
+        assert registry.action_label("ticket.zz_archived") == "归档"
+    finally:
+        registry.EXTRA_LABELS.pop("zz_archived")
+    assert registry.action_label("ticket.zz_archived") == "ticket.zz_archived"
+    assert registry.action_label("application.admin_edit") == "后台更正"

@@ -135,7 +135,8 @@ def sync_items(obj, *, log=None, actor=None, reset=False):
 
     ``reset=True`` (after a transition) closes every open derived item (``closed_by=actor``, ``closed_log=log``)
     and opens the new ones from now; otherwise items that still hold are kept (their "waiting since" too) and
-    only their action and due date are brought up to date. Call it inside the transaction of the change."""
+    only their action and due date are brought up to date. Call it inside the transaction of the change, with
+    the record as it is now (the locked row): its status decides what it waits on."""
     if obj.pk is None or not participates(type(obj)):
         return 0, 0
     ct = ContentType.objects.get_for_model(obj)
@@ -198,6 +199,13 @@ def waiting_on(obj):
     return list(WorkItem.objects.for_object(obj).open().select_related("unit", "user").order_by("opened_at", "id"))
 
 
+def _fresh(obj):
+    """The record as the database has it now, locked (a caller's copy may hold a state it has since left)."""
+    if obj.pk is None or not participates(type(obj)):
+        return obj
+    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+
+
 def assign(obj, *, role, unit=None, user=None, purpose="", acts=True, actor=None):
     """Give a unit in ``role`` (or a named person) a part on ``obj``; idempotent for an identical active one.
 
@@ -223,7 +231,7 @@ def assign(obj, *, role, unit=None, user=None, purpose="", acts=True, actor=None
             created_by=actor,
         )
         if acts:
-            sync_items(obj, actor=actor)
+            sync_items(_fresh(obj), actor=actor)
     return assignment
 
 
@@ -234,7 +242,7 @@ def end_assignment(obj, *, actor=None, **filters):
         acting = qs.filter(acts=True).exists()
         count = qs.update(active=False, ended_at=timezone.now())
         if acting:
-            sync_items(obj, actor=actor)
+            sync_items(_fresh(obj), actor=actor)
     return count
 
 

@@ -2,8 +2,9 @@
 
 Chinese has no spaces, so a task is read as its set of character bigrams (punctuation dropped). Each task's
 MinHash signature (datasketch) is cut into bands; a band's rows hash to one 63-bit key stored in
-``TaskSignatureBand`` (indexed), so the tasks that share any band key with a new task come back from one
-indexed ``IN`` query in plain, portable SQL. Only those candidates are scored exactly (rapidfuzz): the larger
+``TaskSignatureBand`` (indexed); for each task of a plan one grouped query (``hash IN … GROUP BY … HAVING``, plain
+portable SQL) returns the stored tasks sharing at least ``MIN_SHARED_BANDS`` band keys with it. Only those
+candidates are scored exactly (rapidfuzz): the larger
 of the edit similarity of the texts and the similarity of their sorted bigram lists (so a reordered
 sentence scores as high as a copied one). A candidate at or above ``STACKING_THRESHOLD`` becomes a flag.
 """
@@ -16,15 +17,19 @@ import numpy as np
 from datasketch import MinHash
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from rapidfuzz import fuzz
 
 from .models import Plan, PlanTask, ReferenceTask, StackingFlag, TaskSignatureBand
 
-NUM_PERM = 64
-ROWS_PER_BAND = 2  # 32 bands of 2 rows: tasks sharing about a fifth of their bigrams become candidates
+NUM_PERM = 126
+ROWS_PER_BAND = 2  # 63 bands of 2 rows: a pair sharing a third of its bigrams shares about 7 bands
 BANDS = NUM_PERM // ROWS_PER_BAND
 SCHEME = "affine32"  # fixed, so stored band keys stay comparable across datasketch upgrades
 DEFAULT_THRESHOLD = 60
+# A pair must share this many band keys to be scored: one shared band happens by chance between tasks of the same
+# field; near-copies and rewordings (about half their bigrams in common) share several.
+MIN_SHARED_BANDS = 3
 _NOT_TEXT = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -96,45 +101,45 @@ def index_references(references):
 
 
 def matches(plan):
-    """``[(task, candidate text, source, source row, score)]`` for every pair at or above the threshold:
-    tasks of other plans and reference tasks that share a band key with a task of ``plan``, scored exactly."""
+    """``[(task, candidate, source, score)]`` for every pair at or above the threshold: tasks of other plans and
+    reference tasks sharing at least ``MIN_SHARED_BANDS`` band keys with a task of ``plan``, scored exactly."""
     tasks = list(plan.tasks.order_by("order", "id"))
     keys_of = {t.pk: set(band_keys(t.content)) for t in tasks}
-    wanted = set().union(*keys_of.values()) if keys_of else set()
-    if not wanted:
+    if not any(keys_of.values()):
         return []
-    hits = (
-        TaskSignatureBand.objects.filter(hash__in=wanted)
-        .exclude(task__plan=plan)
-        .values_list("hash", "task_id", "reference_id")
-    )
-    by_hash = {}
-    for h, task_id, ref_id in hits:
-        by_hash.setdefault(h, set()).add(("plan", task_id) if task_id else ("reference", ref_id))
-    candidate_ids = {"plan": set(), "reference": set()}
-    for pairs in by_hash.values():
-        for kind, pk in pairs:
-            candidate_ids[kind].add(pk)
-    other_tasks = {
-        t.pk: t
-        for t in PlanTask.objects.filter(pk__in=candidate_ids["plan"]).select_related(
-            "plan", "plan__county", "plan__pilot__batch"
+    # One grouped query per plan task: the database counts the band keys each stored task shares with it and
+    # returns only those sharing enough (portable GROUP BY ... HAVING on the indexed hash column).
+    pairs = []
+    stored = TaskSignatureBand.objects.exclude(task_id__in=list(keys_of))
+    for task_id, keys in keys_of.items():
+        rows = (
+            stored.filter(hash__in=keys)
+            .values("task_id", "reference_id")
+            .annotate(n=Count("id"))
+            .filter(n__gte=MIN_SHARED_BANDS)
+            .values_list("task_id", "reference_id")
         )
-    }
-    references = ReferenceTask.objects.in_bulk(candidate_ids["reference"])
+        pairs += [(task_id, "plan", t) if t else (task_id, "reference", r) for t, r in rows]
+    ids = {"plan": {p[2] for p in pairs if p[1] == "plan"}, "reference": {p[2] for p in pairs if p[1] == "reference"}}
+    texts = {("plan", pk): c for pk, c in PlanTask.objects.filter(pk__in=ids["plan"]).values_list("pk", "content")}
+    texts.update(
+        {
+            ("reference", pk): c
+            for pk, c in ReferenceTask.objects.filter(pk__in=ids["reference"]).values_list("pk", "content")
+        }
+    )
+    by_pk = {t.pk: t for t in tasks}
     limit = threshold()
-    found = []
-    for t in tasks:
-        seen = set()
-        for h in keys_of[t.pk]:
-            seen |= by_hash.get(h, set())
-        for kind, pk in seen:
-            other = other_tasks.get(pk) if kind == "plan" else references.get(pk)
-            if other is None:
-                continue
-            s = score(t.content, other.content)
-            if s >= limit:
-                found.append((t, other, kind, s))
+    scored = []
+    for mine, kind, pk in pairs:
+        s = score(by_pk[mine].content, texts.get((kind, pk), ""))
+        if s >= limit:
+            scored.append((by_pk[mine], kind, pk, s))
+    plans = PlanTask.objects.filter(pk__in={pk for _t, kind, pk, _s in scored if kind == "plan"})
+    others = {("plan", t.pk): t for t in plans.select_related("plan", "plan__county", "plan__pilot__batch")}
+    refs = ReferenceTask.objects.in_bulk({pk for _t, kind, pk, _s in scored if kind == "reference"})
+    others.update({("reference", pk): r for pk, r in refs.items()})
+    found = [(t, others[(kind, pk)], kind, s) for t, kind, pk, s in scored]
     found.sort(key=lambda f: (f[0].order, -f[3]))
     return found
 

@@ -40,6 +40,7 @@ def plan_list(request):
             "statuses": Plan.Status.choices,
             "status": status,
             "to_write": selectors.plans_to_write(request.user),
+            "can_manage_reference": rules.has_perm("reviews.manage_reference", request.user),
         },
     )
 
@@ -319,7 +320,7 @@ def plan_opinion(request, pk, opinion_pk):
                 expected_state=request.POST.get("expected_state") or None,
             )
         except WorkflowError as err:
-            errors, status = err.errors or {"__all__": [err.message]}, err.status
+            errors, status = err.errors or {"all": [err.message]}, err.status
         else:
             messages.success(request, str(purpose.given_message))
             return redirect(plan)
@@ -419,3 +420,55 @@ def plan_summary_xlsx(request, pk):
 
     plan = selectors.access_plan(request.user, pk)
     return summary_workbook(plan, selectors.consultation(plan))
+
+
+# --- reference list of existing reform tasks -----------------------------------------------------
+@login_required
+def reference_list(request):
+    from django import forms as dj_forms
+
+    from . import imports
+    from .models import ReferenceTask
+
+    if not rules.has_perm("reviews.manage_reference", request.user):
+        raise PermissionDenied(_("只有市委改革办可以管理现有改革任务清单。"))
+
+    class UploadForm(dj_forms.Form):
+        file = dj_forms.FileField(label=_("Excel文件"), error_messages={"required": _("请选择文件。")})
+
+    form = UploadForm(request.POST or None, request.FILES or None)
+    row_errors, status = [], 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                created = imports.import_references(actor=request.user, file=form.cleaned_data["file"])
+            except WorkflowError as err:
+                row_errors = getattr(err, "row_errors", [])
+                form.add_error(None, err.message)
+                status = err.status
+            else:
+                messages.success(request, _("已导入%(n)s条现有改革任务。") % {"n": len(created)})
+                return redirect("reviews:references")
+        else:
+            status = 400
+    page = Paginator(ReferenceTask.objects.order_by("-id"), 50).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request,
+        "reviews/references.html",
+        {"form": form, "row_errors": row_errors, "page": page, "headers": imports.HEADERS},
+        status=status,
+    )
+
+
+@login_required
+def reference_template(request):
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    from . import imports
+
+    if not rules.has_perm("reviews.manage_reference", request.user):
+        raise PermissionDenied(_("只有市委改革办可以管理现有改革任务清单。"))
+    response = HttpResponse(imports.build_template(), content_type=imports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, "现有改革任务导入模板.xlsx")
+    return response

@@ -258,3 +258,31 @@ def test_a_pure_move_is_shown_as_moved(plan, county_nanhu, guidance_data, financ
     _submitted(plan, county_nanhu)
     page = login(office_reviewer).get(reverse("reviews:compare", args=[plan.pk, 2])).content.decode()
     assert page.count('data-kind="moved"') == 2 and 'data-kind="changed' not in page
+
+
+def test_an_invitee_gives_a_structured_opinion_with_task_remarks_others_may_not(
+    plan, county_nanhu, guidance_data, finance_dept, expert_user, login
+):
+    plan = _submitted(plan, county_nanhu)
+    plan = services.open_consultation(
+        actor=guidance_data,
+        plan=plan,
+        invitees=[Unit.objects.get(code="md-finance")],
+        due=timezone.localdate() + datetime.timedelta(days=5),
+    )
+    opinion = Opinion.objects.for_object(plan).get()
+    url = reverse("reviews:opinion", args=[plan.pk, opinion.pk])
+    assert login(expert_user).get(url).status_code == 404  # not invited, cannot read the plan
+    client = login(finance_dept)
+    assert "修改后同意" in client.get(url).content.decode()
+    refused = client.post(url, {"text": "意见"})
+    assert refused.status_code == 400 and "请选择意见" in refused.content.decode()
+    task = plan.tasks.first()
+    done = client.post(
+        url, {"verdict": "agree_after_changes", "text": "建议补充资金。", f"remark-{task.key}": "请明确时间。"}
+    )
+    assert done.status_code == 302
+    opinion.refresh_from_db()
+    assert opinion.status == "given" and opinion.task_remarks.get().remark == "请明确时间。"
+    page = login(guidance_data).get(plan.get_absolute_url()).content.decode()
+    assert "请明确时间。" in page and 'data-testid="action-close_consultation"' in page

@@ -4,6 +4,7 @@ import datetime
 
 import rules
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,7 +14,8 @@ from accounts.models import Role
 from accounts.roles import units
 from workflow import workitems
 from workflow.errors import WorkflowError
-from workflow.services import notify, perform, record
+from workflow.models import TransitionLog
+from workflow.services import change, notify, perform, record
 
 from .models import Batch, Candidate, Pilot
 
@@ -242,41 +244,45 @@ def terminate_pilot(*, actor, pilot, comment="", expected_state=None):
 
 
 # --- the guidance unit of a pilot --------------------------------------------------------------
-def _set_guidance_unit(pilot, unit, actor):
-    """Who guides the pilot: the acting assignment (who takes the guidance unit's steps, work items) and the
-    field lists filter and ``visible_to`` read, changed together."""
-    workitems.end_assignment(pilot, actor=actor, role=Role.GUIDANCE_UNIT)
-    workitems.assign(pilot, role=Role.GUIDANCE_UNIT, unit=unit, purpose="guidance", actor=actor)
-    pilot.guidance_unit = unit
-    pilot.save(update_fields=["guidance_unit"])
-
-
 def assign_guidance_unit(*, actor, pilot, unit, comment=""):
-    """The office assigns or changes the pilot's municipal guidance unit (市级牵头指导单位); logged."""
+    """The office assigns or changes the pilot's municipal guidance unit (市级牵头指导单位), through the one path
+    for edits (lock, permission, log, work items); the new unit's people are told."""
     _require("pilots.assign_guidance_unit", actor, pilot)
     if unit is None or unit.kind != Role.GUIDANCE_UNIT:
         raise WorkflowError(_("请选择市级牵头指导单位。"), field="unit", status=400)
-    with transaction.atomic():
-        locked = Pilot.objects.select_for_update(of=("self",)).select_related("guidance_unit").get(pk=pilot.pk)
-        if locked.status not in Pilot.RUNNING:
-            raise WorkflowError(_("试点已结束，不能再调整牵头指导单位。"))
+
+    def apply(locked):
         previous = locked.guidance_unit
         if previous is not None and previous.pk == unit.pk:
             raise WorkflowError(_("该单位已是本试点的牵头指导单位。"), field="unit", status=400)
-        _set_guidance_unit(locked, unit, actor)
-        log = record(
-            locked,
-            "pilot.guidance_unit_assigned",
+        # Who guides the pilot: the acting assignment (who takes the guidance unit's steps, its work items) and
+        # the field that lists filter on and ``visible_to`` reads, changed together.
+        workitems.end_assignment(locked, actor=actor, role=Role.GUIDANCE_UNIT)
+        workitems.assign(locked, role=Role.GUIDANCE_UNIT, unit=unit, purpose="guidance", actor=actor)
+        locked.guidance_unit = unit
+        return {
+            "from": previous.pk if previous else None,
+            "from_name": previous.name if previous else "",
+            "to": unit.pk,
+            "to_name": unit.name,
+        }
+
+    with transaction.atomic():
+        changed = change(
+            pilot,
+            "guidance_unit_assigned",
             actor=actor,
+            apply=apply,
+            permission="pilots.assign_guidance_unit",
             role=Role.REFORM_OFFICE,
-            unit=_office_unit(actor),
-            comment=(comment or "").strip(),
-            details={
-                "from": previous.pk if previous else None,
-                "from_name": previous.name if previous else "",
-                "to": unit.pk,
-                "to_name": unit.name,
-            },
+            comment=comment,
+            states=Pilot.RUNNING,
+            state_message=_("试点已结束，不能再调整牵头指导单位。"),
         )
-        notify(locked, log, exclude=actor)
-    return locked
+        log = TransitionLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(Pilot),
+            object_id=changed.pk,
+            action="pilot.guidance_unit_assigned",
+        ).latest("id")
+        notify(changed, log, exclude=actor)
+    return changed

@@ -365,3 +365,29 @@ def test_a_purpose_adds_its_own_fields_to_the_one_answer_form(ticket, office_rev
         assert stored == [(opinion.pk, "given", {"remark-t1": "建议明确授权边界。"}, "opinion.give")]
     finally:
         unregister_purpose("remarks_test")
+
+
+def test_what_a_request_accepts_and_refuses(ticket, office_reviewer, experts, units):
+    from workflow.opinions import cancel_open, get_purpose
+
+    with pytest.raises(WorkflowError, match="没有这种征求意见事项") as err:
+        opinion_request(target=ticket, invitees=experts, purpose="nope", actor=office_reviewer)
+    assert err.value.status == 400
+    with pytest.raises(PermissionDenied):  # a role the purpose does not ask in
+        ask(office_reviewer, ticket, experts, role="committee")
+    experts[2].is_active = False
+    experts[2].save()
+    with pytest.raises(WorkflowError, match="已停用"):
+        ask(office_reviewer, ticket, [experts[2]])
+    # A unit asked in a role given explicitly; a date as the due day (end of that day); a note for the log.
+    later = timezone.localdate() + timedelta(days=10)
+    (opinion,) = ask(
+        office_reviewer, ticket, [(units["gu-data"], "guidance_unit")], due=later, comment="请重点看风险。"
+    )
+    assert (opinion.role, timezone.localtime(opinion.due_at).date()) == ("guidance_unit", later)
+    assert TransitionLog.objects.get(action="opinion.request").comment.endswith("请重点看风险。")
+    assert get_purpose(PLAN).verdict_label("agree_after_changes") == "修改后同意"
+    # Withdrawing every open request of one purpose leaves the others.
+    ask(office_reviewer, ticket, experts[:1])
+    cancelled = cancel_open(target=ticket, actor=office_reviewer, comment="事项已撤回。", purpose=PLAN)
+    assert len(cancelled) == 2 and not Opinion.objects.filter(status="pending").exists()

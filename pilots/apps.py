@@ -39,4 +39,4 @@ class PilotsConfig(AppConfig):
             navigation.NavEntry("pilots", _("试点项目"), "pilots:pilot_list", 50, visible=follows_pilots),
         ]:
             navigation.register(entry)
-        registry.EXTRA_LABELS.setdefault("guidance_unit_assigned", _("指定牵头指导单位"))
+        registry.register_label("guidance_unit_assigned", _("指定牵头指导单位"))

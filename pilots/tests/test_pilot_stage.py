@@ -118,6 +118,7 @@ def test_the_office_changes_the_guidance_unit_and_visibility_follows(
     assert pilot.guidance_unit == other_unit
     log = _log(pilot, "pilot.guidance_unit_assigned")
     assert (log.actor, log.details["from"], log.details["to"]) == (office_reviewer, units["gu-data"].pk, other_unit.pk)
+    assert "指定牵头指导单位" in log.sentence and log.comment == "按分工调整。"
     assert login(other_guide).get(pilot.get_absolute_url()).status_code == 200
     assert login(other_guide).get(pilot.application.get_absolute_url()).status_code == 200  # the page's link works
     assert login(guidance_data).get(pilot.get_absolute_url()).status_code == 404

@@ -24,8 +24,8 @@ class PlanForm(StyledMixin, forms.ModelForm):
             "safeguards": forms.Textarea,
             "risk_conclusion": forms.Textarea(attrs={"rows": 2}),
             "legality_conclusion": forms.Textarea(attrs={"rows": 2}),
-            "risk_date": forms.DateInput(attrs={"type": "date"}),
-            "legality_date": forms.DateInput(attrs={"type": "date"}),
+            "risk_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "legality_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         }
 
 
@@ -38,7 +38,7 @@ class TaskForm(StyledMixin, forms.ModelForm):
         widgets = {
             "content": forms.Textarea(attrs={"rows": 2}),
             "milestones": forms.Textarea(attrs={"rows": 2}),
-            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "deadline": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         }
         error_messages = {"content": {"required": _("请填写任务内容。")}}
 
@@ -60,7 +60,7 @@ class ConsultationForm(StyledMixin, forms.Form):
     experts = forms.ModelMultipleChoiceField(
         label=_("专家学者"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    due = forms.DateField(label=_("答复期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(label=_("答复期限"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     comment = forms.CharField(label=_("征求意见说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):

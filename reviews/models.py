@@ -76,6 +76,16 @@ def missing_sections(plan):
     return missing
 
 
+@condition(_("本方案已征求过意见，修改后请重新提交至市委改革办审核。"))
+def not_consulted_yet(plan):
+    return plan.consult_unit_id is None
+
+
+@condition(_("本方案尚未征求意见。"))
+def consulted(plan):
+    return plan.consult_unit_id is not None
+
+
 @condition(_("还有被征求意见单位尚未答复（可先撤销），不能结束征求意见。"))
 def consultation_answered(plan):
     from workflow.opinions import all_answered
@@ -186,10 +196,24 @@ class Plan(WorkflowModel):
         source=[Status.DRAFT, Status.RETURNED],
         target=Status.SUBMITTED,
         # The sections are checked by the submit service on the locked row, so its message can name what is missing.
+        conditions=[not_consulted_yet],
         permission=perm("reviews.edit_plan"),
         custom={"role": Role.COUNTY, "label": _("提交方案")},
     )
     def submit(self, *, at):
+        self.submitted_at = at
+
+    # After a consultation the revised plan (with the county's answers to the opinions) goes straight back to the
+    # office; the office may send it back to consultation if it needs another round.
+    @transition(
+        field=status,
+        source=Status.RETURNED,
+        target=Status.OFFICE_REVIEW,
+        conditions=[consulted],
+        permission=perm("reviews.edit_plan"),
+        custom={"role": Role.COUNTY, "label": _("修改后重新提交")},
+    )
+    def resubmit(self, *, at):
         self.submitted_at = at
 
     @transition(

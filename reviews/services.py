@@ -165,10 +165,11 @@ def _check_submittable(plan):
 
 
 def submit_plan(*, actor, plan, comment="", expected_state=None):
-    """Submit (a version is frozen); the stacking check runs on the submitted task list in the same transaction."""
+    """Submit (a version is frozen); the stacking check runs on the submitted task list in the same transaction.
+    A plan already consulted on goes back to the office (``resubmit``), otherwise to its consultation."""
     return perform(
         plan,
-        "submit",
+        "resubmit" if plan.consult_unit_id else "submit",
         actor=actor,
         comment=comment,
         expected_state=expected_state,
@@ -340,7 +341,7 @@ def decide_plan(*, actor, plan, name, meeting_ref, comment="", expected_state=No
 
 def act(*, actor, plan, name, comment="", expected_state=None, meeting_ref="", files=()):
     """Dispatch a button's transition name to its service (the view's one entry point)."""
-    if name == "submit":
+    if name in {"submit", "resubmit"}:
         return submit_plan(actor=actor, plan=plan, comment=comment, expected_state=expected_state)
     if name == "close_consultation":
         return close_consultation(actor=actor, plan=plan, comment=comment, expected_state=expected_state)

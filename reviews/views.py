@@ -193,7 +193,9 @@ def _last_return(logs):
 def _detail_context(request, plan, *, action_form=None, consultation_form=None):
     user = request.user
     logs = timeline(plan)
-    actions = [t for t in available_actions(plan, user) if t.name not in {"submit", "consult", "consult_group"}]
+    actions = [
+        t for t in available_actions(plan, user) if t.name not in {"submit", "resubmit", "consult", "consult_group"}
+    ]
     opinions = selectors.consultation(plan)
     mine = next(
         (o for o in opinions if o.is_pending and rules.has_perm("workflow.give_opinion", user, o)),

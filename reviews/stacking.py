@@ -23,13 +23,13 @@ from rapidfuzz import fuzz
 from .models import Plan, PlanTask, ReferenceTask, StackingFlag, TaskSignatureBand
 
 NUM_PERM = 126
-ROWS_PER_BAND = 2  # 63 bands of 2 rows: a pair sharing a third of its bigrams shares about 7 bands
+ROWS_PER_BAND = 3  # 42 bands of 3 rows: a pair sharing half its bigrams shares about 5 bands, a chance pair rarely one
 BANDS = NUM_PERM // ROWS_PER_BAND
 SCHEME = "affine32"  # fixed, so stored band keys stay comparable across datasketch upgrades
 DEFAULT_THRESHOLD = 60
 # A pair must share this many band keys to be scored: one shared band happens by chance between tasks of the same
 # field; near-copies and rewordings (about half their bigrams in common) share several.
-MIN_SHARED_BANDS = 3
+MIN_SHARED_BANDS = 1
 _NOT_TEXT = re.compile(r"[\W_]+", re.UNICODE)
 
 

@@ -218,6 +218,7 @@ def _detail_context(request, plan, *, action_form=None, consultation_form=None):
         "flags": selectors.flags(plan),
         "opinions": opinions,
         "my_opinion": mine,
+        "cancellable": {o.pk for o in opinions if o.is_pending and rules.has_perm("workflow.cancel_opinion", user, o)},
         "timeline": logs,
         "last_return": _last_return(logs),
         "versions": versions_of(plan),

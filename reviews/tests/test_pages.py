@@ -286,3 +286,31 @@ def test_an_invitee_gives_a_structured_opinion_with_task_remarks_others_may_not(
     assert opinion.status == "given" and opinion.task_remarks.get().remark == "请明确时间。"
     page = login(guidance_data).get(plan.get_absolute_url()).content.decode()
     assert "请明确时间。" in page and 'data-testid="action-close_consultation"' in page
+
+
+def test_the_plan_page_costs_the_same_queries_as_tasks_and_opinions_grow(
+    plan, county_nanhu, guidance_data, finance_dept, office_reviewer, login, django_assert_num_queries
+):
+    plan = _to_office_review(plan, county_nanhu, guidance_data, finance_dept)
+    client = login(office_reviewer)
+    few = _count(client, plan.get_absolute_url())
+    from reviews.models import PlanTask
+
+    PlanTask.objects.bulk_create([PlanTask(plan=plan, order=10 + i, content=f"新增任务{i}") for i in range(8)])
+    with django_assert_num_queries(few):
+        page = client.get(plan.get_absolute_url())
+    assert page.content.decode().count("新增任务") == 8
+
+
+def test_the_organiser_may_cancel_a_pending_request_from_the_plan_page(
+    plan, county_nanhu, guidance_data, office_reviewer, login
+):
+    plan = _submitted(plan, county_nanhu)
+    plan = services.open_consultation(
+        actor=guidance_data,
+        plan=plan,
+        invitees=[Unit.objects.get(code="md-finance")],
+        due=timezone.localdate() + datetime.timedelta(days=5),
+    )
+    assert 'data-testid="cancel-opinion"' in login(guidance_data).get(plan.get_absolute_url()).content.decode()
+    assert 'data-testid="cancel-opinion"' not in login(office_reviewer).get(plan.get_absolute_url()).content.decode()

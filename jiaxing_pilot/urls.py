@@ -21,6 +21,7 @@ urlpatterns = [
     path("pilots/", include("pilots.urls")),
     path("applications/", include("applications.urls")),
     path("plans/", include("reviews.urls")),
+    path("reports/", include("reports.urls")),
 ]
 
 # The 500 page shows the request id (jiaxing_pilot/requestlog.py).

@@ -1,0 +1,17 @@
+"""Permissions on reports: the pilot's county writes and submits, the office accepts or returns."""
+
+import rules
+
+from accounts.models import Role
+from accounts.roles import unit_ids
+from accounts.rules import is_reform_office
+
+
+@rules.predicate
+def is_report_county(user, report):
+    return report is not None and report.county_id in unit_ids(user, Role.COUNTY)
+
+
+rules.add_perm("reports.edit_report", is_report_county)
+rules.add_perm("reports.review_report", is_reform_office)
+rules.add_perm("reports.quarter_overview", is_reform_office)

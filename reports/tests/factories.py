@@ -1,0 +1,60 @@
+"""A pilot implementing (plan with tasks, term started through pilots' service) and its quarterly reports."""
+
+import datetime
+
+from applications import services as app_services
+from applications.tests.factories import filled_application, listed_candidate, open_batch
+from pilots.services import start_term
+from reports import services
+from reviews import services as plan_services
+from workflow.opinions import opinion_give
+from workflow.services import record
+
+TERM_START = datetime.date(2026, 2, 10)
+TASKS = [
+    {"content": "建立公共数据授权运营机制，制定数据授权运营管理办法", "responsible_unit": "区数据局"},
+    {"content": "建设公共数据授权运营平台，实现数据产品上架交易", "responsible_unit": "区大数据中心"},
+]
+
+
+def make_pilot(county, office, committee, group, *, candidate_title="公共数据授权运营集成改革", batch=None):
+    """A pilot in planning, made through the application services (the committee approved the application)."""
+    batch = batch or open_batch(office)
+    app = filled_application(county, listed_candidate(office, batch, title=candidate_title))
+    app = app_services.submit_application(actor=county, application=app)
+    app = app_services.review_application(actor=office, application=app, name="request_opinion")
+    opinion_give(actor=group, opinion=app.opinions()[0], verdict="agree", text="同意推荐。")
+    app = app_services.review_application(actor=office, application=app, name="recommend")
+    app = app_services.decide_application(
+        actor=committee, application=app, name="approve", meeting_ref="市委改革委第5次会议"
+    )
+    return app.pilot
+
+
+def filled_plan(county, pilot):
+    """The pilot's plan with its two tasks, saved through the plan services."""
+    plan = plan_services.start_plan(actor=county, pilot=pilot)
+    return plan_services.save_plan(actor=county, plan=plan, data={}, tasks=[dict(t) for t in TASKS])
+
+
+def implementing_pilot(county, office, committee, group, *, start=TERM_START, candidate_title=None, batch=None):
+    """A pilot whose plan (two tasks) was approved on ``start``: implementing, its term two years long."""
+    kwargs = {"batch": batch} if batch else {}
+    if candidate_title:
+        kwargs["candidate_title"] = candidate_title
+    pilot = make_pilot(county, office, committee, group, **kwargs)
+    plan = filled_plan(county, pilot)
+    cause = record(plan, "plan.approve", actor=committee, role="committee", comment="市委改革委第5次会议")
+    pilot = start_term(pilot, cause_log=cause, approved_at=start)
+    services.ensure_report_quarters(pilot)
+    return pilot
+
+
+def fill(actor, report, *, narrative="完成数据授权运营管理办法起草", percentage=40, results=None, **fields):
+    """Save the report with every task row filled from its pre-filled content."""
+    _f, rows, _r, _s = services.initial_content(report)
+    for row in rows:
+        row.update(percentage=percentage, narrative=narrative, status="on_track")
+    data = {"achievements": "建成数据授权运营平台一期", "problems": "数据质量参差不齐", "next_plan": "推进平台二期建设"}
+    data.update(fields)
+    return services.save_report(actor=actor, report=report, data=data, progress=rows, results=results or [])

@@ -1,0 +1,31 @@
+"""Scheduled jobs of reports: daily reminders, the quarters of every term, and the pilot's clock."""
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="reports.send_report_reminders",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_report_reminders():
+    """Idempotent: each reminder has a unique key, so a retry or a second beat sends nothing twice."""
+    from .reminders import send_reminders
+
+    sent = send_reminders()
+    logger.info("report reminders sent: %s", sent)
+    return {str(k): v for k, v in sent.items()}
+
+
+@shared_task(name="reports.fill_report_quarters", acks_late=True, autoretry_for=(OperationalError,), max_retries=5)
+def fill_report_quarters():
+    from .services import fill_report_quarters as fill
+
+    return fill()

@@ -40,6 +40,7 @@ class ApplicationsConfig(AppConfig):
             )
         )
         register_recommendation_purpose()
+        register_batch_actions()
 
 
 def register_recommendation_purpose():
@@ -54,4 +55,17 @@ def register_recommendation_purpose():
         [("agree", _("同意推荐")), ("disagree", _("不同意推荐")), ("supplement", _("补充意见"))],
         requester_roles=["reform_office"],
         given_message=_("意见已提交，市委改革办将据此提出试点建议。"),
+    )
+
+
+def register_batch_actions():
+    """批量审批 on the list runs each application through the app's own service (its hooks included)."""
+    from workflow import conventions
+
+    from . import services
+    from .models import Application
+
+    conventions.register_batch(
+        Application,
+        lambda *, actor, obj, name, comment: services.act(actor=actor, application=obj, name=name, comment=comment),
     )

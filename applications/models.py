@@ -122,6 +122,15 @@ class Application(WorkflowModel):
 
     workflow_key = "application"
     display_related = ("county",)
+    # The approval conventions of the core (workflow.conventions), one line each.
+    conventions = {
+        "recall": ["submit"],
+        "batch": ["request_opinion", "return_to_county"],
+        "urge": True,
+        "copy": True,
+        "phrases": True,
+        "sheet": True,
+    }
     EDITABLE = [Status.DRAFT, Status.RETURNED]
     # Submitted at least once and not yet decided by the committee: a batch cannot be marked decided while any
     # application is here (a draft never submitted cannot be submitted after the window and does not count).

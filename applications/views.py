@@ -65,7 +65,7 @@ def _detail_context(request, app, *, action_form=None):
     versions = versions_of(app)
     opinions = opinions_of(app)
     logs = timeline(app)
-    actions = [t for t in available_actions(app, user) if t.name != "submit"]
+    actions = [t for t in available_actions(app, user) if t.name != "submit" and not t.custom.get("convention")]
     return {
         "app": app,
         "rows": mask_rows(user, app.county, _rows(app)),  # phones and e-mails masked outside the county

@@ -21,3 +21,7 @@ class WorkflowConfig(AppConfig):
         from .workitems import connect_signals
 
         connect_signals()  # every workflow record keeps its work items in step when saved
+
+        from . import conventions
+
+        conventions.ready()  # the transitions the declared conventions need (recall), labels, 我的传阅

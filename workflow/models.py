@@ -779,3 +779,6 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.username}"
+
+
+from .convention_models import Copy, Opening, SavedPhrase, Urging  # noqa: E402, F401  (the conventions' rows)

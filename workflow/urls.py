@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_views, opinion_views, views
+from . import calendar_views, convention_views, opinion_views, views
 
 app_name = "workflow"
 urlpatterns = [
@@ -15,4 +15,14 @@ urlpatterns = [
     path("calendar/feed/", calendar_views.calendar_feed_create, name="calendar_feed_create"),
     path("calendar/feed/revoke/", calendar_views.calendar_feed_revoke, name="calendar_feed_revoke"),
     path("calendar/<str:token>.ics", calendar_views.calendar_ics, name="calendar_ics"),
+    # the approval conventions (workflow.conventions): a record is named by its workflow key and id
+    path("records/<slug:workflow>/<int:pk>/recall/", convention_views.record_recall, name="recall"),
+    path("records/<slug:workflow>/<int:pk>/urge/", convention_views.record_urge, name="urge"),
+    path("records/<slug:workflow>/<int:pk>/copy/", convention_views.record_copy, name="copy"),
+    path("records/<slug:workflow>/<int:pk>/sheet/", convention_views.record_sheet, name="sheet"),
+    path("records/<slug:workflow>/batch/", convention_views.batch, name="batch"),
+    path("copies/", convention_views.copy_list, name="copies"),
+    path("copies/<int:pk>/open/", convention_views.copy_open, name="copy_open"),
+    path("phrases/", convention_views.phrase_add, name="phrase_add"),
+    path("phrases/<int:pk>/delete/", convention_views.phrase_delete, name="phrase_delete"),
 ]

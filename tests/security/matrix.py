@@ -49,6 +49,8 @@ def sample_kwargs(name, pattern, s):
             value = s["attachment"].pk
         elif param == "membership_pk":
             value = s["county_membership"].pk
+        elif param == "workflow":  # the conventions' record URLs (workflow.conventions) name the workflow
+            value = "application"
         elif param != "pk":
             value = MISSING
         elif namespace == "applications":
@@ -57,6 +59,8 @@ def sample_kwargs(name, pattern, s):
             value = s["batch"].pk
         elif name.startswith("pilots:candidate_"):
             value = s["candidate"].pk
+        elif name in ("workflow:recall", "workflow:urge", "workflow:copy", "workflow:sheet"):
+            value = s["application"].pk
         elif name == "workflow:attachment":
             value = s["attachment"].pk
         elif name.startswith("workflow:opinion"):

@@ -34,6 +34,15 @@ class Ticket(WorkflowModel):
 
     workflow_key = "ticket"
     display_related = ("county",)
+    # The approval conventions (workflow.conventions), one line each.
+    conventions = {
+        "recall": ["submit"],
+        "batch": ["accept", "return_to_county"],
+        "urge": True,
+        "copy": True,
+        "phrases": True,
+        "sheet": True,
+    }
 
     title = models.CharField("标题", max_length=100)
     body = models.TextField("内容", blank=True, default="事项内容")

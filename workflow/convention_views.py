@@ -1,0 +1,159 @@
+"""Pages of the approval conventions: recall, urge, copy, approval sheet, batch result, 我的传阅, saved phrases."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from . import conventions
+from .errors import WorkflowError
+from .forms import StyledMixin
+from .selectors import timeline
+
+
+@login_required
+@require_POST
+def record_recall(request, workflow, pk):
+    obj = conventions.get_record(request.user, workflow, pk, "recall")
+    changed = conventions.recall(obj, actor=request.user, comment=request.POST.get("comment", ""))
+    messages.success(request, _("已撤回，当前状态：%(state)s。") % {"state": changed.get_status_display()})
+    return redirect(changed)
+
+
+@login_required
+@require_POST
+def record_urge(request, workflow, pk):
+    obj = conventions.get_record(request.user, workflow, pk, "urge")
+    rows = conventions.urge(obj, actor=request.user, comment=request.POST.get("comment", ""))
+    messages.success(request, _("已催办%(n)d个单位或人员。") % {"n": len(rows)})
+    return redirect(obj)
+
+
+class CopyForm(StyledMixin, forms.Form):
+    units = forms.ModelMultipleChoiceField(label=gettext_lazy("抄送单位"), queryset=None, required=False)
+    users = forms.ModelMultipleChoiceField(label=gettext_lazy("抄送人员"), queryset=None, required=False)
+    comment = forms.CharField(
+        label=gettext_lazy("附言"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=500
+    )
+
+    def __init__(self, *args, **kwargs):
+        from accounts.models import Unit, User
+
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = Unit.objects.order_by("kind", "name")
+        self.fields["users"].queryset = User.objects.filter(is_active=True, memberships__isnull=False).distinct()
+        self.fields["users"].label_from_instance = lambda u: u.display_name
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("units") and not data.get("users"):
+            self.add_error("units", _("请选择抄送的单位或人员。"))
+        return data
+
+
+@login_required
+def record_copy(request, workflow, pk):
+    obj = conventions.get_record(request.user, workflow, pk, "copy")
+    if not conventions.may_copy(obj, request.user):
+        raise PermissionDenied(_("您没有权限抄送该记录。"))
+    form = CopyForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            conventions.copy_to(obj, actor=request.user, units=d["units"], users=d["users"], comment=d["comment"])
+            messages.success(request, _("已抄送。"))
+            return redirect(obj)
+        status = 400
+    return TemplateResponse(request, "workflow/copy_form.html", {"obj": obj, "form": form}, status=status)
+
+
+@login_required
+def record_sheet(request, workflow, pk):
+    """审批单: the record's opinions, decisions, signers, units and dates in order, from the timeline's rows."""
+    obj = conventions.get_record(request.user, workflow, pk, "sheet")
+    from .registry import action_label
+
+    rows = [log for log in timeline(obj) if log.actor_id or log.comment]
+    for log in rows:
+        log.step = action_label(log.action)
+    return TemplateResponse(
+        request,
+        "workflow/sheet.html",
+        {"obj": obj, "kind": type(obj)._meta.verbose_name, "rows": rows, "printed_at": timezone.now()},
+    )
+
+
+@login_required
+@require_POST
+def batch(request, workflow):
+    """批量审批: one transition with one comment on each selected record, each on its own; a result page."""
+    model = conventions.model_for(workflow)
+    if model is None or not conventions.declared(model, "batch"):
+        raise Http404
+    ids = sorted({int(i) for i in request.POST.getlist("ids") if i.isdigit()})
+    if not ids:
+        raise WorkflowError(_("请至少选择一条记录。"), status=400)
+    name = request.POST.get("name", "")
+    results = conventions.run_batch(model, request.user, ids, name, request.POST.get("comment", ""))
+    label = next((label for n, label, _r in conventions.batch_actions(model, request.user) if n == name), name)
+    return TemplateResponse(
+        request,
+        "workflow/batch_result.html",
+        {
+            "label": label,
+            "results": results,
+            "done": sum(1 for r in results if r[2]),
+            "refused": sum(1 for r in results if not r[2]),
+            "back": request.POST.get("next") or "/",
+            "model": model,
+        },
+    )
+
+
+@login_required
+def copy_list(request):
+    """我的传阅: what was copied to the user or the user's units, unread first marked."""
+    page = Paginator(conventions.copies_for(request.user), 20).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "workflow/copies.html", {"page": page})
+
+
+@login_required
+@require_POST
+def copy_open(request, pk):
+    copy = get_object_or_404(conventions.copies_for(request.user), pk=pk)
+    if copy.read_at is None:
+        copy.read_at = timezone.now()
+        copy.save(update_fields=["read_at"])
+    return redirect(copy.url)
+
+
+@login_required
+@require_POST
+def phrase_add(request):
+    from .convention_models import SavedPhrase
+
+    text = request.POST.get("text", "").strip()
+    if not text or len(text) > 200:
+        raise WorkflowError(_("常用意见不能为空，且不超过200字。"), status=400)
+    SavedPhrase.objects.get_or_create(user=request.user, text=text)
+    messages.success(request, _("常用意见已保存。"))
+    return redirect("preferences")
+
+
+@login_required
+@require_POST
+def phrase_delete(request, pk):
+    from .convention_models import SavedPhrase
+
+    get_object_or_404(SavedPhrase, pk=pk, user=request.user).delete()
+    messages.success(request, _("常用意见已删除。"))
+    return redirect("preferences")

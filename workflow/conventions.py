@@ -1,0 +1,427 @@
+"""The approval conventions staff expect (撤回, 批量审批, 催办, 传阅, 常用意见, 审批单), declared per workflow.
+
+A workflow model declares the ones it offers, one line each, in a class attribute::
+
+    conventions = {
+        "recall": ["submit"],               # 撤回: the sender takes back these transitions until the next actor
+                                            #   opens or acts (a transition ``recall`` is installed on the model)
+        "batch": ["accept", "return_to_county"],  # 批量审批: these transitions on the list, one comment for all
+        "urge": True,                       # 催办: the reform office urges whoever the record waits on
+        "copy": True,                       # 抄送/传阅: an actor copies the record to units or people
+        "phrases": True,                    # 常用意见: own phrases and defaults offered in the comment box
+        "sheet": True,                      # 审批单: an A4 approval sheet from the timeline's rows
+    }
+
+Everything goes through the core's one path: state changes through ``services.perform``, audited non-transitions
+through ``services.record`` (a log row). Records are reached by ``<workflow_key>/<pk>`` and scoped by the model's
+``visible_to`` (404 when not the user's), actions by role (403).
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import RETURN_VALUE, transition
+
+from accounts.roles import memberships, roles_of
+
+from .errors import WorkflowError
+from .models import Notification, TransitionLog, WorkItem
+
+KEYS = ("recall", "batch", "urge", "copy", "phrases", "sheet")
+URGE_ROLES = {"reform_office"}
+
+# Defaults offered in every comment box: agreeing steps and steps that need a reason read differently.
+DEFAULT_PHRASES = {
+    "agree": [gettext_lazy("同意。"), gettext_lazy("经审核，材料齐全，同意。")],
+    "reason": [
+        gettext_lazy("材料不完整，请补充后重新提交。"),
+        gettext_lazy("请按审核意见修改后重新提交。"),
+    ],
+}
+
+
+def declared(model, key):
+    """The declaration of convention ``key`` on a workflow model (or instance), or None."""
+    return (getattr(model, "conventions", None) or {}).get(key)
+
+
+def model_for(workflow_key):
+    from .registry import workflow_models
+
+    for model in workflow_models():
+        if model.workflow_key == workflow_key:
+            return model
+    return None
+
+
+def get_record(user, workflow_key, pk, key):
+    """The record the URL names if its workflow offers ``key`` and the user may see it; 404 otherwise."""
+    model = model_for(workflow_key)
+    if model is None or not declared(model, key):
+        raise Http404
+    obj = model.objects.visible_to(user).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def _ct(obj):
+    return ContentType.objects.get_for_model(obj)
+
+
+def _log(obj, action, *, actor, role, comment="", details=None):
+    from .services import acting_unit, record
+
+    return record(
+        obj,
+        f"{type(obj).workflow_key}.{action}",
+        actor=actor,
+        role=role,
+        unit=acting_unit(obj, actor, role) if role else None,
+        comment=comment,
+        from_state=obj.status,
+        to_state=obj.status,
+        details=details,
+    )
+
+
+def _tell(users, log, url):
+    from .services import _enqueue_delivery, email_status_for
+
+    users = {u.pk: u for u in users}
+    if not users:
+        return
+    rows = Notification.objects.bulk_create(
+        [Notification(recipient=u, log=log, url=url, email_status=email_status_for(u)) for u in users.values()]
+    )
+    ids = [n.pk for n in rows if n.pk]
+    transaction.on_commit(lambda: _enqueue_delivery(ids), robust=True)
+
+
+def _members(unit_id, role=None):
+    from accounts.models import User
+
+    qs = User.objects.filter(memberships__unit_id=unit_id, is_active=True)
+    if role:
+        qs = qs.filter(memberships__role=role)
+    return list(qs.distinct())
+
+
+# --- 撤回 (recall) ---------------------------------------------------------------------------------------
+
+
+def _last_log(obj):
+    return TransitionLog.objects.filter(content_type=_ct(obj), object_id=obj.pk).order_by("-created_at", "-id").first()
+
+
+def _recallable_log(obj):
+    """The log row a recall would take back: the record's last row, if it is a declared transition not yet opened
+    by anyone the record then waited on."""
+    from .convention_models import Opening
+
+    names = {f"{type(obj).workflow_key}.{n}" for n in declared(obj, "recall") or ()}
+    log = _last_log(obj)
+    if log is None or log.action not in names or log.to_state != obj.status:
+        return None
+    if Opening.objects.filter(log=log).exists():
+        return None
+    return log
+
+
+def can_recall(obj):
+    return _recallable_log(obj) is not None
+
+
+can_recall.message = gettext_lazy("下一步办理人已查看或办理，不能撤回。")
+
+
+def install(model):
+    """Add the transitions a model's declarations need (``recall``), as django-fsm would have collected them."""
+    names = declared(model, "recall")
+    if not names or hasattr(model, "recall"):
+        return
+    from .services import transitions_of
+
+    field = model._meta.get_field("status")
+
+    def method(self):
+        """Back to the state the recalled transition left (django-fsm's RETURN_VALUE)."""
+        return _recallable_log(self).from_state
+
+    method.__name__, method.__qualname__ = "recall", f"{model.__name__}.recall"
+    for name in names:
+        ts = transitions_of(model, name)
+        if not ts:
+            raise ValueError(f"{model.__name__}.conventions: no transition {name!r} to recall")
+        sources = [str(t.source) for t in ts]
+        target = str(ts[0].target)
+        method = transition(
+            field=field,
+            source=target,
+            target=RETURN_VALUE(*sources),
+            permission=ts[0].permission,
+            conditions=[can_recall],
+            custom={
+                "role": ts[0].custom.get("role", ""),
+                "label": gettext_lazy("撤回"),
+                "optional": True,
+                "convention": "recall",
+                "confirm": gettext_lazy("确定撤回？撤回后可修改再提交。"),
+            },
+        )(method)
+    model.recall = method
+    for sender in {*field.transitions, model}:
+        if issubclass(sender, model):
+            field._collect_transitions(sender=sender)
+
+
+def install_all():
+    from .registry import workflow_models
+
+    for model in workflow_models():
+        install(model)
+
+
+def note_opening(obj, user):
+    """The record page was opened by ``user``: if the record waits on the user, a recall is no longer possible."""
+    from .convention_models import Opening
+
+    if not declared(obj, "recall"):
+        return
+    if not WorkItem.objects.open_for(user).filter(content_type=_ct(obj), object_id=obj.pk).exists():
+        return
+    log = _last_log(obj)
+    if log is not None and log.actor_id != user.pk:
+        Opening.objects.get_or_create(content_type=_ct(obj), object_id=obj.pk, user=user, log=log)
+
+
+def recall(obj, *, actor, comment=""):
+    """Take the record back: logged; the next actor's 待办 item closes and they are told."""
+    from .services import perform
+    from .workitems import next_actor_users
+
+    def tell_next(locked, log):
+        # The items are still open here (perform closes them after this hook): tell those they were for.
+        _tell([u for u in next_actor_users(locked) if u.pk != actor.pk], log, locked.get_absolute_url())
+
+    return perform(obj, "recall", actor=actor, comment=comment, after=tell_next)
+
+
+# --- 批量审批 (batch action) -------------------------------------------------------------------------------
+
+_batch_handlers = {}
+
+
+def register_batch(model, handler):
+    """``handler(actor=, obj=, name=, comment=)`` runs one transition through the app's service (which calls
+    ``perform``); without one the core calls ``perform`` itself."""
+    _batch_handlers[model] = handler
+
+
+def batch_actions(model, user):
+    """The declared batch transitions whose role the user holds: ``[(name, label, needs_reason)]``."""
+    from .services import transitions_of
+
+    roles = roles_of(user)
+    result = []
+    for name in declared(model, "batch") or ():
+        ts = transitions_of(model, name)
+        if ts and ts[0].custom.get("role") in roles:
+            result.append((name, str(ts[0].custom.get("label", name)), bool(ts[0].custom.get("needs_reason"))))
+    return result
+
+
+def run_batch(model, user, ids, name, comment):
+    """Run ``name`` on each record on its own (own transaction, own checks); ``[(id, title, ok, message)]``."""
+    from .services import perform
+
+    if name not in {n for n, _label, _r in batch_actions(model, user)}:
+        raise PermissionDenied(_("您没有权限批量执行此操作。"))
+    handler = _batch_handlers.get(model)
+    visible = {o.pk: o for o in model.objects.visible_to(user).filter(pk__in=ids)}
+    results = []
+    for pk in ids:
+        obj = visible.get(pk)
+        if obj is None:
+            results.append((pk, "", False, _("记录不存在或无权查看。")))
+            continue
+        try:
+            if handler is not None:
+                changed = handler(actor=user, obj=obj, name=name, comment=comment)
+            else:
+                changed = perform(obj, name, actor=user, comment=comment)
+        except (WorkflowError, PermissionDenied) as err:
+            message = err.message if isinstance(err, WorkflowError) else (str(err) or _("您没有权限执行此操作。"))
+            results.append((pk, str(obj), False, str(message)))
+        else:
+            results.append((pk, str(changed), True, changed.get_status_display()))
+    return results
+
+
+# --- 催办 (urge) -------------------------------------------------------------------------------------------
+
+
+def may_urge(obj, user):
+    return bool(declared(obj, "urge")) and bool(roles_of(user) & URGE_ROLES)
+
+
+def urge(obj, *, actor, comment=""):
+    """Urge every unit or person the record waits on; once a day each. Returns the new Urging rows."""
+    from .convention_models import Urging
+
+    if not may_urge(obj, actor):
+        raise PermissionDenied(_("只有市委改革办可以催办。"))
+    today = timezone.localdate()
+    ct = _ct(obj)
+    with transaction.atomic():
+        items = list(WorkItem.objects.for_object(obj).open().select_related("unit", "user"))
+        if not items:
+            raise WorkflowError(_("该记录当前没有待办理的单位，无需催办。"), status=409)
+        done = set(
+            Urging.objects.filter(content_type=ct, object_id=obj.pk, day=today).values_list("unit_id", "user_id")
+        )
+        targets = {}
+        for item in items:
+            key = (item.unit_id, None) if item.unit_id else (None, item.user_id)
+            if key not in done:
+                targets.setdefault(key, item)
+        if not targets:
+            raise WorkflowError(_("今天已催办过，每条记录对每个单位每天最多催办一次。"), status=409)
+        names = [str(i.unit.name if i.unit_id else i.user.display_name) for i in targets.values()]
+        log = _log(obj, "urge", actor=actor, role="reform_office", comment=comment, details={"urged": names})
+        try:
+            with transaction.atomic():
+                rows = Urging.objects.bulk_create(
+                    [
+                        Urging(
+                            content_type=ct, object_id=obj.pk, unit_id=u, user_id=p, day=today, urged_by=actor, log=log
+                        )
+                        for (u, p) in targets
+                    ]
+                )
+        except IntegrityError:  # another office user urged the same unit a moment ago
+            raise WorkflowError(_("今天已催办过，每条记录对每个单位每天最多催办一次。"), status=409) from None
+        users = []
+        for item in targets.values():
+            users += [item.user] if item.user_id else _members(item.unit_id, item.role)
+        _tell(users, log, obj.get_absolute_url())
+    return rows
+
+
+def urgings_of(obj):
+    from .convention_models import Urging
+
+    return list(Urging.objects.for_object(obj).select_related("unit", "user", "urged_by"))
+
+
+# --- 抄送/传阅 (copy) --------------------------------------------------------------------------------------
+
+
+def copy_roles(model):
+    from .services import all_transitions
+
+    return {str(ts[0].custom.get("role")) for ts in all_transitions(model).values() if ts[0].custom.get("role")}
+
+
+def may_copy(obj, user):
+    return bool(declared(obj, "copy")) and bool(roles_of(user) & copy_roles(type(obj)))
+
+
+def copy_to(obj, *, actor, units=(), users=(), comment=""):
+    """Copy the record to units and people: each may read it (a reading assignment) and finds it in 我的传阅."""
+    from .convention_models import Copy
+    from .workitems import assign
+
+    if not may_copy(obj, actor):
+        raise PermissionDenied(_("您没有权限抄送该记录。"))
+    units, users = list(units), list(users)
+    if not units and not users:
+        raise WorkflowError(_("请选择抄送的单位或人员。"), field="units", status=400)
+    with transaction.atomic():
+        names = [u.name for u in units] + [u.display_name for u in users]
+        role = next((m.role for m in memberships(actor)), "")
+        log = _log(obj, "copy", actor=actor, role=role, comment=comment, details={"copied_to": names})
+        title, url = str(obj)[:300], obj.get_absolute_url()
+        rows = []
+        for unit in units:
+            assign(obj, role=unit.kind or "copy", unit=unit, purpose="copy", acts=False, actor=actor)
+            rows.append(Copy(content_type=_ct(obj), object_id=obj.pk, title=title, url=url, unit=unit))
+        for person in users:
+            assign(obj, role="copy", user=person, purpose="copy", acts=False, actor=actor)
+            rows.append(Copy(content_type=_ct(obj), object_id=obj.pk, title=title, url=url, user=person))
+        for row in rows:
+            row.copied_by, row.log = actor, log
+        Copy.objects.bulk_create(rows)
+        told = list(users)
+        for unit in units:
+            told += _members(unit.pk)
+        _tell([u for u in told if u.pk != actor.pk], log, url)
+    return rows
+
+
+def copies_for(user):
+    """我的传阅: copies to the user or one of the user's units, newest first (one query a page)."""
+    from django.db.models import Q
+
+    from .convention_models import Copy
+
+    units = {m.unit_id for m in memberships(user)}
+    return Copy.objects.filter(Q(user_id=user.pk) | Q(unit_id__in=units)).select_related("copied_by", "unit", "user")
+
+
+def copies_of(obj):
+    from .convention_models import Copy
+
+    return list(Copy.objects.for_object(obj).select_related("unit", "user", "copied_by"))
+
+
+# --- 常用意见 (saved phrases) ------------------------------------------------------------------------------
+
+
+def model_of(t):
+    """The workflow model a django-fsm Transition belongs to (the comment box knows only its transitions)."""
+    from .registry import workflow_models
+
+    for model in workflow_models():
+        if any(t is other for other in model._meta.get_field("status").get_all_transitions(model)):
+            return model
+    return None
+
+
+def phrases_for(user, model, transitions):
+    """The user's own phrases, then the defaults of the given transitions (a transition may carry its own in
+    ``custom["phrases"]``); nothing when the workflow does not offer phrases."""
+    from .convention_models import SavedPhrase
+
+    if not declared(model, "phrases"):
+        return []
+    own = list(SavedPhrase.objects.filter(user=user).values_list("text", flat=True))
+    return list(dict.fromkeys(own + default_phrases(model, transitions)))
+
+
+def default_phrases(model, transitions):
+    """The defaults of the given transitions (no query)."""
+    if not declared(model, "phrases"):
+        return []
+    defaults = []
+    for t in transitions:
+        kind = "reason" if t.custom.get("needs_reason") else "agree"
+        defaults += [str(p) for p in (t.custom.get("phrases") or DEFAULT_PHRASES[kind])]
+    return list(dict.fromkeys(defaults))
+
+
+def ready():
+    """Called from WorkflowConfig.ready(): install the declared transitions, log labels and the 我的传阅 entry."""
+    from . import navigation
+    from .registry import EXTRA_LABELS
+
+    install_all()
+    EXTRA_LABELS.setdefault("urge", gettext_lazy("催办"))
+    EXTRA_LABELS.setdefault("copy", gettext_lazy("抄送"))
+    navigation.register(
+        navigation.NavEntry(name="copies", label=gettext_lazy("我的传阅"), url_name="workflow:copies", order=95)
+    )

@@ -251,6 +251,13 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 PILOT_TERM_YEARS = env.int("PILOT_TERM_YEARS", default=2)
 REPORT_DUE_DAYS = env.int("REPORT_DUE_DAYS", default=15)
 OPINION_DUE_DAYS = env.int("OPINION_DUE_DAYS", default=7)
+# 年度考评加分 proposed per promotion level (seed 三（三）: 在省市推广的酌情加分; the office confirms each one).
+# National promotion is not named in the seed: set BONUS_POINTS_NATIONAL=0 (or None here) to propose nothing.
+BONUS_POINTS = {
+    "city": env.float("BONUS_POINTS_CITY", default=1.0),
+    "province": env.float("BONUS_POINTS_PROVINCE", default=2.0),
+    "national": env.float("BONUS_POINTS_NATIONAL", default=3.0),
+}
 SEED_DEMO_PASSWORD = env("SEED_DEMO_PASSWORD", default="Jiaxing#2026")
 
 # One line per request with its id, user, status and duration (jiaxing_pilot/requestlog.py); LOG_FORMAT=json

@@ -40,3 +40,23 @@ class PilotsConfig(AppConfig):
         ]:
             navigation.register(entry)
         registry.register_label("guidance_unit_assigned", _("指定牵头指导单位"))
+        self._register_case_library(navigation, registry)
+
+    def _register_case_library(self, navigation, registry):
+        """嘉兴样本 for every logged-in user; the bonus-point ledger for the office, the committee and counties."""
+        import rules
+
+        navigation.register(
+            navigation.NavEntry("experiences", _("嘉兴样本"), "pilots:experience_list", 80, visible=lambda user: True)
+        )
+        navigation.register(
+            navigation.NavEntry(
+                "bonus",
+                _("考评加分"),
+                "pilots:bonus_ledger",
+                85,
+                visible=lambda user: rules.has_perm("pilots.read_bonus_ledger", user),
+            )
+        )
+        registry.register_label("experience_edited", _("修改经验做法"))
+        registry.register_label("promotion_recorded", _("登记经验推广"))

@@ -376,3 +376,7 @@ class Pilot(WorkflowModel):
     )
     def terminate(self):
         pass
+
+
+# Experiences, promotion and the bonus-point ledger live in their own module (seed 二（五）、三（三））.
+from .experience_models import BonusEntry, Experience, Promotion, PromotionLevel  # noqa: E402,F401

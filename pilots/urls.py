@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import experience_views, import_views, views
 
 app_name = "pilots"
 urlpatterns = [
@@ -21,4 +21,17 @@ urlpatterns = [
     path("<int:pk>/act/", views.pilot_act, name="pilot_act"),
     path("<int:pk>/guidance-unit/", views.pilot_guidance, name="pilot_guidance"),
     path("decided/", views.decided_list, name="decided_list"),
+    # 嘉兴样本 (the case library), promotion and the bonus-point ledger: pilots/experience_views.py
+    path("experiences/", experience_views.experience_list, name="experience_list"),
+    path("experiences/new/", experience_views.experience_create, name="experience_create"),
+    path("experiences/<int:pk>/", experience_views.experience_detail, name="experience_detail"),
+    path("experiences/<int:pk>/edit/", experience_views.experience_edit, name="experience_edit"),
+    path("experiences/<int:pk>/act/", experience_views.experience_act, name="experience_act"),
+    path("experiences/<int:pk>/promotions/", experience_views.promotion_create, name="promotion_create"),
+    path("bonus/", experience_views.bonus_ledger, name="bonus_ledger"),
+    path("bonus/export.xlsx", experience_views.bonus_export, name="bonus_export"),
+    path("bonus/print/", experience_views.bonus_print, name="bonus_print"),
+    path("bonus/<int:pk>/", experience_views.bonus_detail, name="bonus_detail"),
+    path("bonus/<int:pk>/act/", experience_views.bonus_act, name="bonus_act"),
+    path("bonus/<int:pk>/correct/", experience_views.bonus_correct, name="bonus_correct"),
 ]

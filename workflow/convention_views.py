@@ -82,7 +82,8 @@ def record_sheet(request, workflow, pk):
     obj = conventions.get_record(request.user, workflow, pk, "sheet")
     from .registry import action_label
 
-    rows = [log for log in timeline(obj) if log.actor_id or log.comment]
+    # The steps (state changes, the opinions' included) and anything said with a comment; drafts saved are not 办理意见.
+    rows = [log for log in timeline(obj) if (log.from_state and log.from_state != log.to_state) or log.comment]
     for log in rows:
         log.step = action_label(log.action)
     return TemplateResponse(

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.sessions.IdleTimeoutMiddleware",  # after SessionMiddleware: marks the session it then saves
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -98,6 +99,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions are read from Redis; the database stays their source of truth (a Redis restart logs nobody out).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -129,6 +132,7 @@ CELERY_BEAT_SCHEDULE = {
     # Quarterly reports (reports/tasks.py): the quarters of every term, then the day's reminders.
     "fill-report-quarters": {"task": "reports.fill_report_quarters", "schedule": crontab(hour=0, minute=30)},
     "send-report-reminders": {"task": "reports.send_report_reminders", "schedule": crontab(hour=7, minute=30)},
+    "close-ended-terms": {"task": "reports.close_ended_terms", "schedule": crontab(hour=0, minute=45)},
 }
 
 # --- E-mail -----------------------------------------------------------------------------------
@@ -190,7 +194,10 @@ AUDIT_HASH = env("AUDIT_HASH", default="sha256")  # sm3: 国密 SM3 via gmssl
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)  # purge_audit refuses anything younger
 
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout
+# An idle timeout: the age counts from the last request, recorded at most once a minute (accounts/sessions.py)
+# instead of a session write on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_ACTIVITY_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

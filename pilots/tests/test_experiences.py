@@ -2,6 +2,7 @@
 filters, promotion records, and pages by URL (403 for the wrong role, 404 for what is not theirs)."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -233,3 +234,23 @@ def test_a_promotion_document_is_downloaded_by_readers_of_the_experience(pilot, 
     response = client.get(reverse("workflow:attachment", args=[att.pk]))
     assert response.status_code == 200
     b"".join(response.streaming_content)
+
+
+def test_demo_seeds_the_case_library_and_the_ledger_once(settings):
+    from django.core.management import call_command
+
+    from pilots.experience_models import BonusEntry
+    from pilots.experience_selectors import county_total
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert Experience.objects.filter(status="published").count() == 2
+    assert Experience.objects.filter(status="draft").count() == 1
+    jiashan = Unit.objects.get(code="jiashan")
+    assert county_total(jiashan, 2026) == Decimal("1.50")  # province 2, corrected by −0.5; the city one waits
+    assert list(BonusEntry.objects.order_by("id").values_list("status", flat=True)) == [
+        "confirmed",
+        "confirmed",
+        "proposed",
+    ]

@@ -10,9 +10,22 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from accounts.roles import roles_of
-        from workflow import navigation, registry
+        from workflow import calendar, navigation, registry
+        from workflow.opinions import register_purpose
 
         from . import rules  # noqa: F401  (permissions)
+        from .calendar import report_due_dates
+        from .extensions import EXTENSION_OPINION
+
+        register_purpose(
+            EXTENSION_OPINION,
+            _("延期申请征求意见"),
+            [("agree", _("同意延期")), ("disagree", _("不同意延期"))],
+            requester_roles=["reform_office"],
+        )
+        calendar.register(report_due_dates)
+        calendar.register_kind("quarterly_report", _("季度报告"), "text-bg-warning")
+        registry.EXTRA_LABELS.setdefault("term_ended", _("试点期满"))
 
         registry.EXTRA_LABELS.setdefault("reminder_before", _("系统提醒：季度报告即将到期"))
         registry.EXTRA_LABELS.setdefault("reminder_due", _("系统提醒：季度报告今日到期"))

@@ -282,3 +282,6 @@ class ReminderSent(models.Model):
 # Settings read by the services (defaults here so tests and the bench may override them).
 def reminder_days_before():
     return getattr(settings, "REPORT_REMINDER_DAYS_BEFORE", 5)
+
+
+from .extensions import ExtensionRequest  # noqa: E402, F401  (its own module; registered with this app)

@@ -4,7 +4,7 @@ import rules
 
 from accounts.models import Role
 from accounts.roles import unit_ids
-from accounts.rules import is_reform_office
+from accounts.rules import is_committee, is_reform_office
 
 
 @rules.predicate
@@ -15,3 +15,14 @@ def is_report_county(user, report):
 rules.add_perm("reports.edit_report", is_report_county)
 rules.add_perm("reports.review_report", is_reform_office)
 rules.add_perm("reports.quarter_overview", is_reform_office)
+
+
+@rules.predicate
+def is_pilot_county(user, pilot):
+    return pilot is not None and pilot.county_id in unit_ids(user, Role.COUNTY)
+
+
+rules.add_perm("reports.apply_extension", is_pilot_county)
+rules.add_perm("reports.review_extension", is_reform_office)
+rules.add_perm("reports.decide_extension", is_committee)
+rules.add_perm("reports.record_extension", is_reform_office)

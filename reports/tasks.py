@@ -29,3 +29,11 @@ def fill_report_quarters():
     from .services import fill_report_quarters as fill
 
     return fill()
+
+
+@shared_task(name="reports.close_ended_terms", acks_late=True, autoretry_for=(OperationalError,), max_retries=5)
+def close_ended_terms():
+    """The pilot's clock: ended terms with no extension pending move to evaluation (logged as the system)."""
+    from .clock import close_ended_terms as close
+
+    return close()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import extension_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -10,4 +10,8 @@ urlpatterns = [
     path("<int:pk>/edit/", views.report_edit, name="edit"),
     path("<int:pk>/act/", views.report_act, name="act"),
     path("<int:pk>/print/", views.report_print, name="print"),
+    path("extensions/", extension_views.extension_list, name="extensions"),
+    path("extensions/new/<int:pilot_pk>/", extension_views.extension_new, name="extension_new"),
+    path("extensions/<int:pk>/", extension_views.extension_detail, name="extension"),
+    path("extensions/<int:pk>/act/", extension_views.extension_act, name="extension_act"),
 ]

@@ -61,6 +61,14 @@ def test_recall_is_refused_once_the_next_actor_opened_the_record(client, submitt
     assert submitted.status == S.SUBMITTED and office_items(submitted).exists()
 
 
+def test_opening_the_record_page_as_the_next_actor_ends_the_recall(submitted, county_nanhu, office_reviewer):
+    assert 'data-testid="recall"' in render_panel(submitted, county_nanhu)
+    render_panel(submitted, county_nanhu)  # the sender's own look does not count
+    assert 'data-testid="recall"' in render_panel(submitted, county_nanhu)
+    render_panel(submitted, office_reviewer)  # the office opens it
+    assert 'data-testid="recall"' not in render_panel(submitted, county_nanhu)
+
+
 def test_recall_is_refused_after_the_next_actor_acted(client, submitted, county_nanhu, office_reviewer):
     perform(submitted, "return_to_county", actor=office_reviewer, comment="请补充")
     client.force_login(county_nanhu)

@@ -268,6 +268,13 @@ class BonusEntry(WorkflowModel):
     def delete(self, *args, **kwargs):
         raise PermissionError("加分台账只能追加，不能删除。")
 
+    def work_item_title(self):
+        return _("%(county)s%(year)s年度考评加分（%(points)s分）") % {
+            "county": self.county.name,
+            "year": self.year,
+            "points": self.points,
+        }
+
     @property
     def is_correction(self):
         return self.corrects_id is not None

@@ -121,7 +121,9 @@ def matches(plan):
         )
         pairs += [(task_id, "plan", t) if t else (task_id, "reference", r) for t, r in rows]
     ids = {"plan": {p[2] for p in pairs if p[1] == "plan"}, "reference": {p[2] for p in pairs if p[1] == "reference"}}
-    texts = {("plan", pk): c for pk, c in PlanTask.objects.filter(pk__in=ids["plan"]).values_list("pk", "content")}
+    # Other plans count once submitted: a county's unsubmitted draft is nobody else's to see.
+    submitted = PlanTask.objects.filter(pk__in=ids["plan"], plan__submitted_at__isnull=False)
+    texts = {("plan", pk): c for pk, c in submitted.values_list("pk", "content")}
     texts.update(
         {
             ("reference", pk): c
@@ -132,7 +134,9 @@ def matches(plan):
     limit = threshold()
     scored = []
     for mine, kind, pk in pairs:
-        s = score(by_pk[mine].content, texts.get((kind, pk), ""))
+        if (kind, pk) not in texts:
+            continue
+        s = score(by_pk[mine].content, texts[(kind, pk)])
         if s >= limit:
             scored.append((by_pk[mine], kind, pk, s))
     plans = PlanTask.objects.filter(pk__in={pk for _t, kind, pk, _s in scored if kind == "plan"})

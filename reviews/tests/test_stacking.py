@@ -128,3 +128,11 @@ def test_a_bad_row_imports_nothing_and_every_row_error_is_shown(office_reviewer,
     not_excel = SimpleUploadedFile("x.xlsx", b"not a workbook")
     assert login(office_reviewer).post(reverse("reviews:references"), {"file": not_excel}).status_code == 400
     assert login(county_nanhu).get(reverse("reviews:references")).status_code == 403
+
+
+def test_another_countys_unsubmitted_draft_is_not_a_source(county_nanhu, pilot, county_xiuzhou, xiuzhou_pilot):
+    filled_plan(county_nanhu, pilot, tasks=_rows(*EXISTING))  # Nanhu's draft, never submitted
+    plan = services.submit_plan(
+        actor=county_xiuzhou, plan=filled_plan(county_xiuzhou, xiuzhou_pilot, tasks=_rows(NEAR_COPY))
+    )
+    assert not StackingFlag.objects.filter(plan=plan).exists()

@@ -285,3 +285,4 @@ def reminder_days_before():
 
 
 from .extensions import ExtensionRequest  # noqa: E402, F401  (its own module; registered with this app)
+from .inspections import Inspection, RectificationItem  # noqa: E402, F401

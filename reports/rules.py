@@ -26,3 +26,13 @@ rules.add_perm("reports.apply_extension", is_pilot_county)
 rules.add_perm("reports.review_extension", is_reform_office)
 rules.add_perm("reports.decide_extension", is_committee)
 rules.add_perm("reports.record_extension", is_reform_office)
+
+
+@rules.predicate
+def is_item_county(user, item):
+    return item is not None and item.county_id in unit_ids(user, Role.COUNTY)
+
+
+rules.add_perm("reports.record_inspection", is_reform_office)
+rules.add_perm("reports.rectify_item", is_item_county)
+rules.add_perm("reports.verify_item", is_reform_office)

@@ -8,7 +8,14 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 # Each app's demo module adds its part, in this order (later ones build on earlier ones).
-DEMO_MODULES = ["accounts.demo", "pilots.demo", "applications.demo", "reviews.demo", "pilots.experience_demo"]
+DEMO_MODULES = [
+    "accounts.demo",
+    "pilots.demo",
+    "applications.demo",
+    "reviews.demo",
+    "pilots.experience_demo",
+    "reports.demo",
+]
 
 
 class Command(BaseCommand):

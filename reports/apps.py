@@ -14,7 +14,7 @@ class ReportsConfig(AppConfig):
         from workflow.opinions import register_purpose
 
         from . import rules  # noqa: F401  (permissions)
-        from .calendar import report_due_dates
+        from .calendar import rectification_deadlines, report_due_dates
         from .extensions import EXTENSION_OPINION
 
         register_purpose(
@@ -25,6 +25,8 @@ class ReportsConfig(AppConfig):
         )
         calendar.register(report_due_dates)
         calendar.register_kind("quarterly_report", _("季度报告"), "text-bg-warning")
+        calendar.register(rectification_deadlines)
+        calendar.register_kind("rectification", _("整改事项"), "text-bg-danger")
         registry.EXTRA_LABELS.setdefault("term_ended", _("试点期满"))
 
         registry.EXTRA_LABELS.setdefault("reminder_before", _("系统提醒：季度报告即将到期"))

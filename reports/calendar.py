@@ -40,3 +40,26 @@ def report_due_dates(user):
             key=report.pk,
             due=True,
         )
+
+
+def rectification_deadlines(user):
+    """Deadlines of the rectification items still open that the county or the office follows."""
+    from .inspections import RectificationItem
+
+    if not roles_of(user) & {Role.COUNTY, Role.REFORM_OFFICE}:
+        return
+    items = (
+        RectificationItem.objects.visible_to(user)
+        .filter(status__in=RectificationItem.OPEN)
+        .select_related("county")
+        .order_by("deadline", "id")
+    )
+    for item in items:
+        yield CalendarEvent(
+            title=_("整改时限 · %(county)s %(content)s") % {"county": item.county.name, "content": item.content[:30]},
+            start=item.deadline,
+            url=item.get_absolute_url(),
+            kind="rectification",
+            key=item.pk,
+            due=True,
+        )

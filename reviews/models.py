@@ -155,6 +155,14 @@ class Plan(WorkflowModel):
     def is_editable(self):
         return self.status in self.EDITABLE
 
+    @property
+    def is_returned(self):
+        return self.status == self.Status.RETURNED
+
+    @property
+    def is_approved(self):
+        return self.status == self.Status.APPROVED
+
     def units_for_role(self, role):
         pilot = self.pilot
         if role == Role.COUNTY:

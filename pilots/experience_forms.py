@@ -64,7 +64,11 @@ class LibraryFilterForm(StyledMixin, forms.Form):
     level = forms.ChoiceField(
         label=_("推广层级"), required=False, choices=[("", _("全部层级")), *PromotionLevel.choices]
     )
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("已发布")), *Experience.Status.choices])
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("已发布")), *[c for c in Experience.Status.choices if c[0] != Experience.Status.PUBLISHED]],
+    )
 
 
 class LedgerFilterForm(StyledMixin, forms.Form):

@@ -281,3 +281,16 @@ def test_ledger_page_costs_the_same_queries_as_lines_grow(pilot, office_reviewer
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert response.content.decode().count('data-testid="ledger-row"') == 16
+
+
+def test_the_county_is_told_when_its_points_are_confirmed_and_the_office_sees_the_proposal_in_its_inbox(
+    experience, office_reviewer, county_nanhu, county_xiuzhou, login
+):
+    from workflow.models import Notification
+
+    entry = entry_of(promote(office_reviewer, experience))
+    inbox = login(office_reviewer).get(reverse("inbox")).content.decode()
+    assert "南湖区2026年度考评加分（2.00分）" in inbox
+    experiences.bonus_act(actor=office_reviewer, entry=entry, name="confirm")
+    told = Notification.objects.filter(log__action="bonus.confirm").values_list("recipient__username", flat=True)
+    assert list(told) == ["county_nanhu"]

@@ -312,6 +312,10 @@ def urge(obj, *, actor, comment=""):
     return rows
 
 
+def waits_on_anyone(obj):
+    return WorkItem.objects.for_object(obj).open().exists()
+
+
 def urgings_of(obj):
     from .convention_models import Urging
 

@@ -28,7 +28,7 @@ def record_conventions(context, obj):
         "obj": obj,
         "workflow": type(obj).workflow_key,
         "recall": recall,
-        "may_urge": conventions.may_urge(obj, user),
+        "may_urge": conventions.may_urge(obj, user) and conventions.waits_on_anyone(obj),
         "urgings": conventions.urgings_of(obj) if conventions.declared(obj, "urge") else [],
         "may_copy": conventions.may_copy(obj, user),
         "copies": conventions.copies_of(obj) if conventions.declared(obj, "copy") else [],

@@ -272,6 +272,11 @@ class Application(WorkflowModel):
         return self.status == self.Status.RETURNED
 
     @property
+    def awaits_decision(self):
+        """Recommended or not: the committee (or the office on its behalf) decides it next."""
+        return self.status in self.RECOMMENDATION_MADE
+
+    @property
     def is_waiting_for_office(self):
         return self.status in self.WAITING_FOR_OFFICE
 

@@ -17,7 +17,7 @@ from pilots.selectors import access_batch
 from workflow.errors import WorkflowError
 
 from . import recommendations, selectors
-from .models import Application, RecommendationList
+from .models import RecommendationList
 
 # A batch of Jiaxing's has at most seven applications (one per county): one page; a national batch pages on.
 PER_PAGE = 100
@@ -59,7 +59,6 @@ def _page(request, batch, *, status=200, results=None, meeting_ref="", error=Non
             page=page,
             can_decide=names is not None and rlist.status == RecommendationList.Status.SENT,
             on_behalf=names is not None and names["approve"] == "approve_on_behalf",
-            open_states=Application.RECOMMENDATION_MADE,
         )
     return TemplateResponse(request, "applications/recommendations.html", context, status=status)
 

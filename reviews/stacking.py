@@ -34,7 +34,7 @@ _NOT_TEXT = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def threshold():
-    return getattr(settings, "STACKING_THRESHOLD", DEFAULT_THRESHOLD)
+    return settings.STACKING_THRESHOLD
 
 
 def normalise(text):

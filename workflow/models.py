@@ -416,6 +416,14 @@ class Opinion(WorkflowModel):
         return self.status == self.Status.PENDING
 
     @property
+    def is_given(self):
+        return self.status == self.Status.GIVEN
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+    @property
     def overdue(self):
         from django.utils import timezone
 
@@ -573,17 +581,25 @@ class WorkItemQuerySet(models.QuerySet):
     def open_for(self, user):
         """The user's open items, in one indexed query: items for any (unit, role) the user holds, or named
         to the user. Reads the memberships cached on the user (no extra query once they are loaded)."""
-        from accounts.roles import memberships
-
-        scope = models.Q(user_id=user.pk)
-        for m in memberships(user):
-            scope |= models.Q(unit_id=m.unit_id, role=m.role, user__isnull=True)
+        scope = models.Q()
+        for part in todo_scopes(user):
+            scope |= part
         return self.open().filter(scope)
 
     def in_order(self):
         """Overdue first, then by due date, undated last, then the longest waiting (the overdue items are the
         ones with the earliest due dates, so one plain ordering does it)."""
         return self.order_by(models.F("due_at").asc(nulls_last=True), "opened_at", "id")
+
+
+def todo_scopes(user):
+    """The parts of ``open_for``: the items named to the user, then those of each (unit, role) the user holds
+    (each part reads its own index in 我的待办's order: workflow.inbox merges them on PostgreSQL)."""
+    from accounts.roles import memberships
+
+    return [models.Q(user_id=user.pk)] + [
+        models.Q(unit_id=m.unit_id, role=m.role, user__isnull=True) for m in memberships(user)
+    ]
 
 
 def _now():
@@ -650,6 +666,19 @@ class WorkItem(models.Model):
                 fields=["user", "opened_at"], condition=models.Q(closed_at__isnull=True), name="workitem_open_user"
             ),
             models.Index(fields=["content_type", "object_id", "closed_at"], name="workitem_object"),
+            # 我的待办's order (overdue first, by due date, undated last, longest waiting), per scope: a page is
+            # the first rows of these indexes, not a sort of every open item (PostgreSQL's ascending order keeps
+            # nulls last, as in_order() asks).
+            models.Index(
+                fields=["unit", "role", "due_at", "opened_at", "id"],
+                condition=models.Q(closed_at__isnull=True),
+                name="workitem_todo_unit_order",
+            ),
+            models.Index(
+                fields=["user", "due_at", "opened_at", "id"],
+                condition=models.Q(closed_at__isnull=True),
+                name="workitem_todo_user_order",
+            ),
         ]
 
     def __str__(self):

@@ -93,8 +93,27 @@ def visitors():
         pilot = Pilot.objects.visible_to(user).order_by("pk").first()
         if pilot:
             visitor.add("试点详情", reverse("pilots:pilot_detail", args=[pilot.pk]))
+        _case_library_pages(visitor, user)
         result.append(visitor)
     return result
+
+
+def _case_library_pages(visitor, user):
+    """嘉兴样本 (every role), recording an experience (who drafts) and the bonus-point ledger (who reads it)."""
+    from pilots.experience_models import BonusEntry, Experience
+
+    visitor.add("嘉兴样本", reverse("pilots:experience_list"), is_list=True)
+    experience = Experience.objects.visible_to(user).order_by("pk").first()
+    if experience:
+        visitor.add("经验做法", reverse("pilots:experience_detail", args=[experience.pk]))
+    if rules.has_perm("pilots.draft_experience", user):
+        visitor.add("登记经验做法", reverse("pilots:experience_create"))
+    if rules.has_perm("pilots.read_bonus_ledger", user):
+        visitor.add("考评加分台账", reverse("pilots:bonus_ledger"), is_list=True)
+        visitor.add("考评加分打印", reverse("pilots:bonus_print"))
+        entry = BonusEntry.objects.visible_to(user).order_by("pk").first()
+        if entry:
+            visitor.add("考评加分条目", reverse("pilots:bonus_detail", args=[entry.pk]))
 
 
 def open_context(browser, live_server, username=None, **options):

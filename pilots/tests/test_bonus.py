@@ -294,3 +294,44 @@ def test_the_county_is_told_when_its_points_are_confirmed_and_the_office_sees_th
     experiences.bonus_act(actor=office_reviewer, entry=entry, name="confirm")
     told = Notification.objects.filter(log__action="bonus.confirm").values_list("recipient__username", flat=True)
     assert list(told) == ["county_nanhu"]
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_corrections_at_the_same_moment_cannot_take_an_entry_below_zero(
+    real_services, pilot, office_reviewer, make_user, monkeypatch
+):
+    import threading
+    import time
+
+    second = make_user("office_two", "reform-office")
+    entry = confirmed(office_reviewer, promote(office_reviewer, published(office_reviewer, pilot)))
+    real_total = experiences.corrected_total
+
+    def slow_total(original):  # hold each transaction open after reading the total, so both are in flight
+        result = real_total(original)
+        time.sleep(0.4)
+        return result
+
+    monkeypatch.setattr(experiences, "corrected_total", slow_total)
+    start = threading.Barrier(2)
+    results = []
+
+    def correct(user):
+        start.wait()
+        try:
+            experiences.correct_bonus(actor=user, entry=entry, points="-1.5", reason="复核扣减")
+            results.append("ok")
+        except WorkflowError as err:
+            results.append(err.message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=correct, args=(u,)) for u in (office_reviewer, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(r == "ok" for r in results) == [False, True], results
+    assert "不能小于零" in next(r for r in results if r != "ok")
+    assert county_total(entry.county, 2026) == D("0.50")

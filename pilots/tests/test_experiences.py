@@ -254,3 +254,18 @@ def test_demo_seeds_the_case_library_and_the_ledger_once(settings):
         "confirmed",
         "proposed",
     ]
+
+
+def test_a_withdrawn_experience_is_revised_and_published_again_with_each_published_text_kept(
+    pilot, office_reviewer, county_xiuzhou
+):
+    from workflow.models import Version
+
+    exp = published(office_reviewer, pilot)
+    exp = experiences.experience_act(actor=office_reviewer, experience=exp, name="withdraw", comment="数据需更新。")
+    data = {"title": exp.title, "summary": "更新后的摘要。", "body": exp.body, "tags": exp.tags, "area": exp.area}
+    exp = experiences.update_experience(actor=office_reviewer, experience=exp, data=data)
+    exp = experiences.experience_act(actor=office_reviewer, experience=exp, name="publish")
+    assert [e.summary for e in experience_list(county_xiuzhou)] == ["更新后的摘要。"]
+    kept = Version.objects.filter(object_id=exp.pk, content_type__model="experience").order_by("number")
+    assert [v.data["summary"] for v in kept] == ["企业开办全流程一次办结。", "更新后的摘要。", "更新后的摘要。"]

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.privacy import mask_changes, mask_mapping, mask_rows
+from workflow.compare import compare
 from workflow.errors import WorkflowError
 from workflow.opinion_views import opinion_panel
 from workflow.selectors import attachments_of, opinions_of, timeline, versions_of
 from workflow.services import available_actions
-from workflow.versions import diff
 from workflow.views import run_action
 
 from . import selectors, services
@@ -188,20 +188,13 @@ def application_act(request, pk):
 @login_required
 def application_diff(request, pk, number):
     app = selectors.access_application(request.user, pk)
-    versions = {v.number: v for v in versions_of(app)}
-    if number not in versions:
-        raise Http404
-    new, old = versions[number], versions.get(number - 1)
-    fields, _rows_changed = diff(old.data if old else None, new.data, Application.field_labels())
-    return TemplateResponse(
+    return compare(
         request,
-        "applications/diff.html",
-        {
-            "app": app,
-            "new": new,
-            "old": old,
-            "changes": mask_changes(request.user, app.county, fields),
-        },
+        app,
+        number,
+        labels=Application.field_labels(),
+        back_label=_("返回申报详情"),
+        field_filter=lambda fields: mask_changes(request.user, app.county, fields),
     )
 
 

@@ -20,17 +20,32 @@ def moved_rows(old, new, row_key="key"):
     return {k for i, k in enumerate(b) if a[i] != k}
 
 
-def compare(request, obj, number, *, labels, row_labels=None, row_title="content", back_url=None, extra=None):
+def compare(
+    request,
+    obj,
+    number,
+    *,
+    labels,
+    row_labels=None,
+    row_title="content",
+    back_url=None,
+    back_label=None,
+    extra=None,
+    field_filter=None,
+):
     """Render ``workflow/compare.html`` for version ``number`` of ``obj`` (404 if it has no such version).
 
     ``labels``: field key → label (display order); ``row_labels``: row field → label, for task lists;
-    ``row_title``: the row field that names a row; ``extra``: more context (e.g. answered opinions)."""
+    ``row_title``: the row field that names a row; ``extra``: more context (e.g. answered opinions);
+    ``field_filter(fields)``: what this viewer may see of the changed fields (e.g. masked phone numbers)."""
     versions = {v.number: v for v in versions_of(obj)}
     if number not in versions:
         raise Http404
     new, old = versions[number], versions.get(number - 1)
     old_data = old.data if old else None
     fields, rows = diff(old_data, new.data, labels)
+    if field_filter is not None:
+        fields = field_filter(fields)
     moved = moved_rows(old_data, new.data)
     row_labels = row_labels or {}
     changes = []
@@ -63,6 +78,7 @@ def compare(request, obj, number, *, labels, row_labels=None, row_title="content
             "fields": fields,
             "rows": changes,
             "back_url": back_url or obj.get_absolute_url(),
+            "back_label": back_label,
             **(extra or {}),
         },
     )

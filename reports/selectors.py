@@ -3,6 +3,7 @@
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import QuarterlyReport
 
@@ -69,3 +70,39 @@ def quarters(user):
 def overdue_scope():
     """Reports still owed past their due date (county not submitted)."""
     return Q(first_submitted_on__isnull=True, due_on__lt=timezone.localdate())
+
+
+def pilot_clock(pilot, user):
+    """What the pilot page shows of its clock: days elapsed and remaining, the next deadline (the earliest report
+    still owed or open rectification item), and what the user may do (two queries)."""
+    import rules
+
+    from .extensions import ExtensionRequest
+    from .inspections import RectificationItem
+
+    today = timezone.localdate()
+    context = {"pilot": pilot, "started": pilot.term_start is not None}
+    if pilot.term_start is None:
+        return context
+    report = (
+        QuarterlyReport.objects.filter(pilot=pilot, first_submitted_on__isnull=True, period_end__lt=today)
+        .order_by("due_on")
+        .first()
+    ) or QuarterlyReport.objects.filter(pilot=pilot, due_on__gte=today).order_by("due_on").first()
+    item = RectificationItem.objects.filter(pilot=pilot, status__in=RectificationItem.OPEN).order_by("deadline").first()
+    candidates = (
+        [(report.due_on, report.period_label + str(_("进展报告")), report.get_absolute_url())] if report else []
+    )
+    if item:
+        candidates.append((item.deadline, str(_("整改事项")), item.get_absolute_url()))
+    nxt = min(candidates, default=None)
+    context.update(
+        elapsed=max(0, (min(today, pilot.term_end) - pilot.term_start).days),
+        remaining=max(0, (pilot.term_end - today).days),
+        next_deadline=nxt,
+        overdue=bool(nxt and nxt[0] < today),
+        may_extend=rules.has_perm("reports.apply_extension", user, pilot)
+        and pilot.status in ("implementing", "extended")
+        and not ExtensionRequest.objects.filter(pilot=pilot, status__in=ExtensionRequest.PENDING).exists(),
+    )
+    return context

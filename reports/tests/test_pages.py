@@ -167,3 +167,11 @@ def test_quarter_page_shows_on_time_late_missing_with_flat_queries(
     assert missing.count('data-testid="report-row"') == 1 and "项目2" in missing
     own = login(counties[2]).get(reverse("reports:list")).content.decode()
     assert own.count('data-testid="report-row"') == 9 and "项目0" not in own
+
+
+def test_pilot_page_shows_elapsed_remaining_and_next_deadline(pilot, county_nanhu, login, clock):
+    clock.set(datetime.date(2026, 4, 20))  # Q1 (due 04-15) not submitted: overdue
+    page = login(county_nanhu).get(pilot.get_absolute_url()).content.decode()
+    assert "已实施69天，距期满还有661天。" in page
+    assert 'data-testid="next-deadline"' in page and "2026年第1季度进展报告" in page and "已逾期" in page
+    assert 'data-testid="apply-extension"' in page

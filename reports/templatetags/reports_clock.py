@@ -1,0 +1,12 @@
+"""``{% pilot_clock pilot user %}``: the pilot's clock on its page (elapsed, remaining, next deadline, links)."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("reports/_pilot_clock.html")
+def pilot_clock(pilot, user):
+    from reports.selectors import pilot_clock as clock
+
+    return clock(pilot, user)

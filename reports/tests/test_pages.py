@@ -175,3 +175,24 @@ def test_pilot_page_shows_elapsed_remaining_and_next_deadline(pilot, county_nanh
     assert "已实施69天，距期满还有661天。" in page
     assert 'data-testid="next-deadline"' in page and "2026年第1季度进展报告" in page and "已逾期" in page
     assert 'data-testid="apply-extension"' in page
+
+
+def test_attachment_saved_with_the_report_and_office_told_of_the_submission(
+    pilot, county_nanhu, office_reviewer, login, clock
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from workflow.models import Notification
+
+    clock.set(datetime.date(2026, 4, 8))
+    report = q1(pilot)
+    client = login(county_nanhu)
+    pdf = SimpleUploadedFile(
+        "平台运行数据.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf"
+    )
+    data = _form_data(report, submit="1")
+    data["attachments"] = pdf
+    assert client.post(reverse("reports:edit", args=[report.pk]), data).status_code == 302
+    page = login(office_reviewer).get(report.get_absolute_url()).content.decode()
+    assert "平台运行数据.pdf" in page and 'data-testid="action-accept"' in page
+    assert Notification.objects.filter(recipient=office_reviewer, log__action="quarterly_report.submit").exists()

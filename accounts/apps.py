@@ -9,9 +9,14 @@ class AccountsConfig(AppConfig):
     verbose_name = _("用户与单位")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from workflow import navigation
 
         from .rules import is_audit_admin, is_security_admin, is_system_admin
+        from .sessions import mark_activity
+
+        user_logged_in.connect(mark_activity, dispatch_uid="accounts.sessions.mark_activity")
 
         # 三员分立: each administrator sees only the entry of its own console.
         for name, label, url_name, visible in [

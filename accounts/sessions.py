@@ -11,6 +11,12 @@ from django.contrib.auth import SESSION_KEY
 LAST_SEEN = "_last_seen"
 
 
+def mark_activity(sender, request, user, **kwargs):
+    """Signing in is activity: the login's own session save records it, so the next minute writes nothing."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN] = int(time.time())
+
+
 class IdleTimeoutMiddleware:
     """Placed after SessionMiddleware, so the session it marks is saved by SessionMiddleware on the way out."""
 

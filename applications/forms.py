@@ -49,6 +49,9 @@ class ApplicationFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for f in self.form.fields.values():
+        for name, f in self.form.fields.items():
+            choices = f.choices
+            if name in ("batch", "county"):  # ids and names read as tuples: no model object for each option
+                choices = [("", f.empty_label), *f.queryset.values_list("pk", "name")]
             # Hundreds of batches and counties over the years: options rendered in Python, not one template each.
-            f.widget = FastSelect(attrs={"class": "form-select form-select-sm"}, choices=f.choices)
+            f.widget = FastSelect(attrs={"class": "form-select form-select-sm"}, choices=choices)

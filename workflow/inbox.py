@@ -1,14 +1,16 @@
 """我的待办: the user's open work items (rows written by ``workflow.workitems``), read with indexed queries.
 
 Nothing here loads the records or asks their transitions: an item carries its title, URL, action names and
-dates. A page of the list is one query (its rows carry the total in a window count and the unread notices);
-elsewhere the header's two badges (待办, unread notices) are one query together."""
+dates. The header's two badges (待办, unread notices) are one query together; a page of the list is that query
+(its total) and one more for its rows, read in order from an index per scope (see ``_page_rows``)."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Func, Subquery, Window
+from django.db import connection
+from django.db.models import Func, Subquery
 
-from .models import Notification, WorkItem
+from .models import Notification, WorkItem, todo_scopes
 
 PAGE_SIZE = 20
 _TODO = "_todo_count"
@@ -22,26 +24,32 @@ def todo_items(user):
 
 
 def todo_page(user, number=None, per_page=PAGE_SIZE):
-    """One page of the user's items as a Django Page, in one query; its total is reused by the header."""
-    paginator = Paginator(todo_items(user), per_page)
+    """One page of the user's items as a Django Page, in two indexed queries: the total (the header's one query
+    for both badges) and the page's rows, read in order from an index per scope (``_page_rows``)."""
     try:
         number = max(int(number or 1), 1)
     except (TypeError, ValueError):
         number = 1
+    paginator = Paginator(todo_items(user), per_page)
+    paginator.count = header_counts(user)[0]
+    number = min(number, paginator.num_pages)  # past the last page (a stale link): the last page
     start = (number - 1) * per_page
-    # The page's rows carry the list's total and the user's unread notices: the header asks nothing more.
-    counted = todo_items(user).annotate(total=Window(Count("id")), unread=_count(_unread(user)))
-    rows = list(counted[start : start + per_page])
-    if rows:
-        paginator.count = rows[0].total
-        setattr(user, _UNREAD, rows[0].unread)
-    else:  # past the last page (or nothing at all): count, then show the last page
-        paginator.count = todo_items(user).count()
-        number = paginator.num_pages
-        start = (number - 1) * per_page
-        rows = list(counted[start : start + per_page]) if paginator.count else []
-    setattr(user, _TODO, paginator.count)
+    rows = _page_rows(user, start, start + per_page) if paginator.count else []
     return Page(rows, number, paginator)
+
+
+def _page_rows(user, start, stop):
+    """Rows ``start:stop`` of the user's items. On PostgreSQL each scope (the items named to the user, each unit
+    and role held) reads at most ``stop`` rows in order from its own index and the parts are merged (UNION ALL),
+    so a page costs the same however many items wait; sorting every open item took 10-20 ms at 4,250 items.
+    Other databases sort them in one query."""
+    parts = [WorkItem.objects.open().filter(scope).in_order()[:stop] for scope in todo_scopes(user)]
+    if len(parts) == 1 or not connection.features.supports_slicing_ordering_in_compound:
+        return list(todo_items(user)[start:stop])
+    rows = list(parts[0].union(*parts[1:], all=True).in_order()[start:stop])
+    for row in rows:  # the kind's name without a join: content types are cached per process
+        row.content_type = ContentType.objects.get_for_id(row.content_type_id)
+    return rows
 
 
 def _unread(user):

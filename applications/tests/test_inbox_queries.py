@@ -1,6 +1,6 @@
 """我的待办, its header badge and the application list read indexed rows: the same queries for 3 or 30 waiting
-applications, and exactly one query on the work-item table: the list's page (its total in a window count, reused
-by the badge) or the header's one query for both badges."""
+applications; on the work-item table the header's one query for both badges (also 我的待办's total) and, on
+我的待办 and the home page, one query for the page's rows."""
 
 import pytest
 from django.db import connection
@@ -30,7 +30,9 @@ def _queries(client, url):
     assert response.status_code == 200
     sql = [q["sql"] for q in ctx.captured_queries]
     assert len(_own(sql)) == OWN_QUERIES.get(url_name(url), len(_own(sql))), "\n".join(_own(sql))
-    return len(sql), [s for s in sql if "workflow_workitem" in s], response.content.decode()
+    # The session is written at most once a minute (accounts/sessions.py), so its write is not the page's.
+    page = [s for s in sql if "django_session" not in s and not s.startswith(("SAVEPOINT", "RELEASE"))]
+    return len(page), [s for s in sql if "workflow_workitem" in s], response.content.decode()
 
 
 def url_name(url):
@@ -41,9 +43,11 @@ def url_name(url):
 
 
 # The page's own queries, exactly (besides the session, user, second-factor and membership look-ups and the
-# session save every request makes): 我的待办 is one query with both badges; the application list counts, reads
-# the header's badges, the filter's batches and counties, and one page of rows; the pilot list counts and reads.
-OWN_QUERIES = {"home": 1, "inbox": 1, "applications:list": 5, "pilots:pilot_list": 2}
+# session's once-a-minute save): 我的待办 is the header's query with both badges (its total) and its page of rows;
+# the application list counts, reads the header's badges, the filter's batches and counties, and one page of rows;
+# the pilot list counts and reads.
+OWN_QUERIES = {"home": 2, "inbox": 2, "applications:list": 5, "pilots:pilot_list": 2}
+ITEM_QUERIES = {"home": 2, "inbox": 2}  # elsewhere the header's one query
 PAGES = list(OWN_QUERIES)
 PER_REQUEST = ("django_session", "accounts_user", "otp_", "accounts_membership", "SAVEPOINT", "RELEASE")
 
@@ -58,10 +62,10 @@ def test_pages_cost_the_same_queries_for_3_or_30_waiting_applications(name, offi
     client = login(office_reviewer)
     _submitted(office_reviewer, batch, 0, 3)
     few, few_items, page = _queries(client, reverse(name))
-    assert len(few_items) == 1 and 'data-testid="todo-count">3<' in page
+    assert len(few_items) == ITEM_QUERIES.get(name, 1) and 'data-testid="todo-count">3<' in page
     _submitted(office_reviewer, batch, 3, 27)
     many, many_items, page = _queries(client, reverse(name))
-    assert len(many_items) == 1 and 'data-testid="todo-count">30<' in page
+    assert len(many_items) == ITEM_QUERIES.get(name, 1) and 'data-testid="todo-count">30<' in page
     assert many == few
 
 
@@ -70,7 +74,7 @@ def test_the_header_reads_both_badges_in_one_query(name, office_reviewer, county
     batch = open_batch(office_reviewer)
     _submitted(office_reviewer, batch, 0, 2)
     _, item_queries, page = _queries(login(office_reviewer), reverse(name))
-    (sql,) = item_queries  # on 我的待办 the page's own query carries both counts
+    (sql,) = [s for s in item_queries if "COUNT" in s]  # on 我的待办 also the page's total
     assert "workflow_notification" in sql  # the same query counts the unread notices
     assert 'data-testid="todo-count">2<' in page and 'data-testid="unread-count">2<' in page
 

@@ -1,13 +1,35 @@
-"""The site's URLs, with Application in Django admin at the benchmark's rows per page (registered plainly if
-the project does not register it)."""
+"""The site's URLs plus the benchmark's references: Django admin's change list of Application registered with an
+ordinary ModelAdmin (the columns the application list shows, 20 rows a page, nothing tuned) on its own AdminSite
+at /bench-admin/ (the goal's reference), and for comparison the project's own tuned support-staff admin
+(applications/admin.py: list_select_related, filters, search) at the same 20 rows on /bench-tuned-admin/."""
 
 from django.contrib import admin
+from django.urls import path
 
+from applications.admin import ApplicationAdmin
 from applications.models import Application
-from jiaxing_pilot.urls import urlpatterns  # noqa: F401 - served as they are
+from jiaxing_pilot.urls import urlpatterns as site_urlpatterns
 
 ROWS_PER_PAGE = 20
 
-if Application not in admin.site._registry:
-    admin.site.register(Application, admin.ModelAdmin)
-admin.site._registry[Application].list_per_page = ROWS_PER_PAGE
+
+class PlainApplicationAdmin(admin.ModelAdmin):
+    # The application list's columns: name, county, batch, lead group, state, last change.
+    list_display = ["project_name", "county", "batch", "candidate__lead_group", "status", "updated_at"]
+    list_per_page = ROWS_PER_PAGE
+
+
+class TunedApplicationAdmin(ApplicationAdmin):
+    list_per_page = ROWS_PER_PAGE
+
+
+bench_admin = admin.AdminSite(name="bench_admin")
+bench_admin.register(Application, PlainApplicationAdmin)
+bench_tuned_admin = admin.AdminSite(name="bench_tuned_admin")
+bench_tuned_admin.register(Application, TunedApplicationAdmin)
+
+urlpatterns = [
+    path("bench-admin/", bench_admin.urls),
+    path("bench-tuned-admin/", bench_tuned_admin.urls),
+    *site_urlpatterns,
+]

@@ -130,7 +130,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=0),  # 08:00 Asia/Shanghai
     },
     # Quarterly reports (reports/tasks.py): the quarters of every term, then the day's reminders.
-    "fill-report-quarters": {"task": "reports.fill_report_quarters", "schedule": crontab(hour=0, minute=30)},
+    "fill-report-quarters": {"task": "reports.fill_report_quarters", "schedule": timedelta(minutes=10)},
     "send-report-reminders": {"task": "reports.send_report_reminders", "schedule": crontab(hour=7, minute=30)},
     "close-ended-terms": {"task": "reports.close_ended_terms", "schedule": crontab(hour=0, minute=45)},
 }

@@ -48,9 +48,15 @@ def ensure_report_quarters(pilot):
 
 
 def fill_report_quarters(batch_size=500):
-    """Every reporting pilot gets its missing quarters (the daily safety net behind the term services)."""
+    """Every reporting pilot gets its missing quarters (run by beat every few minutes: the term services of
+    pilots and plans do not call reports, so this job is how a new or moved term gets its quarters)."""
+    from django.db.models import Exists, OuterRef
+
+    # Only pilots whose last quarter is missing (a new term, or a term moved later): one indexed query, so the job
+    # can run every few minutes and a newly approved plan's quarters appear soon after.
+    covered = QuarterlyReport.objects.filter(pilot=OuterRef("pk"), period_end__gte=OuterRef("term_end"))
     made = 0
-    for pilot in reporting_pilots().iterator(chunk_size=batch_size):
+    for pilot in reporting_pilots().exclude(Exists(covered)).iterator(chunk_size=batch_size):
         made += ensure_report_quarters(pilot)
     return made
 

@@ -108,3 +108,10 @@ def test_no_role_takes_another_roles_step(pilot, county_nanhu, county_xiuzhou, o
     report = services.submit_report(actor=county_nanhu, report=fill(county_nanhu, report))
     with pytest.raises(PermissionDenied):
         services.review_report(actor=county_nanhu, report=report, name="accept")
+
+
+def test_the_filling_job_adds_the_quarters_of_a_new_or_moved_term(pilot):
+    QuarterlyReport.objects.filter(pilot=pilot, year=2028).delete()  # as if the term had just been moved later
+    assert services.fill_report_quarters() == 1
+    assert QuarterlyReport.objects.filter(pilot=pilot, year=2028, quarter=1).exists()
+    assert services.fill_report_quarters() == 0

@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -328,15 +329,18 @@ def main():
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
 
-    admin_rps = sorted(x[0] for x in results[REFERENCE])[len(results[REFERENCE]) // 2]
+    # Each page is compared with the reference measured in the same round (the machine's load may change during
+    # a run; a ratio of medians taken from different rounds would mix loads), and the median ratio is reported.
+    reference = [x[0] for x in results[REFERENCE]]
     print()
-    print("| page | requests/s (median of rounds) | each round | × admin change list |")
-    print("|---|---|---|---|")
+    print("| page | requests/s (median of rounds) | each round | × reference, each round | × reference (median) |")
+    print("|---|---|---|---|---|")
     for name, path in PAGES:
         values = [x[0] for x in results[path]]
-        median = sorted(values)[len(values) // 2]
+        ratios = [v / ref for v, ref in zip(values, reference, strict=True)]
         rounds = ", ".join(f"{v:.1f}" for v in values)
-        print(f"| {name} | {median:.1f} | {rounds} | {median / admin_rps:.1f}× |")
+        each = ", ".join(f"{r:.1f}" for r in ratios)
+        print(f"| {name} | {statistics.median(values):.1f} | {rounds} | {each} | {statistics.median(ratios):.1f}× |")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 Seeds a fresh PostgreSQL database with bulk inserts (counties with one user each, pilots implementing, ten quarterly
 reports each: past quarters submitted except about 2% missing, the current quarter due today), then runs the job
 (``reports.reminders.send_reminders``) on its due date twice (the second run must send nothing) and prints wall
-time, the reminders sent and the peak Python memory (tracemalloc) of each run. ``--sizes`` runs several sizes in
+time, the reminders sent and the peak Python memory (tracemalloc) of each run; ``--no-tracemalloc`` times the job
+without tracemalloc (which slows Python down) and prints no memory. ``--sizes`` runs several sizes in
 one go to show time growing with the reminders due and memory staying flat.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jx_h10 .venv/bin/python bench/reminders_bench.py \
@@ -149,22 +150,25 @@ def seed(reports):
         cur.execute("VACUUM ANALYZE")
 
 
-def run_once():
+def run_once(trace=True):
     from django.urls import reverse
 
     from reports.reminders import send_reminders
 
     reverse("reports:list")  # the URL conf is imported once, outside the measurement
-    tracemalloc.start()
+    if trace:
+        tracemalloc.start()
     started = time.perf_counter()
     sent = send_reminders(today=TODAY)
     wall = time.perf_counter() - started
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    peak = None
+    if trace:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
     return wall, sent, peak
 
 
-def one_size(reports):
+def one_size(reports, trace=True):
     url = os.environ["DATABASE_URL"]
     import psycopg2
 
@@ -182,8 +186,8 @@ def one_size(reports):
     t = time.perf_counter()
     seed(reports)
     seeded = time.perf_counter() - t
-    first = run_once()
-    second = run_once()
+    first = run_once(trace)
+    second = run_once(trace)
     assert sum(second[1].values()) == 0, second
     return seeded, first, second
 
@@ -191,6 +195,12 @@ def one_size(reports):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", nargs="+", type=int, default=[300000])
+    parser.add_argument(
+        "--no-tracemalloc",
+        dest="trace",
+        action="store_false",
+        help="time the job without tracemalloc (which slows Python down); no peak memory then",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.child:
@@ -201,12 +211,14 @@ def main():
     for size in args.sizes:
         # Each size in a child process: a fresh database and a fresh interpreter.
         if len(args.sizes) > 1:
-            subprocess.run([sys.executable, __file__, "--child", "--sizes", str(size)], check=True)  # noqa: S603
+            flags = [] if args.trace else ["--no-tracemalloc"]
+            subprocess.run([sys.executable, __file__, "--child", "--sizes", str(size), *flags], check=True)  # noqa: S603
             continue
-        seeded, (w1, s1, p1), (w2, s2, _p2) = one_size(size)
+        seeded, (w1, s1, p1), (w2, s2, _p2) = one_size(size, args.trace)
+        memory = "–" if p1 is None else f"{p1 / 2**20:.1f} MiB"
         print(
             f"| {size:,} | {seeded:.0f} s | {w1:.1f} s | {s1['before']}/{s1['due']}/{s1['overdue']} "
-            f"| {p1 / 2**20:.1f} MiB | {w2:.1f} s | {sum(s2.values())} |",
+            f"| {memory} | {w2:.1f} s | {sum(s2.values())} |",
             flush=True,
         )
 

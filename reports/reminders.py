@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from workflow.models import SYSTEM_ROLE, Notification
-from workflow.services import email_status_for, record
+from workflow.services import email_status_for, record_many
 
 from .models import QuarterlyReport, ReminderSent
 
@@ -76,23 +76,25 @@ def _recipients(kind, county_ids, office):
 
 
 def _send_batch(kind, rows, now, office):
-    """One transaction: claim the keys, then a system log row and the notifications of each report won."""
+    """One transaction: claim the keys, then a system log row and the notifications of each report won, each kind
+    of row written in one batch."""
     with transaction.atomic():
         won = set(claim(kind, [pk for pk, _c, _d in rows], now))
         if not won:
             return 0
         mine = [(pk, county, due) for pk, county, due in rows if pk in won]
         recipients = _recipients(kind, {c for _p, c, _d in mine}, office)
+        # One chained batch of system log rows (one head lock, one insert), then one insert of notifications.
+        logs = record_many(
+            [
+                (QuarterlyReport(pk=pk), f"quarterly_report.reminder_{kind}", {"kind": kind, "due_on": due.isoformat()})
+                for pk, _county, due in mine
+            ],
+            actor=None,
+            role=SYSTEM_ROLE,
+        )
         notes = []
-        for pk, county, due in mine:
-            report = QuarterlyReport(pk=pk, county_id=county, due_on=due)
-            log = record(
-                report,
-                f"quarterly_report.reminder_{kind}",
-                actor=None,
-                role=SYSTEM_ROLE,
-                details={"kind": kind, "due_on": due.isoformat()},
-            )
+        for (pk, county, _due), log in zip(mine, logs, strict=True):
             users = recipients if kind == K.OVERDUE else recipients.get(county, [])
             url = reverse("reports:detail", args=[pk])
             notes += [Notification(recipient=u, log=log, url=url, email_status=email_status_for(u)) for u in users]

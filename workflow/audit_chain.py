@@ -112,6 +112,29 @@ def append(obj, save, using="default"):
         AuditChainHead.objects.using(using).filter(pk=head.pk).update(seq=obj.chain_seq, last_hash=obj.row_hash)
 
 
+def append_many(objs, using="default", batch_size=1000):
+    """Insert ``objs`` (unsaved rows of one append-only model) as the next links of its chain, in order: one head
+    lock, the hashes chained here, one multi-row insert and one head update per call. The rows verify exactly as
+    if each had been appended alone; ``save()`` is not called (no signals, as with any ``bulk_create``)."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    model = type(objs[0])
+    if any(type(o) is not model or o.pk is not None for o in objs):
+        raise ValueError("append_many takes unsaved rows of one model")
+    with transaction.atomic(using=using):
+        head = _head(model._meta.db_table, using)
+        seq, prev, name = head.seq, head.last_hash, algorithm()
+        for obj in objs:
+            seq += 1
+            obj.chain_seq, obj.prev_hash = seq, prev
+            obj.row_hash = prev = row_hash(obj, prev, name)
+        # A plain QuerySet: the append-only one's bulk_create saves row by row (each taking the lock again).
+        models.QuerySet(model, using=using).bulk_create(objs, batch_size=batch_size)
+        AuditChainHead.objects.using(using).filter(pk=head.pk).update(seq=seq, last_hash=prev)
+    return objs
+
+
 @dataclass
 class Problem:
     table: str

@@ -11,6 +11,7 @@ from django_fsm import ConcurrentTransition
 
 from accounts.roles import memberships
 
+from . import audit_chain
 from .errors import WorkflowError, rule_violation
 from .models import SYSTEM_ROLE, Attachment, Notification, TransitionLog, Version
 from .request_context import with_request_id
@@ -165,6 +166,24 @@ def record(obj, action, *, actor, role, unit=None, comment="", from_state="", to
         details=with_request_id(details),  # the request id links the row to the request log (issue 15)
         version=version,
     )
+
+
+def record_many(entries, *, actor, role, unit=None):
+    """Append one audit row per ``(obj, action, details)`` of ``entries``, in order, as one batch of the chain
+    (``audit_chain.append_many``: one head lock and one insert): for jobs that log many rows at once."""
+    rows = [
+        TransitionLog(
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            action=action,
+            actor=actor,
+            role=role,
+            unit=unit,
+            details=with_request_id(details),
+        )
+        for obj, action, details in entries
+    ]
+    return audit_chain.append_many(rows)
 
 
 def next_actors(obj):

@@ -161,3 +161,50 @@ def test_the_application_cannot_change_or_remove_a_row():
         AuditEvent.objects.filter(pk=row.pk).update(username="x")
     with pytest.raises(PermissionError):
         AuditEvent.objects.all().delete()
+
+
+def _batch_of_logs(target, n):
+    from workflow.models import SYSTEM_ROLE
+    from workflow.services import record_many
+
+    return record_many(
+        [(target, f"batch.test_{i}", {"i": i}) for i in range(n)],
+        actor=None,
+        role=SYSTEM_ROLE,
+    )
+
+
+def test_a_batch_append_continues_the_chain_and_verifies_like_single_rows(county_nanhu):
+    from workflow.models import SYSTEM_ROLE, TransitionLog
+    from workflow.services import record
+
+    first = record(county_nanhu, "batch.before", actor=None, role=SYSTEM_ROLE)
+    batch = _batch_of_logs(county_nanhu, 5)
+    after = record(county_nanhu, "batch.after", actor=None, role=SYSTEM_ROLE)
+    logs = list(TransitionLog.objects.order_by("chain_seq"))
+    assert [log.action for log in logs] == ["batch.before"] + [f"batch.test_{i}" for i in range(5)] + ["batch.after"]
+    assert [log.chain_seq for log in logs] == list(range(first.chain_seq, after.chain_seq + 1))
+    assert batch[0].prev_hash == first.row_hash and after.prev_hash == batch[-1].row_hash
+    assert all(b.pk for b in batch)
+    ok, out = verify_output()
+    assert ok and "审计链完整" in out
+
+
+def test_a_tampered_row_inside_a_batch_is_found_and_named(county_nanhu):
+    from workflow.models import TransitionLog
+
+    batch = _batch_of_logs(county_nanhu, 5)
+    _sql("UPDATE workflow_transitionlog SET action = 'forged' WHERE id = %s", [batch[2].pk])
+    problem = verify(TransitionLog)
+    assert problem.seq == batch[2].chain_seq and problem.row_id == batch[2].pk and "篡改" in problem.message
+    ok, out = verify_output()
+    assert not ok and f"序号{batch[2].chain_seq}" in out
+
+
+def test_a_row_removed_from_inside_a_batch_is_a_missing_link(county_nanhu):
+    from workflow.models import TransitionLog
+
+    batch = _batch_of_logs(county_nanhu, 5)
+    _sql("DELETE FROM workflow_transitionlog WHERE id = %s", [batch[3].pk])
+    problem = verify(TransitionLog)
+    assert problem.seq == batch[3].chain_seq and "缺少序号" in problem.message

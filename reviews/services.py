@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.roles import units
 from pilots.services import start_term
+from reports.services import ensure_report_quarters
 from workflow.errors import WorkflowError
 from workflow.models import Opinion
 from workflow.opinions import opinion_give, opinion_request
@@ -305,7 +306,8 @@ DECISIONS = {
 
 
 def _start_the_pilot(plan, log):
-    start_term(plan.pilot, cause_log=log, approved_at=plan.approved_at)
+    """The term starts, and with it the quarterly reports of every quarter of the term (一季度一报)."""
+    ensure_report_quarters(start_term(plan.pilot, cause_log=log, approved_at=plan.approved_at))
 
 
 def decide_plan(*, actor, plan, name, meeting_ref, comment="", expected_state=None, files=()):

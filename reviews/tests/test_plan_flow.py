@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from accounts.models import Unit
@@ -119,6 +120,9 @@ def test_the_whole_way_consultation_return_answers_resubmission_approval_starts_
     assert pilot.term_start == today and pilot.term_end == today.replace(year=today.year + 2)
     cause = TransitionLog.objects.get(content_type__model="pilot", object_id=pilot.pk, action="pilot.start")
     assert cause.details["cause"]["action"] == "plan.approve"
+    # 一季度一报: the approval itself creates the report of every quarter of the two-year term (8 or 9 quarters).
+    reports = django_apps.get_model("reports", "QuarterlyReport").objects.filter(pilot=pilot)
+    assert 8 <= reports.count() <= 9
 
 
 def test_the_office_records_the_approval_on_the_committees_behalf(

@@ -14,5 +14,14 @@ def home(request):
 
 @login_required
 def inbox(request):
-    """我的待办 on its own page, 20 items a page, overdue first."""
-    return TemplateResponse(request, "inbox.html", {"page": todo_page(request.user, request.GET.get("page"))})
+    """我的待办 on its own page, 20 items a page, overdue first; filtered by workflow and sorted on request."""
+    from workflow.inbox import ORDERS
+    from workflow.registry import workflow_models
+
+    workflows = {m.workflow_key: m._meta.verbose_name for m in workflow_models() if m.workflow_key}
+    workflow = request.GET.get("workflow") if request.GET.get("workflow") in workflows else None
+    order = request.GET.get("sort") if request.GET.get("sort") in ORDERS else None
+    page = todo_page(request.user, request.GET.get("page"), workflow=workflow, order=order)
+    return TemplateResponse(
+        request, "inbox.html", {"page": page, "workflows": workflows, "workflow": workflow, "sort": order or ""}
+    )

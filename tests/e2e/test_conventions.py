@@ -1,6 +1,8 @@
 """The approval conventions on applications in the browser, one short test each: 撤回, 批量审批, 催办, 抄送/传阅,
 常用意见, 审批单. Starting points are made through the real services; people log in through the real form."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -105,3 +107,28 @@ def test_approval_sheet_prints_the_steps(browser_login, live_server, submit, cou
     expect(page.get_by_test_id("sheet-row")).to_have_count(2)
     expect(page.get_by_test_id("sheet-table")).to_contain_text("请补充附件")
     expect(page.get_by_test_id("sheet-table")).to_contain_text("王改革")
+
+
+def test_inbox_shows_overdue_first_in_red_and_filters_by_workflow(
+    browser_login, live_server, submit, county_nanhu, county_xiuzhou, office_reviewer
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workflow.models import WorkItem
+
+    first, late = submit(county_nanhu), submit(county_xiuzhou, title="共富工坊集成改革")
+    WorkItem.objects.filter(object_id=late.pk, closed_at=None).update(due_at=timezone.now() - timedelta(days=2))
+    page = browser_login(office_reviewer)
+    page.goto(f"{live_server.url}/inbox/")
+    top = page.get_by_test_id("todo-item").first
+    expect(top).to_contain_text(late.project_name)
+    expect(top).to_contain_text("已逾期")
+    expect(top).to_have_class(re.compile("list-group-item-danger"))
+    page.select_option("#todo-workflow", "application")
+    page.select_option("#todo-sort", "newest")
+    page.get_by_test_id("todo-filters").get_by_role("button").click()
+    expect(page.get_by_test_id("todo-item")).to_have_count(2)
+    expect(page.get_by_test_id("todo-item").first).to_contain_text(late.project_name)  # the newest
+    assert first.pk != late.pk

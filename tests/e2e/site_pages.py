@@ -1,7 +1,8 @@
 """The pages each role really uses, on the demo data, for the site-wide browser checks (phones, accessibility).
 
-The demo data (seed_demo) has applications in every state up to a pilot, so each role finds a record of each
-kind it may open. A page a role may not open is not in its list; every listed page must answer 200.
+The demo data (seed_demo) has applications in every state up to a pilot, plans, quarterly reports, an inspection
+and an extension, so each role finds a record of each kind it may open. A page a role may not open is not in its
+list; every listed page must answer 200.
 """
 
 import io
@@ -40,14 +41,14 @@ def seed_demo_site():
 
 def visitors():
     """The roles of the process on the demo data: county (one with an editable application, one with a pilot),
-    reform office, committee, special group, guidance unit."""
+    reform office, committee, special group, guidance unit, expert; then the three administrators."""
     from accounts.models import User
     from applications.models import Application
     from pilots.models import Batch, Candidate, Pilot
     from workflow.models import Opinion
 
     result = []
-    for username in ["county_pinghu", "county_jiashan", "office", "committee", "sg_digital", "gu_data"]:
+    for username in ["county_pinghu", "county_jiashan", "office", "committee", "sg_digital", "gu_data", "expert"]:
         user = User.objects.get(username=username)
         roles = set(user.memberships.values_list("role", flat=True))
         visitor = Visitor(username)
@@ -94,8 +95,116 @@ def visitors():
         if pilot:
             visitor.add("试点详情", reverse("pilots:pilot_detail", args=[pilot.pk]))
         _case_library_pages(visitor, user)
+        _later_stage_pages(visitor, user)
         result.append(visitor)
+    result += _administrators()
     return result
+
+
+def _seen_by(user, candidates):
+    """The pages of ``candidates`` (name, path, is_list) this user may open. A page refused to the role (403/404)
+    or redirected away (a plan's edit page once submitted) is left out; any other answer is kept, so the browser
+    test reports it rather than hiding it."""
+    client = Client()
+    client.force_login(user)
+    seen = []
+    for name, path, is_list in candidates:
+        if path and client.get(path).status_code not in {302, 403, 404}:
+            seen.append((name, path, is_list))
+    return seen
+
+
+def _later_stage_pages(visitor, user):
+    """方案审核, 季度报告, 督察整改, 延期, 我的传阅 and 审批单: list, record, form and print of each, where the role
+    sees them."""
+    from applications.models import Application
+    from reports.extensions import ExtensionRequest
+    from reports.inspections import Inspection, RectificationItem
+    from reports.models import QuarterlyReport
+    from reviews.models import Plan
+    from workflow.models import Opinion
+
+    pages = [
+        ("方案审核", reverse("reviews:list"), True),
+        ("参考任务库", reverse("reviews:references"), True),
+        ("季度报告", reverse("reports:list"), True),
+        ("季度报送情况", reverse("reports:quarter"), True),
+        ("督察整改", reverse("reports:inspections"), True),
+        ("记录督察", reverse("reports:inspection_new"), False),
+        ("延期申请", reverse("reports:extensions"), True),
+        ("我的传阅", reverse("workflow:copies"), True),
+    ]
+    plans = Plan.objects.visible_to(user).order_by("pk")
+    first, last = plans.first(), plans.last()
+    if first:  # the approved plan: its record, print, opinion summary and versions
+        pages += [
+            ("方案详情", reverse("reviews:detail", args=[first.pk]), False),
+            ("方案编辑", reverse("reviews:edit", args=[first.pk]), False),
+            ("方案打印", reverse("reviews:print", args=[first.pk]), False),
+            ("意见汇总", reverse("reviews:summary", args=[first.pk]), True),
+            ("方案版本比较", reverse("reviews:compare", args=[first.pk, 1]), False),
+            ("方案审批单", reverse("workflow:sheet", args=["plan", first.pk]), True),
+        ]
+    if last and last != first:  # the plan under consultation: its record and the open opinions (answer forms)
+        pages += [
+            ("征求意见中的方案", reverse("reviews:detail", args=[last.pk]), False),
+            ("方案编辑", reverse("reviews:edit", args=[last.pk]), False),
+        ]
+    for plan in {first, last} - {None}:
+        for opinion in Opinion.objects.for_object(plan).order_by("pk"):
+            pages.append(("方案征求意见", reverse("reviews:opinion", args=[plan.pk, opinion.pk]), False))
+    if Plan.objects.visible_to(user).exists():
+        pilot = Plan.objects.visible_to(user).order_by("pk").first().pilot
+        pages.append(("申请延期", reverse("reports:extension_new", args=[pilot.pk]), False))
+    report = QuarterlyReport.objects.visible_to(user).filter(saved_at__isnull=False).order_by("pk").first()
+    if report:
+        pages += [
+            ("季度报告详情", reverse("reports:detail", args=[report.pk]), False),
+            ("季度报告打印", reverse("reports:print", args=[report.pk]), False),
+            ("季度报告审批单", reverse("workflow:sheet", args=["quarterly_report", report.pk]), True),
+        ]
+    for report in QuarterlyReport.objects.visible_to(user).order_by("-pk")[:3]:
+        pages.append(("季度报告填报", reverse("reports:edit", args=[report.pk]), False))
+    inspection = Inspection.objects.order_by("pk").first()
+    if inspection:
+        pages.append(("督察详情", reverse("reports:inspection", args=[inspection.pk]), True))
+    item = RectificationItem.objects.visible_to(user).order_by("pk").first()
+    if item:
+        pages.append(("整改事项", reverse("reports:item", args=[item.pk]), False))
+    extension = ExtensionRequest.objects.visible_to(user).order_by("pk").first()
+    if extension:
+        pages.append(("延期详情", reverse("reports:extension", args=[extension.pk]), False))
+    app = Application.objects.visible_to(user).order_by("pk").first()
+    if app:
+        pages.append(("申报审批单", reverse("workflow:sheet", args=["application", app.pk]), True))
+    for name, path, is_list in _seen_by(user, pages):
+        visitor.add(name, path, is_list)
+
+
+def _administrators():
+    """三员分立: the system, security and audit administrators' consoles (lists and forms)."""
+    from accounts.models import Unit, User
+
+    user = User.objects.get(username="county_pinghu")
+    unit = Unit.objects.get(code="reform-office")
+    sysadmin = Visitor("sysadmin")
+    sysadmin.add("首页", reverse("home"), is_list=True)
+    sysadmin.add("用户管理", reverse("sysadmin_users"), is_list=True)
+    sysadmin.add("新建用户", reverse("sysadmin_user_create"))
+    sysadmin.add("编辑用户", reverse("sysadmin_user_edit", args=[user.pk]), is_list=True)
+    sysadmin.add("单位管理", reverse("sysadmin_units"), is_list=True)
+    sysadmin.add("新建单位", reverse("sysadmin_unit_create"))
+    sysadmin.add("编辑单位", reverse("sysadmin_unit_edit", args=[unit.pk]))
+    secadmin = Visitor("secadmin")
+    secadmin.add("首页", reverse("home"), is_list=True)
+    secadmin.add("账号安全", reverse("secadmin_users"), is_list=True)
+    secadmin.add("安全策略", reverse("secadmin_settings"))
+    auditadmin = Visitor("auditadmin")
+    auditadmin.add("首页", reverse("home"), is_list=True)
+    auditadmin.add("审计日志", reverse("audit_trail"), is_list=True)
+    auditadmin.add("审计日志筛选", reverse("audit_trail") + "?user=office", is_list=True)
+    auditadmin.add("日志链校验", reverse("audit_chain"), is_list=True)
+    return [sysadmin, secadmin, auditadmin]
 
 
 def _case_library_pages(visitor, user):

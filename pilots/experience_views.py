@@ -1,15 +1,12 @@
 """Pages of the case library 嘉兴样本 (browse, search, record, publish), promotions, and the bonus-point ledger
 (per year and county, corrections, Excel export, A4 print)."""
 
-import io
-
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -17,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from workflow.audit import audit
+from workflow import xlsx
 from workflow.forms import ActionForm
-from workflow.models import Attachment, AuditEvent
+from workflow.models import Attachment
 from workflow.selectors import timeline
 from workflow.services import available_actions
 from workflow.views import call_service, run_action
@@ -221,10 +218,15 @@ def _ledger_filters(request):
     return form, data.get("year"), data.get("county")
 
 
+def _filter_parts(year, county):
+    return [
+        _("%(year)s年") % {"year": year} if year else _("全部年度"),
+        county.name if county else _("全部县（市、区）"),
+    ]
+
+
 def _filter_title(year, county):
-    parts = [_("%(year)s年") % {"year": year} if year else _("全部年度")]
-    parts.append(county.name if county else _("全部县（市、区）"))
-    return _("年度考评加分台账（%(filters)s）") % {"filters": "，".join(str(p) for p in parts)}
+    return _("年度考评加分台账（%(filters)s）") % {"filters": "，".join(str(p) for p in _filter_parts(year, county))}
 
 
 @login_required
@@ -264,79 +266,38 @@ def bonus_print(request):
 
 
 EXPORT_LIMIT = 50_000
-EXPORT_HEADERS = [
-    gettext_lazy("考评年度"),
-    gettext_lazy("县（市、区）"),
-    gettext_lazy("加分（分）"),
-    gettext_lazy("状态"),
-    gettext_lazy("加分事由"),
-    gettext_lazy("经验做法"),
-    gettext_lazy("推广层级"),
-    gettext_lazy("推广文号"),
-    gettext_lazy("推广日期"),
-    gettext_lazy("更正的条目"),
-    gettext_lazy("登记人"),
-    gettext_lazy("登记日期"),
+EXPORT_COLUMNS = [
+    xlsx.Column(gettext_lazy("考评年度"), "year", xlsx.INT),
+    xlsx.Column(gettext_lazy("县（市、区）"), "county.name"),
+    xlsx.Column(gettext_lazy("加分（分）"), "points", xlsx.NUMBER),
+    xlsx.Column(gettext_lazy("状态"), "get_status_display"),
+    xlsx.Column(gettext_lazy("加分事由"), "reason", width=40),
+    xlsx.Column(gettext_lazy("经验做法"), "promotion.experience.title", width=30),
+    xlsx.Column(gettext_lazy("推广层级"), "promotion.get_level_display"),
+    xlsx.Column(gettext_lazy("推广文号"), "promotion.document_number"),
+    xlsx.Column(gettext_lazy("推广日期"), "promotion.promoted_on", xlsx.DATE),
+    xlsx.Column(gettext_lazy("更正的条目"), lambda e: f"#{e.corrects_id}" if e.corrects_id else ""),
+    xlsx.Column(gettext_lazy("登记人"), "created_by.display_name"),
+    xlsx.Column(gettext_lazy("登记日期"), "created_at", xlsx.DATE),
 ]
 
 
 @login_required
 def bonus_export(request):
-    """The ledger as an Excel sheet: the filter in the title row, numbers and dates as real cells, audited."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
+    """The ledger as an Excel sheet through the shared export (filter in the title row, typed cells, audited)."""
     form, year, county = _ledger_filters(request)
     if form.is_bound and not form.is_valid():
         return bonus_ledger(request)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=_("年度考评加分台账"))
-    title = WriteOnlyCell(sheet, value=_filter_title(year, county))
-    title.font = Font(bold=True, size=14)
-    sheet.append([title])
-    sheet.append([str(h) for h in EXPORT_HEADERS])
-
-    def cell(value, fmt):
-        c = WriteOnlyCell(sheet, value=value)
-        c.number_format = fmt
-        return c
-
-    count = 0
-    for e in selectors.ledger_entries(request.user, year=year, county=county)[:EXPORT_LIMIT].iterator(chunk_size=2000):
-        promotion = e.promotion
-        sheet.append(
-            [
-                e.year,
-                e.county.name,
-                cell(e.points, "0.00"),
-                e.get_status_display(),
-                e.reason,
-                promotion.experience.title if promotion else "",
-                promotion.get_level_display() if promotion else "",
-                promotion.document_number if promotion else "",
-                cell(promotion.promoted_on, "yyyy-mm-dd") if promotion else None,
-                f"#{e.corrects_id}" if e.corrects_id else "",
-                e.created_by.display_name,
-                cell(timezone.localtime(e.created_at).date(), "yyyy-mm-dd"),
-            ]
-        )
-        count += 1
-    audit(
-        AuditEvent.Kind.EXPORT,
+    return xlsx.export_response(
         request,
         what="bonus_ledger",
-        rows=count,
-        filters={"year": year, "county": county.pk if county else None},
+        title=_("年度考评加分台账"),
+        filters="，".join(str(p) for p in _filter_parts(year, county)),
+        details={"year": year, "county": county.pk if county else None},
+        columns=EXPORT_COLUMNS,
+        rows=selectors.ledger_entries(request.user, year=year, county=county),
+        limit=EXPORT_LIMIT,
     )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="bonus-ledger-{stamp}.xlsx"'
-    return response
 
 
 def _bonus_detail(request, entry, form=None, correction_form=None, status=200):

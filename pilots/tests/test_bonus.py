@@ -237,7 +237,7 @@ def test_export_has_the_filter_in_its_title_real_number_and_date_cells_and_is_au
     client = login(office_reviewer)
     response = client.get(reverse("pilots:bonus_export"), {"year": 2026, "county": nanhu.pk})
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "年度考评加分台账（2026年，南湖区）"
     assert rows[1][:3] == ("考评年度", "县（市、区）", "加分（分）")

@@ -1,26 +1,28 @@
-"""Benchmark: the office's pages against Django admin's change list of the same applications, side by side.
+"""Benchmark: the site's pages against Django admin's change list of the same records, side by side in one run.
 
-Seeds N applications (default 30,000, of which 4,250 wait on the office) into a fresh PostgreSQL database with
-bulk inserts (their open work items too), serves the site with gunicorn (2 workers, bench/settings.py: the
-production settings) on loopback and measures requests/s with wrk (Debian's ``wrk``), alternating the pages round
-by round so each gets the same conditions:
+Seeds province or national scale data (``bench/seed_scale.py``) into a fresh PostgreSQL database, serves the site
+with gunicorn (2 workers, ``bench/settings.py``: the production settings) on loopback and measures each page with
+wrk (Debian's ``wrk``: requests/s, p50 and p95 latency), the pages alternating round by round so each gets the
+same conditions; before that it counts each page's queries in-process (Django's test client, same database):
 
-    the office's home page (/), 我的待办 (/inbox/), the application list (/applications/),
-    Django admin's change list of the same applications, 20 rows a page: registered with an ordinary ModelAdmin
-    (/bench-admin/..., the reference) and, for comparison, the project's tuned ApplicationAdmin
-    (/bench-tuned-admin/...), both from bench/urls.py.
+    the committee dashboard (when it exists), the office's home page (/), 我的待办 (/inbox/), the application,
+    pilot and report lists, an application's and a pilot's page, and Django admin's change lists of the same
+    applications, pilots and reports registered with ordinary ModelAdmins (bench/urls.py, 20 rows a page like
+    our lists: the references).
 
 Every measured session has passed the second factor, so the login gate runs as in production.
 
-    REDIS_URL=redis://127.0.0.1:6379/4 DATABASE_URL=postgres://postgres@127.0.0.1:5432/jx_bench \
-        .venv/bin/python bench/office_pages.py
+    REDIS_URL=redis://127.0.0.1:6379/9 DATABASE_URL=postgres://postgres@127.0.0.1:5432/jx_bench \
+        .venv/bin/python bench/office_pages.py --scale province --write
 
-The database named in DATABASE_URL is dropped and created again; with REDIS_URL the sessions are cached_db, as in
-production. Options: --applications, --waiting, --seconds (per measurement), --rounds, --connections, --workers,
---keep (reuse the seeded database). Prints a Markdown table (bench/RESULTS.md records a run); asserts nothing.
+The database named in DATABASE_URL is dropped and created again (``--keep`` reuses the last seeded one); with
+REDIS_URL the sessions are cached_db, as in production. ``--write`` puts the table into bench/RESULTS.md (between
+the markers of the scale's section). Options: --scale, --seconds (per measurement), --rounds, --connections,
+--workers, --check (rebuild_workitems --check on the seeded data), --pages (a subset by key). Asserts nothing.
 """
 
 import argparse
+import datetime
 import os
 import re
 import shutil
@@ -28,6 +30,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -38,161 +41,53 @@ sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jx_bench")
 os.environ.setdefault("EMAIL_URL", "dummymail://")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-PAGES = [
-    ("office home /", "/"),
-    ("我的待办 /inbox/", "/inbox/"),
-    ("application list /applications/", "/applications/"),
-    ("project's tuned admin (applications/admin.py)", "/bench-tuned-admin/applications/application/"),
-    ("admin change list (ordinary ModelAdmin)", "/bench-admin/applications/application/"),
-]
-REFERENCE = "/bench-admin/applications/application/"  # the goal's reference: an ordinary ModelAdmin
+from bench.seed_scale import SCALES, recreate_database, seed  # noqa: E402
 
-# How 30,000 applications of many past batches are spread over the states (scaled to --applications).
-MIX = {
-    "draft": 2000,
-    "returned": 750,
-    "submitted": 3000,
-    "consulting": 1250,
-    "recommended": 750,
-    "not_recommended": 250,
-    "approved": 1500,
-    "rejected": 18000,
-    "withdrawn": 2500,
-}
-COUNTIES = 300
+ADMIN_APPS = "/bench-admin/applications/application/"
+ADMIN_PILOTS = "/bench-admin/pilots/pilot/"
+ADMIN_REPORTS = "/bench-admin/reports/quarterlyreport/"
+# The committee dashboard's URL names, in the order tried (issue 19 point 1; another helper builds it).
+DASHBOARD_NAMES = ["reports:dashboard", "dashboard:index", "dashboard", "reports:committee_dashboard"]
 
 
-def recreate_database(url):
-    import psycopg2
-
-    name = url.rsplit("/", 1)[1]
-    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
+class Page:
+    def __init__(self, key, name, path, reference, user="office", goal=5.0):
+        self.key, self.name, self.path, self.reference, self.user, self.goal = key, name, path, reference, user, goal
 
 
-def mix_for(total, waiting):
-    """The state counts for ``total`` applications with ``waiting`` of them waiting on the office."""
-    scale = total / sum(MIX.values())
-    counts = {s: int(n * scale) for s, n in MIX.items()}
-    office = counts["submitted"] + counts["consulting"]
-    counts["submitted"] = round(waiting * MIX["submitted"] / (MIX["submitted"] + MIX["consulting"]))
-    counts["consulting"] = waiting - counts["submitted"]
-    counts["rejected"] += office - waiting
-    counts["rejected"] += total - sum(counts.values())
-    return counts
+def pages():
+    """The measured pages (paths filled in from the seeded data) and the placeholder rows of pages not built."""
+    from django.urls import NoReverseMatch, reverse
 
-
-def seed(total, waiting):
-    from datetime import timedelta
-
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from accounts.models import Membership, Role, Unit, User
     from applications.models import Application
-    from applications.services import FILLED_EXAMPLE
-    from pilots.models import Batch, Candidate
-    from workflow.models import WorkItem
-    from workflow.workitems import sync_items, waiting_transitions
+    from pilots.models import Pilot
 
-    now = timezone.now()
-    office_unit = Unit.objects.get(kind=Role.REFORM_OFFICE)
-    committee_units = list(Unit.objects.filter(kind=Role.COMMITTEE))
-    groups = list(Unit.objects.filter(kind=Role.SPECIAL_GROUP).exclude(area=""))
-    office = User.objects.create_user("bench_office", full_name="基准测试改革办")  # no password: no login form
-    Membership.objects.create(user=office, unit=office_unit, role=Role.REFORM_OFFICE)
-    admin = User.objects.create_user("bench_admin", full_name="基准测试管理员", is_staff=True, is_superuser=True)
-
-    counts = mix_for(total, waiting)
-    states = [s for s, n in counts.items() for _ in range(n)]
-    n_batches = -(-total // COUNTIES)
-    with transaction.atomic():
-        counties = Unit.objects.bulk_create(
-            [Unit(code=f"bench-{i}", name=f"基准县{i}", kind=Role.COUNTY, sort_order=1000 + i) for i in range(COUNTIES)]
-        )
-        batches = Batch.objects.bulk_create(
-            [
-                Batch(
-                    name=f"基准批次{b}",
-                    year=2000 + b // 2,
-                    status=Batch.Status.DECIDED if b < n_batches - 1 else Batch.Status.OPEN,
-                    window_opens_at=now - timedelta(days=30),
-                    window_closes_at=now + timedelta(days=30),
-                )
-                for b in range(n_batches)
-            ]
-        )
-        candidates = Candidate.objects.bulk_create(
-            [
-                Candidate(
-                    batch=batches[i // COUNTIES],
-                    title=f"基准项目{i}",
-                    area=groups[i % len(groups)].area,
-                    lead_group=groups[i % len(groups)],
-                    description="改革内容简介",
-                    channel=Candidate.Channel.OFFICE,
-                    proposer_unit=office_unit,
-                    proposed_by=office,
-                    status=Candidate.Status.LISTED,
-                )
-                for i in range(total)
-            ],
-            batch_size=2000,
-        )
-        apps = Application.objects.bulk_create(
-            [
-                Application(
-                    batch=c.batch,
-                    candidate=c,
-                    county=counties[i % COUNTIES],
-                    created_by=office,
-                    status=states[(i * 7919) % total],  # spread the states over batches and counties
-                    project_name=c.title,
-                    area=c.area,
-                    submitted_at=None if states[(i * 7919) % total] == "draft" else now,
-                    **FILLED_EXAMPLE,
-                )
-                for i, c in enumerate(candidates)
-            ],
-            batch_size=1000,
-        )
-        with connection.cursor() as cur:  # spread "last updated" over the past so the list's order means something
-            cur.execute("UPDATE applications_application SET updated_at = now() - (id * interval '7 minutes')")
-        # The open work items, exactly as workflow.workitems derives them (checked with rebuild_workitems --check).
-        ct = ContentType.objects.get_for_model(Application)
-        actions = {s: waiting_transitions(Application(status=s)) for s in counts}
-        units_for = {Role.REFORM_OFFICE: [office_unit], Role.COMMITTEE: committee_units}
-        items = []
-        for app in apps:
-            for role, names in actions[app.status].items():
-                units = [app.county] if role == Role.COUNTY else units_for[role]
-                for unit in units:
-                    items.append(
-                        WorkItem(
-                            content_type=ct,
-                            object_id=app.pk,
-                            workflow="application",
-                            title=f"{app.county.name} · {app.project_name}",
-                            url=f"/applications/{app.pk}/",
-                            action=",".join(names),
-                            unit=unit,
-                            role=role,
-                            opened_at=now - timedelta(minutes=app.pk),
-                            due_at=app.batch.window_closes_at if app.status in Application.EDITABLE else None,
-                        )
-                    )
-        WorkItem.objects.bulk_create(items, batch_size=5000)
-        for batch in batches:  # the few batches go through the real derivation
-            sync_items(batch)
-    with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE")
-    return office, admin, counts, len(items)
+    waiting = Application.objects.filter(status="consulting").order_by("id").first()
+    pilot = Pilot.objects.running().order_by("id").first()
+    result, missing = [], []
+    for name in DASHBOARD_NAMES:
+        try:
+            result.append(Page("dashboard", "committee dashboard", reverse(name), ADMIN_APPS, goal=3.0))
+            break
+        except NoReverseMatch:
+            continue
+    else:
+        missing.append(("committee dashboard", "not yet built (no URL named " + " / ".join(DASHBOARD_NAMES) + ")"))
+    result += [
+        Page("home", "office home /", "/", ADMIN_APPS),
+        Page("inbox", "我的待办 /inbox/", "/inbox/", ADMIN_APPS),
+        Page("applications", "application list /applications/", "/applications/", ADMIN_APPS),
+        Page("pilots", "pilot list /pilots/", "/pilots/", ADMIN_PILOTS),
+        Page("reports", "report list /reports/", "/reports/", ADMIN_REPORTS),
+        Page("application", "an application's page", f"/applications/{waiting.pk}/", ADMIN_APPS, goal=None),
+        Page("pilot", "a pilot's page", f"/pilots/{pilot.pk}/", ADMIN_PILOTS, goal=None),
+        Page("admin_apps", "admin change list: applications (reference)", ADMIN_APPS, None, "admin", None),
+        Page("admin_pilots", "admin change list: pilots (reference)", ADMIN_PILOTS, None, "admin", None),
+        Page("admin_reports", "admin change list: reports (reference)", ADMIN_REPORTS, None, "admin", None),
+    ]
+    return result, missing
 
 
 def session_cookie(user):
@@ -209,6 +104,51 @@ def session_cookie(user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return session.session_key
+
+
+def count_queries(page, cookie, repeat=3):
+    """Queries the page costs once warm (the last of ``repeat`` requests), in-process, and its size."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(page.path)
+    if response.status_code != 200:
+        raise SystemExit(f"{page.path} answered {response.status_code} in-process")
+    return len(ctx.captured_queries), len(response.content)
+
+
+def in_process(measured, cookies, n, profile=None):
+    """Mean wall and CPU time of each page over ``n`` warm requests in-process (no gunicorn, no wrk); with
+    ``profile`` (a page key), cProfile's top functions of that page."""
+    import cProfile
+    import pstats
+
+    from django.conf import settings
+    from django.test import Client
+
+    for page in measured:
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookies[page.user]
+        for _ in range(3):
+            client.get(page.path)
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(n):
+            client.get(page.path)
+        wall, cpu = (time.perf_counter() - wall) / n * 1000, (time.process_time() - cpu) / n * 1000
+        print(f"in-process {page.key:<14} wall {wall:6.1f} ms  CPU {cpu:6.1f} ms", flush=True)
+        if page.key == profile:
+            prof = cProfile.Profile()
+            prof.enable()
+            for _ in range(n):
+                client.get(page.path)
+            prof.disable()
+            pstats.Stats(prof).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(60)
 
 
 def serve(port, workers):
@@ -241,7 +181,14 @@ def fetch(port, path, cookie):
         return resp.status, resp.geturl(), len(resp.read())
 
 
-def wrk(port, path, cookie, seconds, connections):
+PERCENTILES_LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("P50 %d\\nP95 %d\\n", latency:percentile(50), latency:percentile(95)))
+end
+"""
+
+
+def wrk(port, path, cookie, seconds, connections, script):
     out = subprocess.run(  # noqa: S603 - Debian's wrk, fixed arguments
         [  # noqa: S607
             "wrk",
@@ -250,6 +197,8 @@ def wrk(port, path, cookie, seconds, connections):
             f"-d{seconds}s",
             "--timeout",
             "30s",
+            "-s",
+            script,
             "-H",
             f"Cookie: sessionid={cookie}",
             f"http://127.0.0.1:{port}{path}",
@@ -260,22 +209,86 @@ def wrk(port, path, cookie, seconds, connections):
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    latency = re.search(r"Latency\s+([\d.]+\w+)", out).group(1)
-    return rps, latency, int(bad.group(1)) if bad else 0
+    p50 = int(re.search(r"P50 (\d+)", out).group(1)) / 1000  # µs → ms
+    p95 = int(re.search(r"P95 (\d+)", out).group(1)) / 1000
+    return rps, p50, p95, int(bad.group(1)) if bad else 0
+
+
+def load():
+    return os.getloadavg()[0]
+
+
+def table(args, summary, measured, missing, results, queries, loads, seconds_total):
+    """The Markdown section of one run."""
+    at = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"Run of {at}: `--scale {args.scale}` ({summary}), {args.workers} gunicorn workers, wrk with "
+        f"{args.connections} connections, {args.rounds} rounds of {args.seconds} s a page, the whole run "
+        f"{seconds_total / 60:.1f} min. Load average (1 min) during the rounds: "
+        + ", ".join(f"{x:.1f}" for x in loads)
+        + ".",
+        "",
+        "| page | queries | requests/s, each round | p50 / p95 ms (median of rounds) | × admin, each round "
+        "| **× admin (median)** | goal |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for page in measured:
+        runs = results[page.key]
+        rps = [r[0] for r in runs]
+        p50 = statistics.median(r[1] for r in runs)
+        p95 = statistics.median(r[2] for r in runs)
+        if page.reference:
+            ref_key = next(p.key for p in measured if p.path == page.reference)
+            ratios = [v / ref[0] for v, ref in zip(rps, results[ref_key], strict=True)]
+            each = ", ".join(f"{r:.1f}" for r in ratios)
+            median = statistics.median(ratios)
+            short = {ADMIN_APPS: "applications", ADMIN_PILOTS: "pilots", ADMIN_REPORTS: "reports"}[page.reference]
+            ratio = f"**{median:.1f}×** ({short})"
+            if page.goal:
+                goal = f"≥{page.goal:g}×, p95 <150 ms: " + (
+                    "met" if median >= page.goal and p95 < 150 else "**not met**"
+                )
+            else:
+                goal = "p95 <150 ms: " + ("met" if p95 < 150 else "**not met**")
+        else:
+            each, ratio, goal = "1.0", "1.0× (reference)", "–"
+        lines.append(
+            f"| {page.name} | {queries[page.key][0]} | {', '.join(f'{v:.1f}' for v in rps)} | "
+            f"{p50:.0f} / {p95:.0f} | {each} | {ratio} | {goal} |"
+        )
+    for name, why in missing:
+        lines.append(f"| {name} | – | {why} | – | – | – | ≥3×: not measured |")
+    return "\n".join(lines)
+
+
+def write_results(scale, text):
+    path = ROOT / "bench" / "RESULTS.md"
+    content = path.read_text()
+    start, end = f"<!-- office_pages:{scale}:start -->", f"<!-- office_pages:{scale}:end -->"
+    block = f"{start}\n{text}\n{end}"
+    if start in content and end in content:
+        content = content[: content.index(start)] + block + content[content.index(end) + len(end) :]
+    else:
+        content = content.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(content)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--applications", type=int, default=30000)
-    parser.add_argument("--waiting", type=int, default=4250, help="applications waiting on the office")
-    parser.add_argument("--seconds", type=int, default=10, help="length of each measurement")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="province")
+    parser.add_argument("--seconds", type=int, default=5, help="length of each measurement")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--keep", action="store_true", help="reuse the database seeded by the last run")
     parser.add_argument("--check", action="store_true", help="run rebuild_workitems --check on the seeded data")
+    parser.add_argument("--write", action="store_true", help="write the table into bench/RESULTS.md")
+    parser.add_argument("--pages", nargs="*", help="measure only these page keys (and their references)")
+    parser.add_argument("--in-process", type=int, metavar="N", help="time N in-process requests a page, no wrk")
+    parser.add_argument("--profile", metavar="KEY", help="with --in-process: cProfile this page")
     args = parser.parse_args()
+    began = time.perf_counter()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     url = os.environ["DATABASE_URL"]
@@ -290,57 +303,80 @@ def main():
     from django.core.management import call_command
 
     from accounts.models import User
+    from applications.models import Application
+    from pilots.models import Pilot
+    from reports.models import QuarterlyReport
+    from workflow.models import WorkItem
 
     if not args.keep:
         call_command("migrate", verbosity=0)
-        started = time.perf_counter()
-        office, admin, counts, n_items = seed(args.applications, args.waiting)
-        print(
-            f"seeded {args.applications} applications ({counts}) and {n_items} open work items "
-            f"in {time.perf_counter() - started:.0f} s"
-        )
+        _office, _admin, summary = seed(args.scale)
+        print(f"seeded: {summary}", flush=True)
     office, admin = User.objects.get(username="bench_office"), User.objects.get(username="bench_admin")
+    summary = (
+        f"{Application.objects.count():,} applications, {Pilot.objects.count():,} pilots, "
+        f"{QuarterlyReport.objects.count():,} reports, {WorkItem.objects.filter(closed_at__isnull=True).count():,} "
+        f"open work items"
+    )
     if args.check:
         started = time.perf_counter()
         call_command("rebuild_workitems", "--check")
-        print(f"rebuild_workitems --check agreed in {time.perf_counter() - started:.0f} s")
-    cookies = {path: session_cookie(admin if path.startswith("/bench-") else office) for _, path in PAGES}
+        print(f"rebuild_workitems --check agreed in {time.perf_counter() - started:.0f} s", flush=True)
+    measured, missing = pages()
+    if args.pages:
+        wanted = set(args.pages)
+        refs = {p.reference for p in measured if p.key in wanted}
+        measured = [p for p in measured if p.key in wanted or p.path in refs]
+    cookies = {"office": session_cookie(office), "admin": session_cookie(admin)}
+    queries = {}
+    for page in measured:
+        queries[page.key] = count_queries(page, cookies[page.user])
+        print(f"{page.path}: {queries[page.key][0]} queries, {queries[page.key][1]:,} bytes", flush=True)
+    if args.in_process:
+        in_process(measured, cookies, args.in_process, args.profile)
+        return
     from django.db import connections
 
     connections.close_all()
 
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115 - removed below
+    script.write(PERCENTILES_LUA)
+    script.close()
     proc = serve(args.port, args.workers)
+    loads = []
     try:
-        for _name, path in PAGES:
-            status, final, size = fetch(args.port, path, cookies[path])
-            if status != 200 or urllib.parse.urlsplit(final).path != path:  # e.g. sent to the login or OTP page
-                raise SystemExit(f"{path} answered {status} at {final}")
-            print(f"warm-up {path}: {status}, {size} bytes")
-        results = {path: [] for _, path in PAGES}
+        for page in measured:
+            status, final, _size = fetch(args.port, page.path, cookies[page.user])
+            if status != 200 or urllib.parse.urlsplit(final).path != page.path:  # e.g. sent to the login page
+                raise SystemExit(f"{page.path} answered {status} at {final}")
+        results = {page.key: [] for page in measured}
         for r in range(args.rounds):
-            order = PAGES if r % 2 == 0 else list(reversed(PAGES))  # alternate so no page always goes first
-            for _name, path in order:
-                rps, latency, bad = wrk(args.port, path, cookies[path], args.seconds, args.connections)
+            order = measured if r % 2 == 0 else list(reversed(measured))  # alternate: no page always goes first
+            loads.append(load())
+            for page in order:
+                rps, p50, p95, bad = wrk(
+                    args.port, page.path, cookies[page.user], args.seconds, args.connections, script.name
+                )
                 if bad:
-                    raise SystemExit(f"{path}: {bad} responses were not 2xx/3xx")
-                results[path].append((rps, latency))
-                print(f"round {r + 1} {path:<36} {rps:8.1f} req/s  mean latency {latency}", flush=True)
+                    raise SystemExit(f"{page.path}: {bad} responses were not 2xx/3xx")
+                results[page.key].append((rps, p50, p95))
+                print(
+                    f"round {r + 1} {page.key:<14} {rps:8.1f} req/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms",
+                    flush=True,
+                )
+        loads.append(load())
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+        os.unlink(script.name)
 
-    # Each page is compared with the reference measured in the same round (the machine's load may change during
+    # Each page is compared with its reference measured in the same round (the machine's load may change during
     # a run; a ratio of medians taken from different rounds would mix loads), and the median ratio is reported.
-    reference = [x[0] for x in results[REFERENCE]]
+    text = table(args, summary, measured, missing, results, queries, loads, time.perf_counter() - began)
     print()
-    print("| page | requests/s (median of rounds) | each round | × reference, each round | × reference (median) |")
-    print("|---|---|---|---|---|")
-    for name, path in PAGES:
-        values = [x[0] for x in results[path]]
-        ratios = [v / ref for v, ref in zip(values, reference, strict=True)]
-        rounds = ", ".join(f"{v:.1f}" for v in values)
-        each = ", ".join(f"{r:.1f}" for r in ratios)
-        print(f"| {name} | {statistics.median(values):.1f} | {rounds} | {each} | {statistics.median(ratios):.1f}× |")
+    print(text)
+    if args.write:
+        write_results(args.scale, text)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
-"""The site's URLs plus the benchmark's references: Django admin's change list of Application registered with an
-ordinary ModelAdmin (the columns the application list shows, 20 rows a page, nothing tuned) on its own AdminSite
-at /bench-admin/ (the goal's reference), and for comparison the project's own tuned support-staff admin
-(applications/admin.py: list_select_related, filters, search) at the same 20 rows on /bench-tuned-admin/."""
+"""The site's URLs plus the benchmark's references: Django admin's change lists of Application, Pilot and
+QuarterlyReport, each registered with an ordinary ModelAdmin (the columns our list of it shows, 20 rows a page
+like our lists, nothing tuned) on its own AdminSite at /bench-admin/ (the goals' references), and for comparison
+the project's own tuned support-staff admin of applications (applications/admin.py: list_select_related,
+filters, search) at the same 20 rows on /bench-tuned-admin/."""
 
 from django.contrib import admin
 from django.urls import path
@@ -9,6 +10,8 @@ from django.urls import path
 from applications.admin import ApplicationAdmin
 from applications.models import Application
 from jiaxing_pilot.urls import urlpatterns as site_urlpatterns
+from pilots.models import Pilot
+from reports.models import QuarterlyReport
 
 ROWS_PER_PAGE = 20
 
@@ -19,12 +22,26 @@ class PlainApplicationAdmin(admin.ModelAdmin):
     list_per_page = ROWS_PER_PAGE
 
 
+class PlainPilotAdmin(admin.ModelAdmin):
+    # The pilot list's columns: name, county, batch, special group, guidance unit, stage.
+    list_display = ["title", "county", "batch", "special_group", "guidance_unit", "status"]
+    list_per_page = ROWS_PER_PAGE
+
+
+class PlainReportAdmin(admin.ModelAdmin):
+    # The report list's columns: period, pilot, county, due date, state (timeliness is computed on our side).
+    list_display = ["year", "quarter", "pilot", "county", "due_on", "status"]
+    list_per_page = ROWS_PER_PAGE
+
+
 class TunedApplicationAdmin(ApplicationAdmin):
     list_per_page = ROWS_PER_PAGE
 
 
 bench_admin = admin.AdminSite(name="bench_admin")
 bench_admin.register(Application, PlainApplicationAdmin)
+bench_admin.register(Pilot, PlainPilotAdmin)
+bench_admin.register(QuarterlyReport, PlainReportAdmin)
 bench_tuned_admin = admin.AdminSite(name="bench_tuned_admin")
 bench_tuned_admin.register(Application, TunedApplicationAdmin)
 

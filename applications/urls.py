@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import recommendation_views, views
+from . import export_views, recommendation_views, views
 
 app_name = "applications"
 urlpatterns = [
     path("", views.application_list, name="list"),
+    path("export.xlsx", export_views.application_export, name="export"),
     path("new/", views.application_start, name="start"),
     path("batches/<int:batch_pk>/recommendations/", recommendation_views.recommendation_list, name="recommendations"),
     path(

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 app_name = "reviews"
 urlpatterns = [
     path("", views.plan_list, name="list"),
+    path("export.xlsx", export_views.plan_export, name="export"),
     path("new/", views.plan_start, name="start"),
     path("references/", views.reference_list, name="references"),
     path("references/template.xlsx", views.reference_template, name="reference_template"),

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import calendar_views, convention_views, opinion_views, views
+from . import calendar_views, convention_views, export_views, opinion_views, views
 
 app_name = "workflow"
 urlpatterns = [
     path("files/<int:pk>/", views.attachment_download, name="attachment"),
+    path("inbox/export.xlsx", export_views.inbox_export, name="inbox_export"),
     path("opinions/<int:pk>/", opinion_views.opinion_detail, name="opinion"),
     path("opinions/<int:pk>/cancel/", opinion_views.opinion_cancel_view, name="opinion_cancel"),
     path("notifications/", views.notification_list, name="notifications"),

@@ -14,7 +14,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Model, QuerySet
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -225,6 +225,14 @@ def export_response(
 
     ``what`` names the list in the audit (``application_list``); the filter is described from ``form`` (a
     bound form or FilterSet, the same one the list page uses) unless ``filters``/``details`` are given."""
+    bound = form.form if form is not None and not isinstance(form, forms.BaseForm) else form
+    if bound is not None and bound.is_bound and not bound.is_valid():
+        problems = "；".join(
+            f"{bound.fields[n].label if n in bound.fields else ''}：{' '.join(e)}" for n, e in bound.errors.items()
+        )
+        return HttpResponseBadRequest(
+            _("筛选条件有误，未导出：%(problems)s") % {"problems": problems}, content_type="text/plain; charset=utf-8"
+        )
     description = describe_form(form) if filters is None else filters
     stream = tempfile.TemporaryFile()  # noqa: SIM115 -- the response closes (and so removes) it when sent
     try:

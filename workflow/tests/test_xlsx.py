@@ -135,3 +135,15 @@ def test_a_queryset_is_read_in_chunks_with_one_query(units, django_assert_num_qu
     rows = read(out)
     assert count == Unit.objects.count() == len(rows) - 2 > 7
     assert rows[2][0] == Unit.objects.order_by("pk").first().name
+
+
+@pytest.mark.django_db
+def test_a_bad_filter_is_a_chinese_400_and_nothing_is_exported_or_audited(office_reviewer):
+    request = RequestFactory().get("/x/export.xlsx", {"since": "2026-13-45"})
+    request.user = office_reviewer
+    response = xlsx.export_response(
+        request, what="test_list", title="t", columns=COLUMNS, rows=[row()], form=Filter(request.GET)
+    )
+    assert response.status_code == 400 and "筛选条件有误" in response.content.decode()
+    assert "起始日期" in response.content.decode()
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT).exists()

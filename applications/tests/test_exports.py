@@ -1,0 +1,49 @@
+"""我的待办 exported: the user's own open items with the page's workflow filter, typed dates, audited."""
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from applications import services
+from workflow.models import AuditEvent
+
+from .factories import filled_application, listed_candidate, open_batch
+
+pytestmark = pytest.mark.django_db
+
+
+def sheet_rows(response):
+    assert response.status_code == 200, response.content[:500]
+    return list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+
+
+@pytest.fixture
+def submitted(office_reviewer, county_nanhu):
+    app = filled_application(county_nanhu, listed_candidate(office_reviewer, open_batch(office_reviewer)))
+    return services.submit_application(actor=county_nanhu, application=app)
+
+
+def test_the_office_exports_its_todo_with_the_workflow_filter(submitted, office_reviewer, login):
+    client = login(office_reviewer)
+    rows = sheet_rows(client.get(reverse("workflow:inbox_export")))
+    assert rows[0][0] == "我的待办（全部）"
+    assert rows[1][:3] == ("流程", "事项", "待办操作")
+    mine = [r for r in rows[2:] if submitted.project_name in (r[1] or "")]
+    assert len(mine) == 1 and isinstance(mine[0][3], datetime.datetime) and isinstance(mine[0][5], int)
+    rows = sheet_rows(client.get(reverse("workflow:inbox_export"), {"workflow": "application"}))
+    assert rows[0][0] == "我的待办（流程：试点申报）" and {r[0] for r in rows[2:]} == {"试点申报"}
+    event = AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT, details__what="inbox").latest("id")
+    assert event.actor == office_reviewer and event.details["filters"] == {"workflow": "application"}
+
+
+def test_a_county_exports_only_its_own_items(submitted, county_xiuzhou, login):
+    rows = sheet_rows(login(county_xiuzhou).get(reverse("workflow:inbox_export")))
+    assert all(submitted.project_name not in (r[1] or "") for r in rows[2:])
+
+
+def test_bad_workflow_is_a_400(office_reviewer, login):
+    response = login(office_reviewer).get(reverse("workflow:inbox_export"), {"workflow": "nonsense"})
+    assert response.status_code == 400 and "筛选条件有误" in response.content.decode()

@@ -47,3 +47,17 @@ def test_a_county_exports_only_its_own_items(submitted, county_xiuzhou, login):
 def test_bad_workflow_is_a_400(office_reviewer, login):
     response = login(office_reviewer).get(reverse("workflow:inbox_export"), {"workflow": "nonsense"})
     assert response.status_code == 400 and "筛选条件有误" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("page", "export", "query"),
+    [
+        ("applications:list", "applications:export", "status=submitted"),
+        ("reviews:list", "reviews:export", "status=draft"),
+        ("inbox", "workflow:inbox_export", "workflow=application"),
+    ],
+)
+def test_each_list_links_to_its_export_with_its_query_string(page, export, query, office_reviewer, login):
+    html = login(office_reviewer).get(f"{reverse(page)}?{query}").content.decode()
+    href = reverse(export) + (f"?{query}" if query else "")
+    assert f'href="{href}" data-testid="export-link"' in html

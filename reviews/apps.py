@@ -36,3 +36,33 @@ class ReviewsConfig(AppConfig):
                 ),
             )
         )
+        self.ready_evaluation()
+
+    def ready_evaluation(self):
+        """Self-evaluation, evaluation and summary: permissions, log sentences, navigation and calendar."""
+        from accounts.roles import roles_of
+        from workflow import calendar, navigation, registry
+
+        from . import evaluation_admin, evaluation_rules  # noqa: F401  (permissions)
+        from .evaluation_calendar import self_evaluation_deadlines
+
+        evaluation_admin.register()
+        registry.register_label("evaluators_assigned", _("指定评估人员"))
+        registry.register_label("evaluator_removed", _("撤销评估人员"))
+        registry.register_label("score", _("评估打分"))
+        registry.register_label("summary_saved", _("保存试点总结"))
+        registry.register_label("committee_commented", _("市委改革委阅示意见"))
+        calendar.register(self_evaluation_deadlines)
+        calendar.register_kind("self_evaluation", _("试点自评"), "text-bg-info")
+        navigation.register(
+            navigation.NavEntry(
+                "evaluations",
+                _("总结评估"),
+                "reviews:evaluation_list",
+                65,
+                visible=lambda user: bool(
+                    roles_of(user)
+                    & {"county", "reform_office", "special_group", "committee", "guidance_unit", "expert"}
+                ),
+            )
+        )

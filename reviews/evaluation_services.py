@@ -1,0 +1,625 @@
+"""Every change to a self-evaluation, an evaluation and its summary: start (pre-filled), save, submit, return,
+accept (the evaluation opens), name evaluators, score, complete (total and grade computed), write the summary,
+report it (the pilot is completed in the same transaction), the committee's comment."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+import rules
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Role
+from pilots.services import complete as complete_pilot
+from workflow import workitems
+from workflow.errors import WorkflowError
+from workflow.models import TransitionLog
+from workflow.services import change, notify, perform, record
+
+from . import grading
+from .evaluation_models import (
+    EVALUATOR,
+    EVALUATOR_ROLES,
+    SCORE_ACTION,
+    CriteriaSet,
+    Evaluation,
+    EvaluatorScore,
+    EvaluatorSheet,
+    SelfEvaluation,
+    SelfEvaluationTask,
+    SelfScore,
+)
+
+EVALUATING = "evaluating"  # the pilot's stage (pilots.models.Pilot.Status.EVALUATING)
+REPORT_DONE = ("submitted", "accepted")  # quarterly reports whose content counts (reports' states)
+
+
+def self_evaluation_days():
+    return getattr(settings, "SELF_EVALUATION_DAYS", 30)
+
+
+def _logged(obj, action):
+    """The log row ``change`` just wrote for ``obj`` (it returns the record, not the row)."""
+    return TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, action=action
+    ).latest("id")
+
+
+# --- the criteria set --------------------------------------------------------------------------
+DEFAULT_NAME = "县域集成改革试点评估指标（默认）"
+DEFAULT_CRITERIA = [  # the data migration 0003 seeds the same set (migrations keep their own copy)
+    ("目标完成情况", 30, "试点方案确定的目标和任务清单完成情况，节点是否按期完成。"),
+    ("制度创新", 20, "形成的制度成果、政策文件和标准，突破性和首创性。"),
+    ("集成协同", 15, "跨部门、跨领域改革集成和协同推进情况。"),
+    ("实际成效", 20, "群众和企业获得感，经济社会效益。"),
+    ("可复制推广", 15, "经验做法的可复制性，在市级以上推广情况。"),
+]
+
+
+def ensure_default_criteria_set():
+    """The default set, created if missing (the demo, and tests whose database was flushed)."""
+    from .evaluation_models import Criterion
+
+    found = CriteriaSet.objects.filter(is_default=True).first()
+    if found is not None:
+        return found
+    criteria_set = CriteriaSet.objects.create(name=DEFAULT_NAME, is_default=True)
+    Criterion.objects.bulk_create(
+        [
+            Criterion(criteria_set=criteria_set, order=i + 1, name=n, weight=Decimal(w), description=d)
+            for i, (n, w, d) in enumerate(DEFAULT_CRITERIA)
+        ]
+    )
+    return criteria_set
+
+
+def default_criteria_set():
+    """The default set with its criteria, checked: the weights sum to 100 and the thresholds descend."""
+    criteria_set = CriteriaSet.objects.filter(is_default=True).prefetch_related("criteria").first()
+    if criteria_set is None:
+        raise WorkflowError(_("尚未设置默认的评估指标体系，请联系系统管理员在后台设置。"))
+    check_criteria_set(criteria_set)
+    return criteria_set
+
+
+def check_criteria_set(criteria_set):
+    criteria = list(criteria_set.criteria.all())
+    try:
+        grading.check_weights({c.pk: c.weight for c in criteria}, {c.pk: c.name for c in criteria})
+        grading.check_thresholds(criteria_set.thresholds())
+    except grading.GradingError as err:
+        raise WorkflowError(err.message) from None
+    return criteria
+
+
+def parse_score(text, *, what):
+    """A typed score as a Decimal (0–100, at most two decimals), or None when left empty."""
+    text = (str(text) if text is not None else "").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise WorkflowError(_("“%(what)s”的得分应为0至100之间的数字。") % {"what": what}, status=400) from None
+    if not value.is_finite() or value < 0 or value > 100 or value != value.quantize(Decimal("0.01")):
+        raise WorkflowError(_("“%(what)s”的得分应为0至100之间的数字（最多两位小数）。") % {"what": what}, status=400)
+    return value
+
+
+# --- self-evaluation ---------------------------------------------------------------------------
+def last_report(pilot):
+    """The pilot's last quarterly report that was submitted (its progress pre-fills the task results)."""
+    return (
+        pilot.quarterly_reports.filter(status__in=REPORT_DONE)
+        .order_by("-period_end", "-id")
+        .prefetch_related("progress")
+        .first()
+    )
+
+
+def institutional_results_text(pilot):
+    """The institutional results the county reported over the term, one line each."""
+    lines = []
+    reports = pilot.quarterly_reports.filter(status__in=REPORT_DONE).order_by("period_end", "id")
+    for report in reports.prefetch_related("results"):
+        for r in report.results.all():
+            ref = "，".join(x for x in (r.issuing_body, r.doc_number) if x)
+            lines.append(f"{r.title}（{ref}）" if ref else r.title)
+    return "\n".join(dict.fromkeys(lines))
+
+
+def start_self_evaluation(*, actor, pilot):
+    """The pilot county starts its self-evaluation once the pilot is evaluating: a row per plan task, pre-filled
+    with the last quarterly report's progress; the institutional results reported; a self-score per criterion."""
+    if not rules.has_perm("reviews.start_self_evaluation", actor, pilot):
+        raise PermissionDenied(_("只有试点县（市、区）可以填报试点自评。"))
+    if pilot.status != EVALUATING:
+        raise WorkflowError(_("试点尚未进入总结评估阶段，不能开始自评。"))
+    existing = SelfEvaluation.objects.filter(pilot=pilot).first()
+    if existing is not None:
+        return existing
+    criteria_set = default_criteria_set()
+    criteria = check_criteria_set(criteria_set)
+    plan = getattr(pilot, "plan", None)
+    report = last_report(pilot)
+    progress = {p.task_key: p for p in report.progress.all()} if report else {}
+    tasks = list(plan.tasks.all()) if plan is not None else []
+    rows = [(t.key, t.content) for t in tasks] or [(k, p.task_content) for k, p in progress.items()]
+    start = pilot.term_end or timezone.localdate()
+    try:
+        with transaction.atomic():
+            se = SelfEvaluation.objects.create(
+                pilot=pilot,
+                county_id=pilot.county_id,
+                criteria_set=criteria_set,
+                created_by=actor,
+                institutional_results=institutional_results_text(pilot),
+                due_on=max(start, timezone.localdate()) + datetime.timedelta(days=self_evaluation_days()),
+            )
+            SelfEvaluationTask.objects.bulk_create(
+                [
+                    SelfEvaluationTask(
+                        self_evaluation=se,
+                        order=i + 1,
+                        task_key=key,
+                        task_content=content,
+                        percentage=progress[key].percentage if key in progress else 0,
+                        result=progress[key].narrative if key in progress else "",
+                    )
+                    for i, (key, content) in enumerate(rows)
+                ]
+            )
+            SelfScore.objects.bulk_create([SelfScore(self_evaluation=se, criterion=c) for c in criteria])
+            record(
+                se,
+                "self_evaluation.created",
+                actor=actor,
+                role=Role.COUNTY,
+                unit=pilot.county,
+                to_state=se.status,
+                details={"report": report.pk if report else None, "tasks": len(rows)},
+            )
+    except IntegrityError:
+        return SelfEvaluation.objects.get(pilot=pilot)
+    return se
+
+
+def save_self_evaluation(*, actor, self_evaluation, data, tasks=None, scores=None, files=(), expected_state=None):
+    """Save what the county typed: the texts, each task's percentage and result (by task key), each self-score
+    (by criterion id: ``(score text, note)``) and attachments (removable until submitted)."""
+    tasks = tasks or {}
+    scores = scores or {}
+
+    def apply(locked):
+        for name in SelfEvaluation.TEXT_FIELDS:
+            if name in data:
+                setattr(locked, name, (data[name] or "").strip())
+        for row in locked.task_results.all():
+            if row.task_key not in tasks:
+                continue
+            percentage, result = tasks[row.task_key]
+            try:
+                percentage = int(percentage or 0)
+            except (TypeError, ValueError):
+                percentage = -1
+            if not 0 <= percentage <= 100:
+                raise WorkflowError(
+                    _("任务“%(task)s”的完成比例应为0至100之间的整数。") % {"task": row.task_content[:20]},
+                    status=400,
+                )
+            row.percentage, row.result = percentage, (result or "").strip()
+            row.save(update_fields=["percentage", "result"])
+        for s in locked.self_scores.select_related("criterion"):
+            if s.criterion_id not in scores:
+                continue
+            text, note = scores[s.criterion_id]
+            s.score = parse_score(text, what=s.criterion.name)
+            s.note = (note or "").strip()
+            s.save(update_fields=["score", "note"])
+        return {}
+
+    return change(
+        self_evaluation,
+        "updated",
+        actor=actor,
+        role=Role.COUNTY,
+        apply=apply,
+        permission="reviews.edit_self_evaluation",
+        denied=_("只有试点县（市、区）可以修改试点自评。"),
+        states=SelfEvaluation.EDITABLE,
+        state_message=_("自评当前状态为“%(state)s”，不能修改。"),
+        expected_state=expected_state,
+        files=files,
+        files_on_log=False,
+    )
+
+
+def missing_parts(se):
+    """What a self-evaluation still lacks before it can be submitted (names shown to the county)."""
+    missing = []
+    if not se.overview.strip():
+        missing.append(str(se._meta.get_field("overview").verbose_name))
+    if any(not r.result.strip() for r in se.task_results.all()):
+        missing.append(_("各项任务的完成情况"))
+    unscored = [s.criterion.name for s in se.self_scores.select_related("criterion") if s.score is None]
+    if unscored:
+        missing.append(_("自评得分（%(names)s）") % {"names": "、".join(unscored)})
+    return missing
+
+
+def _check_submittable(se):
+    missing = missing_parts(se)
+    if missing:
+        raise WorkflowError(
+            _("不能提交：尚缺%(missing)s。自评已保存，请补充后再提交。") % {"missing": "；".join(missing)},
+            status=400,
+        )
+
+
+def submit_self_evaluation(*, actor, self_evaluation, comment="", expected_state=None):
+    return perform(
+        self_evaluation,
+        "submit",
+        actor=actor,
+        comment=comment,
+        expected_state=expected_state,
+        params={"at": timezone.now()},
+        before=_check_submittable,
+        freeze=True,
+    )
+
+
+def _open_evaluation(se, log):
+    """Accepting the self-evaluation opens the pilot's evaluation on the same criteria set."""
+    evaluation = Evaluation.objects.create(
+        pilot_id=se.pilot_id, self_evaluation=se, county_id=se.county_id, criteria_set_id=se.criteria_set_id
+    )
+    record(
+        evaluation,
+        "evaluation.created",
+        actor=log.actor,
+        role=log.role,
+        unit=log.unit,
+        to_state=evaluation.status,
+        details={"self_evaluation": se.pk},
+    )
+
+
+def review_self_evaluation(*, actor, self_evaluation, name, comment="", expected_state=None, files=()):
+    """The office returns the self-evaluation (with a reason) or accepts it, which opens the evaluation."""
+    if name not in {"return_to_county", "accept"}:
+        raise WorkflowError(_("没有这个操作。"), status=400)
+    return perform(
+        self_evaluation,
+        name,
+        actor=actor,
+        comment=comment,
+        expected_state=expected_state,
+        files=files,
+        after=_open_evaluation if name == "accept" else None,
+    )
+
+
+# --- evaluators --------------------------------------------------------------------------------
+def evaluator_candidates(evaluation):
+    """Memberships that may be named: staff of the pilot's special group and guidance unit, and the experts."""
+    pilot = evaluation.pilot
+    scope = Q(role=Role.EXPERT) | Q(role=Role.SPECIAL_GROUP, unit_id=pilot.special_group_id)
+    if pilot.guidance_unit_id:
+        scope |= Q(role=Role.GUIDANCE_UNIT, unit_id=pilot.guidance_unit_id)
+    return (
+        Membership.objects.filter(scope, role__in=EVALUATOR_ROLES, user__is_active=True, unit__is_active=True)
+        .select_related("user", "unit")
+        .order_by("role", "unit__name", "user__full_name", "id")
+    )
+
+
+def assign_evaluators(*, actor, evaluation, user_ids, comment=""):
+    """The office names evaluators by name (the core's person assignments): each gets read access to this
+    evaluation only, a score sheet and a work item; they are told through the outbox."""
+    wanted = {int(i) for i in user_ids}
+    if not wanted:
+        raise WorkflowError(_("请选择评估人员。"), field="evaluators", status=400)
+
+    def apply(locked):
+        by_user = {}
+        for m in evaluator_candidates(locked):
+            by_user.setdefault(m.user_id, m)
+        wrong = wanted - set(by_user)
+        if wrong:
+            raise WorkflowError(
+                _("只能指定本试点专项小组、牵头指导单位的人员或专家为评估人员。"), field="evaluators", status=400
+            )
+        named = set(locked.sheets.values_list("evaluator_id", flat=True))
+        added = []
+        for user_id in sorted(wanted - named):
+            m = by_user[user_id]
+            EvaluatorSheet.objects.create(evaluation=locked, evaluator=m.user, role=m.role, unit=m.unit)
+            workitems.assign(locked, role=m.role, user=m.user, purpose=EVALUATOR, acts=False, actor=actor)
+            workitems.open_item(locked, role=m.role, user=m.user, action=SCORE_ACTION)
+            added.append(m.user.display_name)
+        if not added:
+            raise WorkflowError(_("所选人员已是本次评估的评估人员。"), field="evaluators", status=400)
+        return {"evaluators": added}
+
+    with transaction.atomic():
+        changed = change(
+            evaluation,
+            "evaluators_assigned",
+            actor=actor,
+            apply=apply,
+            permission="reviews.manage_evaluation",
+            denied=_("只有市委改革办可以指定评估人员。"),
+            role=Role.REFORM_OFFICE,
+            comment=comment,
+            states=[Evaluation.Status.SCORING],
+            state_message=_("评估当前状态为“%(state)s”，不能再指定评估人员。"),
+            save=False,
+        )
+        notify(changed, _logged(changed, "evaluation.evaluators_assigned"), exclude=actor)
+    return changed
+
+
+def remove_evaluator(*, actor, evaluation, user_id, comment=""):
+    """The office withdraws an evaluator who has not scored yet (access and work item end with it)."""
+
+    def apply(locked):
+        sheet = locked.sheets.filter(evaluator_id=user_id).select_related("evaluator").first()
+        if sheet is None:
+            raise WorkflowError(_("该人员不是本次评估的评估人员。"), status=404)
+        if sheet.has_scored:
+            raise WorkflowError(_("该评估人员已评分，不能撤销。"), status=409)
+        name = sheet.evaluator.display_name
+        sheet.delete()
+        workitems.end_assignment(locked, actor=actor, user_id=user_id, purpose=EVALUATOR)
+        workitems.close_items(locked, actor=actor, user_id=user_id, derived=False)
+        return {"evaluator": name}
+
+    return change(
+        evaluation,
+        "evaluator_removed",
+        actor=actor,
+        apply=apply,
+        permission="reviews.manage_evaluation",
+        denied=_("只有市委改革办可以撤销评估人员。"),
+        role=Role.REFORM_OFFICE,
+        comment=comment,
+        states=[Evaluation.Status.SCORING],
+        state_message=_("评估当前状态为“%(state)s”，不能再撤销评估人员。"),
+        save=False,
+    )
+
+
+def submit_scores(*, actor, evaluation, scores, comment="", expected_state=None):
+    """A named evaluator scores every criterion (0–100, with a comment each) and hands the sheet in; it may be
+    revised until the office completes the evaluation. When the last sheet is in, the office is told."""
+    if not rules.has_perm("reviews.score_evaluation", actor, evaluation):
+        raise PermissionDenied(_("您不是本次评估的评估人员。"))
+
+    def apply(locked):
+        sheet = locked.sheets.get(evaluator=actor)
+        criteria = list(locked.criteria_set.criteria.all())
+        errors, values = {}, {}
+        for c in criteria:
+            text, remark = scores.get(c.pk, ("", ""))
+            try:
+                value = parse_score(text, what=c.name)
+            except WorkflowError as err:
+                errors[f"score-{c.pk}"] = [err.message]
+                continue
+            if value is None:
+                errors[f"score-{c.pk}"] = [_("请为“%(what)s”打分。") % {"what": c.name}]
+                continue
+            values[c.pk] = (value, (remark or "").strip())
+        if errors:
+            raise WorkflowError(next(iter(errors.values()))[0], errors=errors, status=400)
+        sheet.scores.all().delete()
+        EvaluatorScore.objects.bulk_create(
+            [EvaluatorScore(sheet=sheet, criterion_id=k, score=v, comment=r) for k, (v, r) in values.items()]
+        )
+        sheet.comment = (comment or "").strip()
+        sheet.submitted_at = timezone.now()
+        sheet.save(update_fields=["comment", "submitted_at"])
+        workitems.close_items(locked, actor=actor, user=actor, derived=False)
+        waiting = locked.sheets.filter(submitted_at__isnull=True).count()
+        return {"evaluator": actor.display_name, "waiting": waiting}
+
+    sheet = evaluation.sheets.filter(evaluator=actor).first()
+    with transaction.atomic():
+        changed = change(
+            evaluation,
+            SCORE_ACTION,
+            actor=actor,
+            apply=apply,
+            permission="reviews.score_evaluation",
+            denied=_("您不是本次评估的评估人员。"),
+            role=sheet.role if sheet else "",
+            states=[Evaluation.Status.SCORING],
+            state_message=_("评估当前状态为“%(state)s”，不能再评分。"),
+            expected_state=expected_state,
+            save=False,
+        )
+        log = _logged(changed, f"evaluation.{SCORE_ACTION}")
+        if log.details.get("waiting") == 0:
+            notify(changed, log, exclude=actor)
+    return changed
+
+
+# --- scores and the grade ----------------------------------------------------------------------
+def score_sheets(evaluation):
+    """``(sheets, criteria)``: every sheet with its evaluator, unit and scores by criterion id (three queries)."""
+    criteria = list(evaluation.criteria_set.criteria.all())
+    sheets = list(evaluation.sheets.select_related("evaluator", "unit").prefetch_related("scores"))
+    for sheet in sheets:
+        sheet.by_criterion = {s.criterion_id: s for s in sheet.scores.all()}
+    return sheets, criteria
+
+
+def not_scored(sheets):
+    return [s.evaluator.display_name for s in sheets if not s.has_scored]
+
+
+def compute(evaluation, sheets=None, criteria=None):
+    """The grading result of the handed-in sheets (``grading.evaluate``); GradingError when it cannot be."""
+    if sheets is None:
+        sheets, criteria = score_sheets(evaluation)
+    done = {s.evaluator_id: {k: v.score for k, v in s.by_criterion.items()} for s in sheets if s.has_scored}
+    return grading.evaluate(
+        done,
+        {c.pk: c.weight for c in criteria},
+        evaluation.criteria_set.thresholds(),
+        {c.pk: c.name for c in criteria},
+    )
+
+
+def complete_evaluation(*, actor, evaluation, comment="", expected_state=None):
+    """The office completes the evaluation: refused while an evaluator has not scored (named); the weighted total
+    and the grade are computed here, on the locked row, and stored (never typed)."""
+    params, details = {"at": timezone.now()}, {}
+
+    def grade(locked):
+        sheets, criteria = score_sheets(locked)
+        if not sheets:
+            raise WorkflowError(_("尚未指定评估人员，不能完成评估。"))
+        missing = not_scored(sheets)
+        if missing:
+            raise WorkflowError(
+                _("还有评估人员尚未评分：%(names)s。全部评分后才能完成评估。") % {"names": "、".join(missing)}
+            )
+        try:
+            result = compute(locked, sheets, criteria)
+        except grading.GradingError as err:
+            raise WorkflowError(err.message) from None
+        # perform passes these to the transition and the log row after this check
+        params.update(total=result.total, grade=result.grade)
+        details.update(total=str(result.total), grade=result.grade)
+
+    return perform(
+        evaluation,
+        "complete",
+        actor=actor,
+        comment=comment,
+        expected_state=expected_state,
+        before=grade,
+        params=params,
+        details=details,
+    )
+
+
+# --- the summary -------------------------------------------------------------------------------
+def initial_summary(evaluation):
+    """The summary's first draft: the grade and total, each criterion's mean, the evaluators' totals, and the
+    county's results from its self-evaluation."""
+    se = evaluation.self_evaluation
+    sheets, criteria = score_sheets(evaluation)
+    result = compute(evaluation, sheets, criteria)
+    lines = [
+        _("一、评估结果"),
+        _("综合得分%(total)s分，评估等次为“%(grade)s”。")
+        % {"total": result.total, "grade": grading.grade_label(result.grade)},
+    ]
+    for c in criteria:
+        lines.append(
+            _("%(name)s（权重%(weight)s%%）：平均得分%(score)s分。")
+            % {"name": c.name, "weight": c.weight.normalize(), "score": result.criterion_means[c.pk]}
+        )
+    lines.append(
+        _("评估人员：%(names)s。")
+        % {
+            "names": "、".join(
+                f"{s.evaluator.display_name}（{result.evaluator_totals[s.evaluator_id]}）" for s in sheets
+            )
+        }
+    )
+    lines += [_("二、主要成效"), se.overview]
+    for row in se.task_results.all():
+        lines.append(f"{row.order}. {row.task_content}（{row.percentage}%）：{row.result}")
+    if se.institutional_results:
+        lines += [_("三、制度成果"), se.institutional_results]
+    if se.problems:
+        lines += [_("四、存在问题和改进方向"), se.problems]
+    return "\n".join(line for line in lines if line)
+
+
+def save_summary(*, actor, evaluation, summary, expected_state=None):
+    """The office writes the summary (after the evaluation is complete, until it is reported)."""
+
+    def apply(locked):
+        locked.summary = (summary or "").strip()
+
+    return change(
+        evaluation,
+        "summary_saved",
+        actor=actor,
+        apply=apply,
+        permission="reviews.manage_evaluation",
+        denied=_("只有市委改革办可以撰写试点总结。"),
+        role=Role.REFORM_OFFICE,
+        states=[Evaluation.Status.SCORED],
+        state_message=_("评估当前状态为“%(state)s”，不能修改试点总结。"),
+        expected_state=expected_state,
+    )
+
+
+def _check_summary(locked):
+    if not locked.summary.strip():
+        raise WorkflowError(_("请先撰写并保存试点总结，再报送市委改革委。"), status=400)
+
+
+def _complete_the_pilot(locked, log):
+    complete_pilot(locked.pilot, cause_log=log)
+
+
+def report_summary(*, actor, evaluation, comment="", expected_state=None, files=()):
+    """The office reports the summary to the committee (报); the pilot is completed in the same transaction."""
+    return perform(
+        evaluation,
+        "report",
+        actor=actor,
+        comment=comment,
+        expected_state=expected_state,
+        files=files,
+        params={"at": timezone.now()},
+        before=_check_summary,
+        after=_complete_the_pilot,
+        freeze=True,
+    )
+
+
+def comment_summary(*, actor, evaluation, comment):
+    """The committee comments on the reported summary (阅示); the office is told."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise WorkflowError(_("请填写意见。"), field="comment", status=400)
+    with transaction.atomic():
+        changed = change(
+            evaluation,
+            "committee_commented",
+            actor=actor,
+            apply=lambda locked: None,
+            permission="reviews.comment_evaluation",
+            denied=_("只有市委改革委可以对试点总结提出意见。"),
+            role=Role.COMMITTEE,
+            comment=comment,
+            states=[Evaluation.Status.REPORTED],
+            state_message=_("试点总结尚未报送，不能提出意见。"),
+            save=False,
+        )
+        notify(changed, _logged(changed, "evaluation.committee_commented"), exclude=actor)
+    return changed
+
+
+def act(*, actor, evaluation, name, comment="", expected_state=None, files=()):
+    """A button's transition name on the evaluation page, to its service."""
+    if name == "complete":
+        return complete_evaluation(actor=actor, evaluation=evaluation, comment=comment, expected_state=expected_state)
+    if name == "report":
+        return report_summary(
+            actor=actor, evaluation=evaluation, comment=comment, expected_state=expected_state, files=files
+        )
+    raise WorkflowError(_("没有这个操作。"), status=400)

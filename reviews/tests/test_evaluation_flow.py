@@ -1,0 +1,204 @@
+"""Self-evaluation → evaluation by named evaluators → summary reported → pilot completed, through the services."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from pilots.models import Pilot
+from reviews import evaluation_services as services
+from reviews.models import CriteriaSet, Evaluation, SelfEvaluation
+from workflow.errors import WorkflowError
+from workflow.models import Assignment, Notification, TransitionLog, WorkItem
+
+from .evaluation_factories import (
+    OVERVIEW,
+    accepted,
+    evaluating_pilot,
+    filled_self_evaluation,
+    implementing_pilot,
+    score_all,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pilot(county_nanhu, office_reviewer, committee_member, sg_digital):
+    return evaluating_pilot(county_nanhu, office_reviewer, committee_member, sg_digital)
+
+
+@pytest.fixture
+def evaluation(county_nanhu, office_reviewer, pilot):
+    return accepted(county_nanhu, office_reviewer, pilot)
+
+
+@pytest.fixture
+def evaluators(evaluation, office_reviewer, sg_digital, guidance_data, expert_user):
+    services.assign_evaluators(
+        actor=office_reviewer, evaluation=evaluation, user_ids=[sg_digital.pk, guidance_data.pk, expert_user.pk]
+    )
+    return [sg_digital, guidance_data, expert_user]
+
+
+def test_the_data_migration_seeds_a_default_set_summing_to_100():
+    criteria_set = CriteriaSet.objects.get(is_default=True)
+    names = [c.name for c in criteria_set.criteria.all()]
+    assert names == ["目标完成情况", "制度创新", "集成协同", "实际成效", "可复制推广"]
+    assert sum(c.weight for c in criteria_set.criteria.all()) == 100
+
+
+def test_self_evaluation_is_pre_filled_from_the_plan_and_the_last_report(county_nanhu, pilot):
+    services.ensure_default_criteria_set()
+    se = services.start_self_evaluation(actor=county_nanhu, pilot=pilot)
+    rows = list(se.task_results.all())
+    assert [r.task_content for r in rows] == [t.content for t in pilot.plan.tasks.all()]
+    assert {r.percentage for r in rows} == {60}
+    assert {r.result for r in rows} == {"管理办法已出台"}
+    assert se.self_scores.count() == 5
+    assert se.due_on is not None
+    assert WorkItem.objects.for_object(se).open().get().unit_id == pilot.county_id
+    assert services.start_self_evaluation(actor=county_nanhu, pilot=pilot) == se  # one per pilot
+
+
+def test_only_the_pilots_county_starts_and_only_when_evaluating(
+    county_nanhu, county_xiuzhou, office_reviewer, committee_member, sg_digital, pilot
+):
+    with pytest.raises(PermissionDenied):
+        services.start_self_evaluation(actor=county_xiuzhou, pilot=pilot)
+    other = implementing_pilot(
+        county_xiuzhou, office_reviewer, committee_member, sg_digital, candidate_title="数据要素市场化配置改革"
+    )
+    with pytest.raises(WorkflowError, match="尚未进入总结评估阶段"):
+        services.start_self_evaluation(actor=county_xiuzhou, pilot=other)
+
+
+def test_a_broken_default_set_is_refused_with_its_reason(county_nanhu, pilot):
+    criteria_set = services.ensure_default_criteria_set()
+    criteria_set.criteria.filter(order=1).update(weight=Decimal(25))
+    with pytest.raises(WorkflowError, match="合计应为100，当前为95"):
+        services.start_self_evaluation(actor=county_nanhu, pilot=pilot)
+
+
+def test_submit_names_what_is_missing_then_office_returns_with_reason_and_accepts(county_nanhu, office_reviewer, pilot):
+    services.ensure_default_criteria_set()
+    se = services.start_self_evaluation(actor=county_nanhu, pilot=pilot)
+    with pytest.raises(WorkflowError, match=r"试点任务总体完成情况.*目标完成情况"):
+        services.submit_self_evaluation(actor=county_nanhu, self_evaluation=se)
+    with pytest.raises(WorkflowError, match="0至100"):
+        services.save_self_evaluation(
+            actor=county_nanhu,
+            self_evaluation=se,
+            data={},
+            scores={se.self_scores.first().criterion_id: ("101", "")},
+        )
+    se = filled_self_evaluation(county_nanhu, pilot)
+    se = services.submit_self_evaluation(actor=county_nanhu, self_evaluation=se)
+    assert se.status == SelfEvaluation.Status.SUBMITTED
+    with pytest.raises(PermissionDenied):
+        services.review_self_evaluation(actor=county_nanhu, self_evaluation=se, name="accept")
+    with pytest.raises(WorkflowError, match="请填写理由"):
+        services.review_self_evaluation(actor=office_reviewer, self_evaluation=se, name="return_to_county")
+    se = services.review_self_evaluation(
+        actor=office_reviewer, self_evaluation=se, name="return_to_county", comment="请补充制度成果。"
+    )
+    assert se.status == SelfEvaluation.Status.RETURNED
+    assert Notification.objects.filter(recipient=county_nanhu, log__action="self_evaluation.return_to_county").exists()
+    se = services.submit_self_evaluation(actor=county_nanhu, self_evaluation=se)
+    se = services.review_self_evaluation(actor=office_reviewer, self_evaluation=se, name="accept")
+    assert se.status == SelfEvaluation.Status.ACCEPTED
+    assert se.evaluation.status == Evaluation.Status.SCORING
+    assert se.overview == OVERVIEW
+
+
+def test_evaluators_are_named_from_the_pilots_group_guidance_unit_and_experts(
+    evaluation, office_reviewer, sg_digital, sg_economy, expert_user, evaluators
+):
+    assert Assignment.objects.for_object(evaluation).filter(active=True, purpose="evaluator").count() == 3
+    items = WorkItem.objects.for_object(evaluation).open().filter(derived=False)
+    assert {i.user_id for i in items} == {u.pk for u in evaluators}
+    assert Notification.objects.filter(recipient=expert_user, log__action="evaluation.evaluators_assigned").exists()
+    with pytest.raises(WorkflowError, match="只能指定本试点"):
+        services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[sg_economy.pk])
+    with pytest.raises(WorkflowError, match="已是本次评估的评估人员"):
+        services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[sg_digital.pk])
+    with pytest.raises(PermissionDenied):
+        services.assign_evaluators(actor=sg_digital, evaluation=evaluation, user_ids=[expert_user.pk])
+
+
+def test_completion_names_who_has_not_scored_then_computes_total_and_grade(
+    evaluation, office_reviewer, evaluators, county_nanhu
+):
+    sg, guide, expert = evaluators
+    with pytest.raises(PermissionDenied):
+        score_all(evaluation, county_nanhu, 90)
+    score_all(evaluation, sg, 92)
+    score_all(evaluation, guide, 88)
+    with pytest.raises(WorkflowError, match="尚未评分：周专家"):
+        services.complete_evaluation(actor=office_reviewer, evaluation=evaluation)
+    criteria = list(evaluation.criteria_set.criteria.all())
+    with pytest.raises(WorkflowError) as err:
+        services.submit_scores(
+            actor=expert, evaluation=evaluation, scores={criteria[0].pk: ("90", "")}
+        )  # every criterion needs its score
+    assert f"score-{criteria[1].pk}" in err.value.errors
+    score_all(evaluation, expert, "90.01")
+    assert not WorkItem.objects.for_object(evaluation).open().filter(derived=False).exists()
+    done = services.complete_evaluation(actor=office_reviewer, evaluation=evaluation)
+    assert done.status == Evaluation.Status.SCORED
+    assert done.total == Decimal("90.00")  # (92 + 88 + 90.01) / 3 = 90.0033…
+    assert done.grade == "excellent"
+    log = TransitionLog.objects.get(action="evaluation.complete")
+    assert log.details["total"] == "90.00"
+
+
+def test_an_evaluator_may_not_be_removed_after_scoring(evaluation, office_reviewer, evaluators):
+    sg, guide, _expert = evaluators
+    score_all(evaluation, sg, 80)
+    with pytest.raises(WorkflowError, match="已评分"):
+        services.remove_evaluator(actor=office_reviewer, evaluation=evaluation, user_id=sg.pk)
+    services.remove_evaluator(actor=office_reviewer, evaluation=evaluation, user_id=guide.pk)
+    assert not evaluation.sheets.filter(evaluator=guide).exists()
+    assert not Evaluation.objects.visible_to(guide).exists()
+    assert not WorkItem.objects.for_object(evaluation).open().filter(user=guide).exists()
+
+
+def test_summary_report_completes_the_pilot_in_the_same_transaction_and_committee_comments(
+    evaluation, office_reviewer, evaluators, committee_member, county_nanhu
+):
+    for user in evaluators:
+        score_all(evaluation, user, 85)
+    evaluation = services.complete_evaluation(actor=office_reviewer, evaluation=evaluation)
+    with pytest.raises(WorkflowError, match="请先撰写"):
+        services.report_summary(actor=office_reviewer, evaluation=evaluation)
+    text = services.initial_summary(evaluation)
+    assert "综合得分85.00分" in text and "“良好”" in text and "目标完成情况" in text
+    evaluation = services.save_summary(actor=office_reviewer, evaluation=evaluation, summary=text)
+    with pytest.raises(WorkflowError, match="尚未报送"):
+        services.comment_summary(actor=committee_member, evaluation=evaluation, comment="同意。")
+    evaluation = services.report_summary(actor=office_reviewer, evaluation=evaluation)
+    assert evaluation.status == Evaluation.Status.REPORTED
+    pilot = Pilot.objects.get(pk=evaluation.pilot_id)
+    assert pilot.status == Pilot.Status.COMPLETED
+    cause = TransitionLog.objects.get(action="pilot.complete").details["cause"]
+    assert cause["action"] == "evaluation.report"
+    assert Notification.objects.filter(recipient=committee_member, log__action="evaluation.report").exists()
+    with pytest.raises(PermissionDenied):
+        services.comment_summary(actor=county_nanhu, evaluation=evaluation, comment="同意。")
+    services.comment_summary(actor=committee_member, evaluation=evaluation, comment="同意，总结经验加以推广。")
+    assert Notification.objects.filter(recipient=office_reviewer, log__action="evaluation.committee_commented").exists()
+
+
+def test_a_failed_completion_of_the_pilot_rolls_the_report_back(evaluation, office_reviewer, evaluators, monkeypatch):
+    for user in evaluators:
+        score_all(evaluation, user, 70)
+    evaluation = services.complete_evaluation(actor=office_reviewer, evaluation=evaluation)
+    evaluation = services.save_summary(actor=office_reviewer, evaluation=evaluation, summary="总结")
+
+    def boom(pilot, *, cause_log):
+        raise WorkflowError("试点状态已变化。")
+
+    monkeypatch.setattr(services, "complete_pilot", boom)
+    with pytest.raises(WorkflowError):
+        services.report_summary(actor=office_reviewer, evaluation=evaluation)
+    assert Evaluation.objects.get(pk=evaluation.pk).status == Evaluation.Status.SCORED

@@ -1,0 +1,217 @@
+"""The evaluation pages: who sees what (404 / 403 by URL), scores hidden until everyone has scored, the forms'
+messages, the print sheet, the list's query count flat as pilots grow."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.reference import COUNTIES
+from applications.tests.factories import open_batch
+from pilots.models import Pilot
+from reviews import evaluation_services as services
+from reviews.models import Evaluation, SelfEvaluation
+
+from .evaluation_factories import accepted, evaluating_pilot, filled_self_evaluation, score_all
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pilot(county_nanhu, office_reviewer, committee_member, sg_digital):
+    return evaluating_pilot(county_nanhu, office_reviewer, committee_member, sg_digital)
+
+
+@pytest.fixture
+def evaluation(county_nanhu, office_reviewer, pilot):
+    return accepted(county_nanhu, office_reviewer, pilot)
+
+
+@pytest.fixture
+def named(evaluation, office_reviewer, sg_digital, guidance_data, expert_user):
+    services.assign_evaluators(
+        actor=office_reviewer, evaluation=evaluation, user_ids=[sg_digital.pk, guidance_data.pk, expert_user.pk]
+    )
+    return [sg_digital, guidance_data, expert_user]
+
+
+def test_county_starts_fills_and_submits_from_the_pages(county_nanhu, pilot, login):
+    services.ensure_default_criteria_set()
+    client = login(county_nanhu)
+    page = client.get(reverse("reviews:evaluation_list")).content.decode()
+    assert 'data-testid="start-self-evaluation"' in page
+    response = client.post(reverse("reviews:self_evaluation_start"), {"pilot": pilot.pk})
+    se = SelfEvaluation.objects.get(pilot=pilot)
+    assert response.url == reverse("reviews:self_evaluation_edit", args=[se.pk])
+    page = client.get(response.url).content.decode()
+    assert "管理办法已出台" in page  # the last report's progress, pre-filled
+    tasks, scores = list(se.task_results.all()), list(se.self_scores.all())
+    data = {"overview": "全部完成。", "expected_state": "draft", "action": "submit"}
+    data |= {f"pct-{t.pk}": "100" for t in tasks} | {f"result-{t.pk}": "已完成" for t in tasks}
+    data |= {f"score-{s.pk}": "88" for s in scores[:-1]}
+    response = client.post(response.url, data)
+    assert response.status_code == 400
+    assert "可复制推广" in response.content.decode()  # names the score still missing
+    assert SelfEvaluation.objects.get(pk=se.pk).overview == "全部完成。"  # the save stands
+    data[f"score-{scores[-1].pk}"] = "abc"
+    response = client.post(reverse("reviews:self_evaluation_edit", args=[se.pk]), data)
+    assert response.status_code == 400
+    assert "0至100之间的数字" in response.content.decode()
+    data[f"score-{scores[-1].pk}"] = "90"
+    response = client.post(reverse("reviews:self_evaluation_edit", args=[se.pk]), data)
+    assert response.status_code == 302
+    assert SelfEvaluation.objects.get(pk=se.pk).status == "submitted"
+
+
+def test_other_county_and_unnamed_expert_get_404_office_review_buttons_only_for_office(
+    county_nanhu, county_xiuzhou, office_reviewer, expert_user, pilot, login
+):
+    se = services.submit_self_evaluation(
+        actor=county_nanhu, self_evaluation=filled_self_evaluation(county_nanhu, pilot)
+    )
+    url = reverse("reviews:self_evaluation", args=[se.pk])
+    assert login(county_xiuzhou).get(url).status_code == 404
+    assert login(expert_user).get(url).status_code == 404
+    page = login(county_nanhu).get(url).content.decode()
+    assert 'data-testid="action-accept"' not in page
+    assert (
+        login(county_nanhu).post(reverse("reviews:self_evaluation_act", args=[se.pk]), {"name": "accept"}).status_code
+        == 403
+    )
+    page = login(office_reviewer).get(url).content.decode()
+    assert 'data-testid="action-accept"' in page and 'data-testid="action-return_to_county"' in page
+    response = login(office_reviewer).post(
+        reverse("reviews:self_evaluation_act", args=[se.pk]),
+        {"name": "return_to_county", "expected_state": "submitted"},
+    )
+    assert response.status_code == 400
+    assert "请填写理由" in response.content.decode()
+
+
+def test_a_named_evaluator_sees_this_evaluation_only(evaluation, named, pilot, county_nanhu, login):
+    expert = named[2]
+    client = login(expert)
+    assert client.get(reverse("reviews:evaluation", args=[evaluation.pk])).status_code == 200
+    assert client.get(reverse("reviews:self_evaluation", args=[evaluation.self_evaluation_id])).status_code == 200
+    # ... but not the pilot, its plan or its reports
+    assert client.get(reverse("pilots:pilot_detail", args=[pilot.pk])).status_code == 404
+    assert client.get(reverse("reviews:detail", args=[pilot.plan.pk])).status_code == 404
+    report = pilot.quarterly_reports.first()
+    assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 404
+    assert client.get(reverse("reviews:evaluation_summary", args=[evaluation.pk])).status_code == 403
+    # the county does not see the evaluation while it is being scored
+    assert login(county_nanhu).get(reverse("reviews:evaluation", args=[evaluation.pk])).status_code == 404
+
+
+def test_scores_are_hidden_from_other_evaluators_until_all_have_scored(evaluation, named, office_reviewer, login):
+    sg, guide, expert = named
+    score_all(evaluation, sg, "91.37")
+    page = login(guide).get(reverse("reviews:evaluation", args=[evaluation.pk])).content.decode()
+    assert 'data-testid="scores-hidden"' in page and "91.37" not in page
+    page = login(sg).get(reverse("reviews:evaluation", args=[evaluation.pk])).content.decode()
+    assert 'data-testid="my-scores"' in page  # one's own scores are shown
+    assert login(guide).get(reverse("reviews:evaluation_print", args=[evaluation.pk])).status_code == 403
+    response = login(office_reviewer).post(
+        reverse("reviews:evaluation_act", args=[evaluation.pk]), {"name": "complete", "expected_state": "scoring"}
+    )
+    assert response.status_code == 409
+    assert "尚未评分：市数据局联络员、周专家" in response.content.decode()
+    score_all(evaluation, guide, 80)
+    score_all(evaluation, expert, 70)
+    page = login(guide).get(reverse("reviews:evaluation", args=[evaluation.pk])).content.decode()
+    assert 'data-testid="score-table"' in page and "80.46" in page  # (91.37 + 80 + 70) / 3 = 80.456…
+
+
+def test_the_score_form_names_the_missing_score_and_refuses_a_stranger(evaluation, named, sg_economy, login):
+    sg = named[0]
+    url = reverse("reviews:evaluation_score", args=[evaluation.pk])
+    assert login(sg_economy).get(url).status_code == 404
+    client = login(sg)
+    assert client.get(url).status_code == 200
+    criteria = list(evaluation.criteria_set.criteria.all())
+    data = {f"score-{c.pk}": "85" for c in criteria[1:]} | {f"score-{criteria[0].pk}": "", "expected_state": "scoring"}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "请为“目标完成情况”打分" in response.content.decode()
+    data[f"score-{criteria[0].pk}"] = "85.5"
+    assert client.post(url, data).status_code == 302
+    assert evaluation.sheets.get(evaluator=sg).scores.get(criterion=criteria[0]).score == Decimal("85.5")
+
+
+def test_summary_report_and_committee_comment_through_the_pages(
+    evaluation, named, office_reviewer, committee_member, county_nanhu, login
+):
+    for user in named:
+        score_all(evaluation, user, 95)
+    office = login(office_reviewer)
+    office.post(
+        reverse("reviews:evaluation_act", args=[evaluation.pk]), {"name": "complete", "expected_state": "scoring"}
+    )
+    assert Evaluation.objects.get(pk=evaluation.pk).grade == "excellent"
+    page = office.get(reverse("reviews:evaluation_summary", args=[evaluation.pk])).content.decode()
+    assert "综合得分95.00分" in page and "“优秀”" in page
+    response = office.post(
+        reverse("reviews:evaluation_summary", args=[evaluation.pk]), {"summary": "", "expected_state": "scored"}
+    )
+    assert response.status_code == 400
+    office.post(
+        reverse("reviews:evaluation_summary", args=[evaluation.pk]), {"summary": "总结全文", "expected_state": "scored"}
+    )
+    response = office.post(
+        reverse("reviews:evaluation_act", args=[evaluation.pk]), {"name": "report", "expected_state": "scored"}
+    )
+    assert response.status_code == 302
+    assert Pilot.objects.get(pk=evaluation.pilot_id).status == "completed"
+    committee = login(committee_member)
+    assert (
+        committee.post(reverse("reviews:evaluation_comment", args=[evaluation.pk]), {"comment": ""}).status_code == 400
+    )
+    assert (
+        committee.post(reverse("reviews:evaluation_comment", args=[evaluation.pk]), {"comment": "同意。"}).status_code
+        == 302
+    )
+    assert (
+        login(county_nanhu)
+        .post(reverse("reviews:evaluation_comment", args=[evaluation.pk]), {"comment": "x"})
+        .status_code
+        == 403
+    )
+    page = login(county_nanhu).get(reverse("reviews:evaluation_print", args=[evaluation.pk])).content.decode()
+    assert "县域集成改革试点评估结果表" in page and "95.00" in page and "优秀" in page and "王改革" in page
+    assert "周专家" in page and "目标完成情况" in page
+
+
+def test_the_list_and_evaluation_page_stay_flat_as_pilots_grow(
+    office_reviewer, committee_member, sg_digital, guidance_data, expert_user, make_user, login
+):
+    batch = open_batch(office_reviewer)
+
+    def add(i):
+        county = make_user(f"c{i}", COUNTIES[i][0])
+        pilot = evaluating_pilot(
+            county, office_reviewer, committee_member, sg_digital, candidate_title=f"项目{i}", batch=batch
+        )
+        evaluation = accepted(county, office_reviewer, pilot)
+        services.assign_evaluators(
+            actor=office_reviewer, evaluation=evaluation, user_ids=[sg_digital.pk, guidance_data.pk, expert_user.pk]
+        )
+        return evaluation
+
+    first = add(0)
+
+    def count(client, url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    office, expert = login(office_reviewer), None
+    before = count(office, reverse("reviews:evaluation_list"))
+    detail = count(office, reverse("reviews:evaluation", args=[first.pk]))
+    add(1)
+    add(2)
+    assert count(office, reverse("reviews:evaluation_list")) == before
+    assert count(office, reverse("reviews:evaluation", args=[first.pk])) == detail
+    expert = login(expert_user)
+    assert count(expert, reverse("reviews:evaluation_list")) <= before

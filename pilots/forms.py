@@ -72,3 +72,30 @@ class GuidanceUnitForm(StyledMixin, forms.Form):
         empty_label=None,
     )
     comment = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PilotFilterForm(forms.Form):
+    """The pilot list's filters (stage, county, area, batch): the dashboards link to this list with them."""
+
+    stage = forms.ChoiceField(label=_("阶段"), required=False)
+    county = forms.TypedChoiceField(label=_("县（市、区）"), required=False, coerce=int, empty_value=None)
+    area = forms.ChoiceField(label=_("改革领域"), required=False)
+    batch = forms.TypedChoiceField(label=_("批次"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, batches, **kwargs):
+        from accounts.models import ReformArea
+        from workflow.widgets import FastSelect
+
+        from .models import Pilot
+
+        super().__init__(*args, **kwargs)
+        counties = Unit.objects.filter(kind=Role.COUNTY).order_by("sort_order", "code").values_list("pk", "name")
+        choices = {
+            "stage": [("", _("全部阶段")), ("running", _("试点中")), *Pilot.Status.choices],
+            "county": [("", _("全部县（市、区）")), *counties],
+            "area": [("", _("全部领域")), *ReformArea.choices],
+            "batch": [("", _("全部批次")), *batches.values_list("pk", "name")],
+        }
+        for name, field in self.fields.items():
+            field.choices = choices[name]
+            field.widget = FastSelect(attrs={"class": "form-select form-select-sm"}, choices=field.choices)

@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 
-from .models import Batch, Candidate, Pilot
+from .models import Batch, BonusEntry, Candidate, Experience, Pilot, Promotion
 
 
 def batch_list(user):
@@ -38,12 +38,21 @@ def published_candidates(batch):
     )
 
 
-def pilot_list(user):
-    return (
-        Pilot.objects.visible_to(user)
-        .select_related("county", "batch", "special_group", "guidance_unit")
-        .order_by("-created_at")
-    )
+def pilot_list(user, *, stage="", county=None, area="", batch=None):
+    """The pilots ``user`` may see, newest first; filtered by stage, county (id), area and batch (id) where given
+    (the list page and the dashboards' links use the same filters)."""
+    qs = Pilot.objects.visible_to(user)
+    if stage in Pilot.Status.values:
+        qs = qs.filter(status=stage)
+    elif stage == "running":
+        qs = qs.running()
+    if county:
+        qs = qs.filter(county_id=county)
+    if area:
+        qs = qs.filter(area=area)
+    if batch:
+        qs = qs.filter(batch_id=batch)
+    return qs.select_related("county", "batch", "special_group", "guidance_unit").order_by("-created_at")
 
 
 def access_pilot(user, pk):
@@ -62,3 +71,16 @@ def decided_pilots(batch):
         .select_related("county", "special_group", "guidance_unit", "application")
         .order_by("county__name", "id")
     )
+
+
+# --- what the dashboards (reports.dashboard) count: scoped querysets, no rows loaded here -----------------
+def experiences(user):
+    return Experience.objects.visible_to(user)
+
+
+def promotions(user):
+    return Promotion.objects.visible_to(user)
+
+
+def bonus_entries(user):
+    return BonusEntry.objects.visible_to(user)

@@ -19,7 +19,7 @@ from workflow.services import available_actions
 from workflow.views import call_service, run_action
 
 from . import selectors, services
-from .forms import BatchForm, CandidateForm, GuidanceUnitForm
+from .forms import BatchForm, CandidateForm, GuidanceUnitForm, PilotFilterForm
 from .models import Batch, Candidate, Pilot
 
 
@@ -217,8 +217,17 @@ def published_list(request):
 # --- pilots ------------------------------------------------------------------------------------
 @login_required
 def pilot_list(request):
-    page = Paginator(selectors.pilot_list(request.user), 20).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "pilots/pilot_list.html", {"page": page})
+    form = PilotFilterForm(request.GET or None, batches=selectors.batch_list(request.user))
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.pilot_list(
+        request.user,
+        stage=data.get("stage") or "",
+        county=data.get("county"),
+        area=data.get("area") or "",
+        batch=data.get("batch"),
+    )
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "pilots/pilot_list.html", {"page": page, "filter": form})
 
 
 def _pilot_detail(request, pilot, form=None, guidance_form=None, status=200):

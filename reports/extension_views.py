@@ -57,6 +57,14 @@ def access_extension(user, pk):
 @login_required
 def extension_list(request):
     qs = ExtensionRequest.objects.visible_to(request.user).select_related("pilot", "county").order_by("-created_at")
+    # The dashboards link here: ``status`` "pending" (submitted, consulting or with the committee) or one status.
+    status, county = request.GET.get("status", ""), request.GET.get("county", "")
+    if status == "pending":
+        qs = qs.filter(status__in=ExtensionRequest.PENDING)
+    elif status in ExtensionRequest.Status.values:
+        qs = qs.filter(status=status)
+    if county.isdigit():
+        qs = qs.filter(county_id=int(county))
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return TemplateResponse(request, "reports/extensions.html", {"page": page})
 

@@ -20,7 +20,7 @@ from workflow.selectors import timeline
 from workflow.services import available_actions
 from workflow.views import run_action
 
-from . import inspection_services
+from . import inspection_services, selectors
 from .inspections import Inspection, RectificationItem
 
 DATE = {"type": "date"}
@@ -65,15 +65,35 @@ class ItemForm(StyledMixin, forms.Form):
 ItemFormSet = formset_factory(ItemForm, extra=3)
 
 
+ITEM_FILTERS = ("state", "overdue", "county")
+
+
 @login_required
 def inspection_list(request):
-    if rules.has_perm("reports.record_inspection", request.user):
+    """The office's inspections; everyone else (and the office when it filters items) the rectification items."""
+    filtered = any(request.GET.get(k) for k in ITEM_FILTERS)
+    if rules.has_perm("reports.record_inspection", request.user) and not filtered:
         qs = Inspection.objects.prefetch_related("pilots__county").order_by("-held_on", "-id")
         page = Paginator(qs, 20).get_page(request.GET.get("page"))
         return TemplateResponse(request, "reports/inspections.html", {"page": page, "office": True})
-    items = RectificationItem.objects.visible_to(request.user).select_related("inspection", "pilot", "county")
-    page = Paginator(items.order_by("deadline", "id"), 20).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "reports/inspections.html", {"page": page, "office": False})
+    county = request.GET.get("county", "")
+    items = selectors.item_list(
+        request.user,
+        state=request.GET.get("state", ""),
+        overdue=request.GET.get("overdue") == "1",
+        county=int(county) if county.isdigit() else None,
+    )
+    page = Paginator(items, 20).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request,
+        "reports/inspections.html",
+        {
+            "page": page,
+            "office": False,
+            "filtered": filtered,
+            "can_record": rules.has_perm("reports.record_inspection", request.user),
+        },
+    )
 
 
 @login_required

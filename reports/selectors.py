@@ -106,3 +106,20 @@ def pilot_clock(pilot, user):
         and not ExtensionRequest.objects.filter(pilot=pilot, status__in=ExtensionRequest.PENDING).exists(),
     )
     return context
+
+
+def item_list(user, *, state="", overdue=False, county=None):
+    """The rectification items ``user`` may see, by deadline: ``state`` "open" (open or reopened) or one status,
+    ``overdue`` (still open past the deadline), ``county`` (id); the dashboards link here with these filters."""
+    from .inspections import RectificationItem
+
+    items = RectificationItem.objects.visible_to(user)
+    if overdue:
+        items = items.overdue()
+    if state == "open":
+        items = items.filter(status__in=RectificationItem.OPEN)
+    elif state in RectificationItem.Status.values:
+        items = items.filter(status=state)
+    if county:
+        items = items.filter(county_id=county)
+    return items.select_related("inspection", "pilot", "county").order_by("deadline", "id")

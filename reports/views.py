@@ -33,12 +33,23 @@ def report_list(request):
     timeliness = request.GET.get("timeliness", "")
     if timeliness in QuarterlyReport.Timeliness.values:
         qs = qs.filter(timeliness_key=timeliness)
+    # The dashboards link here with a quarter and a county (a committee member has no quarter page).
+    year, quarter, county = (_int(request.GET.get(k), None) for k in ("year", "quarter", "county"))
+    if year:
+        qs = qs.filter(year=year)
+    if quarter:
+        qs = qs.filter(quarter=quarter)
+    if county:
+        qs = qs.filter(county_id=county)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "reports/list.html",
         {
             "page": page,
+            "year": year,
+            "quarter": quarter,
+            "county": county,
             "statuses": QuarterlyReport.Status.choices,
             "status": status,
             "timeliness_choices": QuarterlyReport.Timeliness.choices,

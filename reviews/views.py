@@ -31,6 +31,9 @@ def plan_list(request):
     status = request.GET.get("status", "")
     if status in Plan.Status.values:
         qs = qs.filter(status=status)
+    county = request.GET.get("county", "")
+    if county.isdigit():  # the dashboards' time-in-stage figures link here per county
+        qs = qs.filter(county_id=int(county))
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,

@@ -125,6 +125,9 @@ class Application(WorkflowModel):
     # The approval conventions of the core (workflow.conventions), one line each.
     conventions = {
         "recall": ["submit"],
+        # The committee may return a recommended application to the county's submission or to the office's
+        # recommendation; that party's resubmission comes straight back to the committee.
+        "return_to_step": {"by": ["approve"], "steps": ["submit", "recommend", "not_recommend"]},
         "batch": ["request_opinion", "return_to_county"],
         "urge": True,
         "copy": True,

@@ -78,10 +78,11 @@ def _normal(field, value):
 
 def canonical(obj):
     """The row's content as canonical JSON bytes (every concrete field but the chain's own and the id)."""
+    added = getattr(obj, "CHAIN_ADDED_FIELDS", ())
     content = {
         f.attname: _normal(f, getattr(obj, f.attname))
         for f in obj._meta.concrete_fields
-        if f.attname not in CHAIN_FIELDS
+        if f.attname not in CHAIN_FIELDS and not (f.attname in added and getattr(obj, f.attname) is None)
     }
     return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 

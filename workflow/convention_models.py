@@ -1,4 +1,4 @@
-"""Rows of the approval conventions (``workflow.conventions``): urgings, copies, saved phrases, openings."""
+"""Rows of the approval conventions (``workflow.conventions``): urgings, copies, saved phrases, openings, deputies."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -136,3 +136,48 @@ class Opening(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.at}"
+
+
+class DeputyshipQuerySet(models.QuerySet):
+    def active(self, day=None):
+        """In force on ``day`` (today, Asia/Shanghai, by default): started, not yet ended, not cancelled."""
+        day = day or timezone.localdate()
+        return self.filter(starts_on__lte=day, ends_on__gte=day, cancelled_at__isnull=True)
+
+
+class Deputyship(models.Model):
+    """代理: while ``user`` is away (``starts_on``..``ends_on``, both days included) ``deputy``, a colleague of the
+    same unit and role, sees the user's 待办 in that role and acts for the user (``workflow.deputies``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deputyships", verbose_name=_("被代理人")
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deputising", verbose_name=_("代理人")
+    )
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位"))
+    role = models.CharField(_("角色"), max_length=20)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    created_at = models.DateTimeField(_("设置时间"), default=timezone.now)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+
+    objects = DeputyshipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("代理")
+        verbose_name_plural = _("代理")
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="deputyship_dates_in_order"),
+            models.CheckConstraint(condition=~Q(deputy=models.F("user")), name="deputyship_not_oneself"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["deputy", "ends_on"], condition=Q(cancelled_at__isnull=True), name="deputyship_deputy"
+            ),
+            models.Index(fields=["user", "ends_on"], condition=Q(cancelled_at__isnull=True), name="deputyship_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.deputy} → {self.user} · {self.starts_on}–{self.ends_on}"

@@ -1,4 +1,5 @@
-"""Pages of the approval conventions: recall, urge, copy, approval sheet, batch result, 我的传阅, saved phrases."""
+"""Pages of the approval conventions: recall, return to a step, urge, copy, approval sheet, batch result, 我的传阅,
+saved phrases, deputies."""
 
 from django import forms
 from django.contrib import messages
@@ -25,6 +26,18 @@ def record_recall(request, workflow, pk):
     obj = conventions.get_record(request.user, workflow, pk, "recall")
     changed = conventions.recall(obj, actor=request.user, comment=request.POST.get("comment", ""))
     messages.success(request, _("已撤回，当前状态：%(state)s。") % {"state": changed.get_status_display()})
+    return redirect(changed)
+
+
+@login_required
+@require_POST
+def record_return(request, workflow, pk):
+    """退回到指定步骤: the chosen step and the reason come from the record page's panel."""
+    obj = conventions.get_record(request.user, workflow, pk, "return_to_step")
+    changed = conventions.return_to_step(
+        obj, actor=request.user, step=request.POST.get("step", ""), comment=request.POST.get("comment", "")
+    )
+    messages.success(request, _("已退回，当前状态：%(state)s。") % {"state": changed.get_status_display()})
     return redirect(changed)
 
 

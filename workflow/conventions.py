@@ -1,10 +1,16 @@
-"""The approval conventions staff expect (撤回, 批量审批, 催办, 传阅, 常用意见, 审批单), declared per workflow.
+"""The approval conventions staff expect (撤回, 退回到指定步骤, 批量审批, 催办, 传阅, 常用意见, 审批单), declared per
+workflow (代理, acting while away, holds for every workflow: ``workflow.deputies``).
 
 A workflow model declares the ones it offers, one line each, in a class attribute::
 
     conventions = {
         "recall": ["submit"],               # 撤回: the sender takes back these transitions until the next actor
                                             #   opens or acts (a transition ``recall`` is installed on the model)
+        "return_to_step": {"by": ["approve"]},  # 退回到指定步骤: whoever may take ``approve`` may instead return
+                                            #   the record to a step it has passed (from its log; optionally only
+                                            #   the transitions in ``"steps": [...]``), with a reason; when that
+                                            #   step is taken again the record comes back to them (a transition
+                                            #   ``return_to_step`` is installed on the model)
         "batch": ["accept", "return_to_county"],  # 批量审批: these transitions on the list, one comment for all
         "urge": True,                       # 催办: the reform office urges whoever the record waits on
         "copy": True,                       # 抄送/传阅: an actor copies the record to units or people
@@ -17,11 +23,14 @@ through ``services.record`` (a log row). Records are reached by ``<workflow_key>
 ``visible_to`` (404 when not the user's), actions by role (403).
 """
 
+from collections import namedtuple
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import RETURN_VALUE, transition
@@ -29,9 +38,9 @@ from django_fsm import RETURN_VALUE, transition
 from accounts.roles import memberships, roles_of
 
 from .errors import WorkflowError
-from .models import Notification, TransitionLog, WorkItem
+from .models import SYSTEM_ROLE, Notification, TransitionLog, WorkItem
 
-KEYS = ("recall", "batch", "urge", "copy", "phrases", "sheet")
+KEYS = ("recall", "return_to_step", "batch", "urge", "copy", "phrases", "sheet")
 URGE_ROLES = {"reform_office"}
 
 # Defaults offered in every comment box: agreeing steps and steps that need a reason read differently.
@@ -184,6 +193,7 @@ def install_all():
 
     for model in workflow_models():
         install(model)
+        install_return(model)
 
 
 def note_opening(obj, user):
@@ -209,6 +219,160 @@ def recall(obj, *, actor, comment=""):
         _tell([u for u in next_actor_users(locked) if u.pk != actor.pk], log, locked.get_absolute_url())
 
     return perform(obj, "recall", actor=actor, comment=comment, after=tell_next)
+
+
+# --- 退回到指定步骤 (return to a chosen step) ---------------------------------------------------------------
+
+Step = namedtuple("Step", "key state action label log")
+RETURN = "return_to_step"
+
+
+def _return_spec(model):
+    spec = declared(model, RETURN)
+    return spec if isinstance(spec, dict) else ({"by": list(spec)} if spec else None)
+
+
+def _step_names(model):
+    """The transitions that count as steps: the declared ones, else every one that moves a record on (no reason
+    asked, not a convention's own)."""
+    from .services import all_transitions
+
+    spec = _return_spec(model)
+    if spec.get("steps"):
+        return set(spec["steps"])
+    return {
+        name
+        for name, ts in all_transitions(model).items()
+        if not ts[0].custom.get("needs_reason") and not ts[0].custom.get("convention")
+    }
+
+
+def _step_state(model, from_state, name):
+    """The state a return to this step leaves the record in: the state the step was taken from, except that a
+    record never goes back to its first state (a draft): then the step's other source (e.g. 已退回修改)."""
+    from .services import transitions_of
+
+    first = model._meta.get_field("status").get_default()
+    if from_state != first:
+        return from_state
+    others = [str(t.source) for t in transitions_of(model, name) if t.source not in (first, "*", "+")]
+    return others[0] if others else from_state
+
+
+def _state_changes(obj):
+    from django.db.models import F
+
+    return TransitionLog.objects.filter(content_type=_ct(obj), object_id=obj.pk).exclude(from_state=F("to_state"))
+
+
+def steps_of(obj):
+    """The steps the record has actually passed, read from its log, in the order first passed (each as last taken):
+    ``[Step(key, state, action, label, log)]`` (the current state's own step left out)."""
+    model = type(obj)
+    if not _return_spec(model):
+        return []
+    from .registry import action_label
+
+    names, prefix = _step_names(model), f"{model.workflow_key}."
+    chosen = {}
+    for log in _state_changes(obj).select_related("actor", "unit").order_by("created_at", "id"):
+        name = log.action.removeprefix(prefix)
+        if not log.action.startswith(prefix) or name not in names or log.role == SYSTEM_ROLE:
+            continue
+        state = _step_state(model, log.from_state, name)
+        if state != obj.status:
+            chosen[(state, name)] = log  # in the order first passed, by whoever took it last
+    steps = []
+    for (state, name), log in chosen.items():
+        who = log.unit.name if log.unit_id else (log.actor.display_name if log.actor_id else "")
+        label = _("%(who)s：%(action)s（%(name)s，%(date)s）") % {
+            "who": who,
+            "action": action_label(log.action),
+            "name": log.actor.display_name if log.actor_id else _("系统"),
+            "date": date_format(timezone.localtime(log.created_at), "DATE_FORMAT"),
+        }
+        steps.append(Step(str(log.pk), state, name, label, log))
+    return steps
+
+
+def has_steps(obj):
+    return bool(steps_of(obj))
+
+
+has_steps.message = gettext_lazy("该记录尚未经过可退回的步骤。")
+
+
+def install_return(model):
+    """Add the ``return_to_step`` transition a model's ``return_to_step`` declaration asks for."""
+    spec = _return_spec(model)
+    if not spec or hasattr(model, RETURN):
+        return
+    from .services import transitions_of
+
+    field = model._meta.get_field("status")
+    states = [value for value, _label in field.flatchoices]
+
+    def method(self, *, state):
+        """To the chosen step's state (checked by ``return_to_step``; django-fsm's RETURN_VALUE)."""
+        return state
+
+    method.__name__, method.__qualname__ = RETURN, f"{model.__name__}.{RETURN}"
+    for name in spec["by"]:
+        ts = transitions_of(model, name)
+        if not ts:
+            raise ValueError(f"{model.__name__}.conventions: no transition {name!r} to return instead of")
+        method = transition(
+            field=field,
+            source=[str(t.source) for t in ts],
+            target=RETURN_VALUE(*states),
+            permission=ts[0].permission,
+            conditions=[has_steps],
+            custom={
+                "role": ts[0].custom.get("role", ""),
+                "label": gettext_lazy("退回到指定步骤"),
+                "needs_reason": True,
+                "optional": True,
+                "convention": RETURN,
+            },
+        )(method)
+    setattr(model, RETURN, method)
+    for sender in {*field.transitions, model}:
+        if issubclass(sender, model):
+            field._collect_transitions(sender=sender)
+
+
+def return_to_step(obj, *, actor, step, comment=""):
+    """Return the record to one of the steps it passed (``steps_of``), with a reason: logged (the step in the
+    log's details), the step's party gets the 待办 item and is told; when they take that step again the record
+    comes back to the returner (``resumed_state``)."""
+    from .services import perform
+
+    details, params = {}, {}
+
+    def choose(locked):
+        chosen = next((s for s in steps_of(locked) if s.key == str(step)), None)
+        if chosen is None:
+            raise WorkflowError(_("请从该记录实际经过的步骤中选择要退回的步骤。"), field="step", status=400)
+        details.update(step=chosen.label, step_action=chosen.action, step_state=chosen.state)
+        params["state"] = chosen.state
+
+    return perform(obj, RETURN, actor=actor, comment=comment, before=choose, params=params, details=details)
+
+
+def resumed_state(obj, from_state, name):
+    """Called by ``perform`` after transition ``name`` ran: the state the record goes to instead (the returner's)
+    when the record was returned to this step and is now taken on by it, unless the transition's own target already
+    waits on the returner's role; None otherwise."""
+    if not _return_spec(type(obj)):
+        return None
+    from .workitems import waiting_transitions
+
+    last = _state_changes(obj).order_by("-created_at", "-id").first()
+    if last is None or last.action != f"{type(obj).workflow_key}.{RETURN}" or last.to_state != from_state:
+        return None
+    if (last.details or {}).get("step_action") != name or last.role in waiting_transitions(obj):
+        return None
+    return last.from_state
 
 
 # --- 批量审批 (batch action) -------------------------------------------------------------------------------
@@ -424,6 +588,7 @@ def ready():
     from .registry import EXTRA_LABELS
 
     install_all()
+    EXTRA_LABELS.setdefault(RETURN, gettext_lazy("退回到指定步骤"))
     EXTRA_LABELS.setdefault("urge", gettext_lazy("催办"))
     EXTRA_LABELS.setdefault("copy", gettext_lazy("抄送"))
     navigation.register(

@@ -88,6 +88,15 @@ class TransitionLog(AppendOnlyModel):
         related_name="+",
         verbose_name=_("操作人"),
     )
+    # 代理: the absent colleague the actor acted for (the row reads "张三（代李四）"; ``workflow.deputies``).
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("被代理人"),
+    )
     role = models.CharField(_("角色"), max_length=20)
     unit = models.ForeignKey(
         "accounts.Unit",
@@ -110,6 +119,9 @@ class TransitionLog(AppendOnlyModel):
         verbose_name=_("版本"),
     )
     created_at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
+
+    # Columns added after rows were chained: left out of a row's hash while empty, so older rows still verify.
+    CHAIN_ADDED_FIELDS = ("on_behalf_of_id",)
 
     class Meta(AppendOnlyModel.Meta):
         verbose_name = _("流转记录")
@@ -594,12 +606,17 @@ class WorkItemQuerySet(models.QuerySet):
 
 def todo_scopes(user):
     """The parts of ``open_for``: the items named to the user, then those of each (unit, role) the user holds
-    (each part reads its own index in 我的待办's order: workflow.inbox merges them on PostgreSQL)."""
+    (each part reads its own index in 我的待办's order: workflow.inbox merges them on PostgreSQL), then those named
+    to a colleague the user deputises today (代理, ``workflow.deputies``: a subquery, no query of its own)."""
     from accounts.roles import memberships
 
-    return [models.Q(user_id=user.pk)] + [
-        models.Q(unit_id=m.unit_id, role=m.role, user__isnull=True) for m in memberships(user)
-    ]
+    from .deputies import todo_scope
+
+    return (
+        [models.Q(user_id=user.pk)]
+        + [models.Q(unit_id=m.unit_id, role=m.role, user__isnull=True) for m in memberships(user)]
+        + [todo_scope(user)]
+    )
 
 
 def _now():
@@ -810,4 +827,4 @@ class AuditEvent(AppendOnlyModel):
         return f"{self.get_kind_display()} {self.username}"
 
 
-from .convention_models import Copy, Opening, SavedPhrase, Urging  # noqa: E402, F401  (the conventions' rows)
+from .convention_models import Copy, Deputyship, Opening, SavedPhrase, Urging  # noqa: E402, F401  (the conventions' rows)

@@ -53,6 +53,8 @@ def action_label(action):
 
 
 def log_sentence(log):
-    who = log.actor.display_name if log.actor_id else _("系统")
+    from .deputies import acting_label
+
+    who = acting_label(log)
     where = f"({log.unit.name})" if log.unit_id else ""
     return _("%(who)s%(where)s:%(action)s") % {"who": who, "where": where, "action": action_label(log.action)}

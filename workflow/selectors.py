@@ -21,7 +21,7 @@ def timeline(obj):
         scope |= Q(content_type=ContentType.objects.get_for_model(Opinion), object_id__in=opinion_ids)
     return list(
         TransitionLog.objects.filter(scope)
-        .select_related("actor", "unit", "version")
+        .select_related("actor", "on_behalf_of", "unit", "version")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     )
 

@@ -91,9 +91,16 @@ def available_actions(obj, user):
             continue
         if t.conditions and unmet_condition(obj, t):
             continue
-        if t.has_perm(obj, user):
+        if t.has_perm(obj, user) or _as_deputy(obj, t, user):
             result.append(t)
     return result
+
+
+def _as_deputy(obj, t, user):
+    """The user may take ``t`` as deputy of an absent colleague who holds its item (代理, ``workflow.deputies``)."""
+    from .deputies import represented
+
+    return represented(obj, t.name, user, lambda absent: t.has_perm(obj, absent)) is not None
 
 
 def acting_unit(obj, user, role):
@@ -151,13 +158,28 @@ def save_attachments(obj, files, *, actor, log=None, description=""):
     return saved
 
 
-def record(obj, action, *, actor, role, unit=None, comment="", from_state="", to_state="", details=None, version=None):
-    """Append one audit row. Transitions call it through ``perform``; audited non-transitions call it directly."""
+def record(
+    obj,
+    action,
+    *,
+    actor,
+    role,
+    unit=None,
+    comment="",
+    from_state="",
+    to_state="",
+    details=None,
+    version=None,
+    on_behalf_of=None,
+):
+    """Append one audit row. Transitions call it through ``perform``; audited non-transitions call it directly.
+    ``on_behalf_of``: the absent colleague a deputy acted for (代理)."""
     return TransitionLog.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
         action=action,
         actor=actor,
+        on_behalf_of=on_behalf_of,
         role=role,
         unit=unit,
         comment=comment,
@@ -251,6 +273,10 @@ def perform(
     reason. ``before(obj)`` runs after the checks and may raise WorkflowError; ``after(obj, log)`` runs
     after the log row, in the same database transaction. ``details`` (JSON) go into the log row, e.g. the
     record that caused a system transition or who recorded a decision on whose behalf.
+
+    A deputy (代理) acting for an absent colleague is checked with the colleague's rights only and logged as
+    acting for them (``workflow.deputies.principal_for``); a record returned to a chosen step comes back to the
+    reviewer who returned it when that step is taken again (``workflow.conventions.resumed_state``).
     """
     model = type(obj)
     comment = (comment or "").strip()
@@ -262,7 +288,12 @@ def perform(
             locked = model.objects.select_for_update().get(pk=obj.pk)
         except model.DoesNotExist:
             raise WorkflowError(_("记录不存在或已被删除。"), status=404) from None
-        if not system and not ts[0].has_perm(locked, actor):
+        principal = actor
+        if not system:
+            from .deputies import principal_for
+
+            principal = principal_for(locked, name, actor)
+        if not system and not ts[0].has_perm(locked, principal):
             raise PermissionDenied(_("您没有权限执行“%(action)s”操作。") % {"action": ts[0].custom.get("label", name)})
         if expected_state and locked.status != expected_state:
             raise WorkflowError(stale_message(locked))
@@ -272,7 +303,7 @@ def perform(
                 _("当前状态“%(state)s”下不能执行“%(action)s”。")
                 % {"state": state_label(locked), "action": ts[0].custom.get("label", name)}
             )
-        if not t.has_perm(locked, actor) and not system:
+        if not t.has_perm(locked, principal) and not system:
             raise PermissionDenied(_("您没有权限执行“%(action)s”操作。") % {"action": t.custom.get("label", name)})
         if t.custom.get("needs_reason") and not comment:
             raise WorkflowError(_("请填写理由：退回或不同意时必须说明原因。"), field="comment", status=400)
@@ -283,6 +314,10 @@ def perform(
             before(locked)
         from_state = locked.status
         getattr(locked, name)(**(params or {}))
+        from .conventions import resumed_state
+
+        if back := resumed_state(locked, from_state, name):  # 退回到指定步骤: back to the reviewer who returned it
+            locked._meta.get_field("status").set_state(locked, back)
         setattr(locked, SYNCED_BY_SERVICE, True)  # its work items are synced below, with the log row
         try:
             with transaction.atomic():
@@ -298,12 +333,13 @@ def perform(
             f"{model.workflow_key}.{name}",
             actor=None if system else actor,
             role=role,
-            unit=None if system else acting_unit(locked, actor, role),
+            unit=None if system else acting_unit(locked, principal, role),
             comment=comment,
             from_state=from_state,
             to_state=locked.status,
             version=version,
             details=details,
+            on_behalf_of=None if system or principal == actor else principal,
         )
         if files:
             save_attachments(locked, files, actor=actor, log=log)

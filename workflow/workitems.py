@@ -15,7 +15,8 @@ The public API (everything else here is internal):
   (the pilot's guidance unit, an inspection team); ``acts=False`` only lets the assignee read the record while
   it is active (an invited unit or expert).
 - ``assigned_ids(user, model, *, purpose=None)``: a subquery of the ids of ``model`` records with an active
-  assignment for the user or one of the user's units; ``visible_to`` querysets OR it into their scope:
+  assignment for the user or one of the user's units (or named to a colleague the user deputises today);
+  ``visible_to`` querysets OR it into their scope:
   ``scope |= Q(pk__in=assigned_ids(user, Application))``.
 - ``WorkItem.objects.open_for(user)`` (models.py): the user's open items in one indexed query;
   ``.in_order()`` sorts overdue first. ``waiting_on(obj)``: the record's open items (who, since when, due when).
@@ -254,15 +255,18 @@ def assignments_of(obj, *, role=None, active=True):
 
 
 def assigned_ids(user, model, *, purpose=None):
-    """Ids of ``model`` records with an active assignment for ``user`` or one of the user's units (a subquery,
-    no query of its own: the content type is matched by a join, the memberships are the cached ones)."""
+    """Ids of ``model`` records with an active assignment for ``user`` or one of the user's units, or named to a
+    colleague the user deputises today (a subquery, no query of its own: the content type is matched by a join,
+    the memberships are the cached ones)."""
     from accounts.roles import memberships
+
+    from .deputies import todo_scope
 
     qs = Assignment.objects.filter(
         active=True,
         content_type__app_label=model._meta.app_label,
         content_type__model=model._meta.model_name,
-    ).filter(Q(user_id=user.pk) | Q(unit_id__in={m.unit_id for m in memberships(user)}))
+    ).filter(Q(user_id=user.pk) | Q(unit_id__in={m.unit_id for m in memberships(user)}) | todo_scope(user))
     if purpose is not None:
         qs = qs.filter(purpose=purpose)
     return qs.values("object_id")

@@ -15,19 +15,22 @@ def _user(context):
 
 @register.inclusion_tag("workflow/record_conventions.html", takes_context=True)
 def record_conventions(context, obj):
-    """撤回, 催办, 抄送 and 审批单 for one record page (each shown where the workflow declares it and the user may);
-    opening the page as the one the record waits on ends the sender's chance to recall."""
+    """撤回, 退回到指定步骤, 催办, 抄送 and 审批单 for one record page (each shown where the workflow declares it and
+    the user may); opening the page as the one the record waits on ends the sender's chance to recall."""
     user = _user(context)
     conventions.note_opening(obj, user)
-    recall = None
-    if conventions.declared(obj, "recall"):
+    recall = returning = None
+    if conventions.declared(obj, "recall") or conventions.declared(obj, "return_to_step"):
         from workflow.services import available_actions
 
-        recall = next((t for t in available_actions(obj, user) if t.name == "recall"), None)
+        actions = {t.name: t for t in available_actions(obj, user)}
+        recall, returning = actions.get("recall"), actions.get(conventions.RETURN)
     return {
         "obj": obj,
         "workflow": type(obj).workflow_key,
         "recall": recall,
+        "returning": returning,
+        "steps": conventions.steps_of(obj) if returning else [],
         "may_urge": conventions.may_urge(obj, user) and conventions.waits_on_anyone(obj),
         "urgings": conventions.urgings_of(obj) if conventions.declared(obj, "urge") else [],
         "may_copy": conventions.may_copy(obj, user),

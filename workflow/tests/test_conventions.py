@@ -29,7 +29,7 @@ def office_items(ticket):
 
 
 def test_each_convention_is_one_line_of_the_workflow_definition():
-    assert set(Ticket.conventions) == {"recall", "batch", "urge", "copy", "phrases", "sheet"}
+    assert set(Ticket.conventions) == {"recall", "return_to_step", "batch", "urge", "copy", "phrases", "sheet"}
     assert "recall" in {t.name for t in Ticket._meta.get_field("status").get_all_transitions(Ticket)}
 
 

@@ -142,7 +142,7 @@ def test_only_the_logs_of_this_record_count(make, county_nanhu, office_reviewer)
 def test_arrows_leaving_the_current_state_are_the_next_steps(make):
     svg = state_diagram_svg(make(S.SUBMITTED))
     nxt = {name for name, cls in transition_classes(svg).items() if "next" in cls}
-    assert nxt == {"return_to_county", "accept", "recall"}  # recall: the Ticket declares the 撤回 convention
+    assert nxt == {"return_to_county", "accept", "forward", "recall"}  # recall: the Ticket declares the 撤回 convention
     assert all(cls == {"transition"} for name, cls in transition_classes(svg).items() if name not in nxt)
 
 
@@ -150,7 +150,7 @@ def test_arrows_leaving_the_current_state_are_the_next_steps(make):
 def test_the_steps_this_user_may_take_now_are_marked(make, office_reviewer, county_nanhu):
     submitted, returned = make(S.SUBMITTED), make(S.RETURNED)
     for ticket, user, expected in [
-        (submitted, office_reviewer, {"return_to_county", "accept"}),
+        (submitted, office_reviewer, {"return_to_county", "accept", "forward"}),
         (submitted, county_nanhu, set()),
         (returned, county_nanhu, {"submit"}),
         (returned, office_reviewer, set()),
@@ -175,7 +175,8 @@ def test_tag_renders_figure_caption_and_next_steps_with_roles(make, county_nanhu
     assert html.index("<svg") < html.index("下一步")
     assert "style=" not in html and "<script" not in html
     items = next_step_items(html)
-    assert list(items) == ["return_to_county", "accept", "recall"]  # as written (recall: installed by the core)
+    # As written (recall: installed by the core).
+    assert list(items) == ["return_to_county", "accept", "forward", "recall"]
     assert "退回事项" in items["return_to_county"] and "市委改革办" in items["return_to_county"]
     assert "受理事项" in items["accept"] and "市委改革办" in items["accept"]
     assert not any("您可办理" in text for text in items.values())

@@ -6,6 +6,9 @@
       ▲                           │
       └──── return_to_county (reform office, needs a reason) ◀───┘ (lands in ``returned``, editable again)
 
+Instead of accepting, the office may ``forward`` it to the special groups (``reviewing``), who ``approve`` it
+(``accepted``) or return it to a step it passed (退回到指定步骤, the ``return_to_step`` convention).
+
 Use it in a core test (``jiaxing_pilot.settings_test`` installs it; pytest uses those settings)::
 
     from workflow.tests.testapp.models import Ticket

@@ -17,7 +17,10 @@ class TicketQuerySet(ProtectedStatusQuerySet):
             return self.all()
         from workflow.workitems import assigned_ids
 
-        return self.filter(Q(county__in=unit_ids(user, Role.COUNTY)) | Q(pk__in=assigned_ids(user, Ticket)))
+        scope = Q(county__in=unit_ids(user, Role.COUNTY)) | Q(pk__in=assigned_ids(user, Ticket))
+        if unit_ids(user, Role.SPECIAL_GROUP):  # the second reviewer sees what was ever submitted
+            scope |= Q(submitted_at__isnull=False)
+        return self.filter(scope)
 
 
 @condition("事项内容不能为空。")
@@ -30,6 +33,7 @@ class Ticket(WorkflowModel):
         DRAFT = "draft", "草稿"
         SUBMITTED = "submitted", "已提交"
         RETURNED = "returned", "已退回修改"
+        REVIEWING = "reviewing", "复核中"
         ACCEPTED = "accepted", "已受理"
 
     workflow_key = "ticket"
@@ -37,6 +41,7 @@ class Ticket(WorkflowModel):
     # The approval conventions (workflow.conventions), one line each.
     conventions = {
         "recall": ["submit"],
+        "return_to_step": {"by": ["approve"]},
         "batch": ["accept", "return_to_county"],
         "urge": True,
         "copy": True,
@@ -110,6 +115,28 @@ class Ticket(WorkflowModel):
         custom={"role": Role.REFORM_OFFICE, "label": "受理事项"},
     )
     def accept(self):
+        pass
+
+    # A second reviewer: instead of accepting, the office may pass the ticket to the special groups (optional, so
+    # the office's 待办 still reads 受理事项、退回事项), which approve it or return it to a step it passed.
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.REVIEWING,
+        permission=perm("testapp.review_ticket"),
+        custom={"role": Role.REFORM_OFFICE, "label": "报送复核", "optional": True},
+    )
+    def forward(self):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.REVIEWING,
+        target=Status.ACCEPTED,
+        permission=perm("testapp.decide_ticket"),
+        custom={"role": Role.SPECIAL_GROUP, "label": "复核通过"},
+    )
+    def approve(self):
         pass
 
 

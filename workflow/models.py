@@ -696,6 +696,8 @@ class WorkItem(models.Model):
                 condition=models.Q(closed_at__isnull=True),
                 name="workitem_todo_user_order",
             ),
+            # Waiting time per unit waited on (reports.time_in_stage): one workflow's items, read from the index.
+            models.Index(fields=["workflow", "unit", "opened_at", "closed_at"], name="workitem_wait_times"),
         ]
 
     def __str__(self):

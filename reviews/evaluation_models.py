@@ -81,7 +81,11 @@ class Criterion(models.Model):
         constraints = [models.UniqueConstraint(fields=["criteria_set", "name"], name="criterion_unique_name")]
 
     def __str__(self):
-        return f"{self.name}（{self.weight.normalize()}%）"
+        return f"{self.name}（{self.weight_text}%）"
+
+    @property
+    def weight_text(self):
+        return grading.plain(self.weight)
 
 
 # --- self-evaluation ---------------------------------------------------------------------------

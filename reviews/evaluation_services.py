@@ -526,7 +526,7 @@ def initial_summary(evaluation):
     for c in criteria:
         lines.append(
             _("%(name)s（权重%(weight)s%%）：平均得分%(score)s分。")
-            % {"name": c.name, "weight": c.weight.normalize(), "score": result.criterion_means[c.pk]}
+            % {"name": c.name, "weight": c.weight_text, "score": result.criterion_means[c.pk]}
         )
     lines.append(
         _("评估人员：%(names)s。")

@@ -54,6 +54,11 @@ def as_decimal(value, *, what=""):
         raise GradingError(_("“%(what)s”不是有效的数字。") % {"what": what or value}) from None
 
 
+def plain(value):
+    """A Decimal as people write it: 90, 92.5 (never 9E+1)."""
+    return format(value.normalize(), "f")
+
+
 def rounded(value):
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -73,7 +78,7 @@ def check_weights(weights, names=None):
         raise GradingError(_("评估指标“%(names)s”的权重不能为负数。") % {"names": "、".join(negative)})
     total = sum(values.values(), Decimal(0))
     if total != HUNDRED:
-        raise GradingError(_("评估指标的权重合计应为100，当前为%(total)s。") % {"total": total.normalize()})
+        raise GradingError(_("评估指标的权重合计应为100，当前为%(total)s。") % {"total": plain(total)})
     return values
 
 

@@ -172,7 +172,9 @@ def test_summary_report_completes_the_pilot_in_the_same_transaction_and_committe
     with pytest.raises(WorkflowError, match="请先撰写"):
         services.report_summary(actor=office_reviewer, evaluation=evaluation)
     text = services.initial_summary(evaluation)
-    assert "综合得分85.00分" in text and "“良好”" in text and "目标完成情况" in text
+    assert (
+        "综合得分85.00分" in text and "目标完成情况（权重30%）" in text and "“良好”" in text and "目标完成情况" in text
+    )
     evaluation = services.save_summary(actor=office_reviewer, evaluation=evaluation, summary=text)
     with pytest.raises(WorkflowError, match="尚未报送"):
         services.comment_summary(actor=committee_member, evaluation=evaluation, comment="同意。")

@@ -215,3 +215,52 @@ def test_the_list_and_evaluation_page_stay_flat_as_pilots_grow(
     assert count(office, reverse("reviews:evaluation", args=[first.pk])) == detail
     expert = login(expert_user)
     assert count(expert, reverse("reviews:evaluation_list")) <= before
+
+
+def test_the_evaluator_finds_the_scoring_in_the_inbox_and_the_county_its_deadline_in_the_calendar(
+    evaluation, named, county_nanhu, pilot, login
+):
+    from workflow.models import WorkItem
+
+    expert = named[2]
+    item = WorkItem.objects.open_for(expert).get()
+    assert item.action_label == "评估打分"
+    assert item.url == evaluation.get_absolute_url()
+    from reviews.evaluation_calendar import self_evaluation_deadlines
+
+    assert list(self_evaluation_deadlines(county_nanhu)) == []  # submitted: nothing more due
+    se = SelfEvaluation.objects.get(pk=evaluation.self_evaluation_id)
+    assert se.due_on is not None
+    assert list(self_evaluation_deadlines(expert)) == []
+
+
+def test_the_admin_refuses_weights_not_summing_to_100_and_thresholds_out_of_order(admin_client):
+    from reviews.models import CriteriaSet
+
+    data = {
+        "name": "试行指标",
+        "excellent_min": "90",
+        "good_min": "80",
+        "pass_min": "60",
+        "criteria-TOTAL_FORMS": "2",
+        "criteria-INITIAL_FORMS": "0",
+        "criteria-0-order": "1",
+        "criteria-0-name": "目标完成情况",
+        "criteria-0-weight": "60",
+        "criteria-1-order": "2",
+        "criteria-1-name": "实际成效",
+        "criteria-1-weight": "30",
+    }
+    url = reverse("admin:reviews_criteriaset_add")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+
+    assert "合计应为100，当前为90" in response.content.decode()
+    response = admin_client.post(url, {**data, "criteria-1-weight": "40", "good_min": "95"})
+    assert "优秀&gt;良好&gt;合格" in response.content.decode()
+    response = admin_client.post(url, {**data, "criteria-1-weight": "40"})
+    assert response.status_code == 302
+    saved = CriteriaSet.objects.get(name="试行指标")
+    assert sum(c.weight for c in saved.criteria.all()) == 100
+    default = CriteriaSet.objects.get(is_default=True)
+    assert not default.in_use()

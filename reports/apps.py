@@ -43,3 +43,13 @@ class ReportsConfig(AppConfig):
                 ),
             )
         )
+        # 县（市、区）概况: a county's own page; the office and the committee compare the counties (county_views.py).
+        navigation.register(
+            navigation.NavEntry(
+                "counties",
+                _("县（市、区）概况"),
+                "reports:counties",
+                65,
+                visible=lambda user: bool(roles_of(user) & {"county", "reform_office", "committee"}),
+            )
+        )

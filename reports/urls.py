@@ -1,22 +1,29 @@
 from django.urls import path
 
-from . import extension_views, inspection_views, views
+from . import county_views, export_views, extension_views, inspection_views, views
 
 app_name = "reports"
 urlpatterns = [
     path("", views.report_list, name="list"),
+    path("export.xlsx", export_views.report_export, name="export"),
     path("quarter/", views.quarter_page, name="quarter"),
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/edit/", views.report_edit, name="edit"),
     path("<int:pk>/act/", views.report_act, name="act"),
     path("<int:pk>/print/", views.report_print, name="print"),
     path("inspections/", inspection_views.inspection_list, name="inspections"),
+    path("inspections/items.xlsx", export_views.item_export, name="item_export"),
     path("inspections/new/", inspection_views.inspection_new, name="inspection_new"),
     path("inspections/<int:pk>/", inspection_views.inspection_detail, name="inspection"),
     path("items/<int:pk>/", inspection_views.item_detail, name="item"),
     path("items/<int:pk>/act/", inspection_views.item_act, name="item_act"),
     path("extensions/", extension_views.extension_list, name="extensions"),
+    path("extensions/export.xlsx", export_views.extension_export, name="extension_export"),
     path("extensions/new/<int:pilot_pk>/", extension_views.extension_new, name="extension_new"),
     path("extensions/<int:pk>/", extension_views.extension_detail, name="extension"),
     path("extensions/<int:pk>/act/", extension_views.extension_act, name="extension_act"),
+    # One county on one page, and every county side by side (reports/county_views.py).
+    path("counties/", county_views.county_comparison, name="counties"),
+    path("counties/export.xlsx", county_views.county_comparison_export, name="county_export"),
+    path("counties/<int:pk>/", county_views.county_page, name="county"),
 ]

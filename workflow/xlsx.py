@@ -34,8 +34,9 @@ _SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 class Column:
     """One column: its Chinese header, how to read the value from a row, and the cell type.
 
-    ``value`` is a dotted attribute path (``"county.name"``, ``"get_status_display"`` — callables are called)
-    or a function of the row."""
+    ``value`` is a dotted path of attributes or dict keys (``"county.name"``, ``"get_status_display"`` —
+    callables are called; rows may be model objects or dicts, e.g. aggregated ``values()``) or a function of the
+    row."""
 
     header: Any
     value: str | Callable[[Any], Any]
@@ -49,7 +50,7 @@ class Column:
         for part in self.value.split("."):
             if obj is None:
                 return None
-            obj = getattr(obj, part)
+            obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part)
             if callable(obj) and not isinstance(obj, Model):
                 obj = obj()
         return obj

@@ -177,8 +177,21 @@ def _later_stage_pages(visitor, user):
     app = Application.objects.visible_to(user).order_by("pk").first()
     if app:
         pages.append(("申报审批单", reverse("workflow:sheet", args=["application", app.pk]), True))
+    pages += _county_pages(user)
     for name, path, is_list in _seen_by(user, pages):
         visitor.add(name, path, is_list)
+
+
+def _county_pages(user):
+    """县（市、区）概况 (a county its own; the office and the committee the first county) and 各县（市、区）对比."""
+    from accounts.models import Role, Unit
+
+    counties = Unit.objects.filter(kind=Role.COUNTY).order_by("sort_order", "code")
+    county = counties.filter(memberships__user=user).first() or counties.first()
+    return [
+        ("县（市、区）概况", reverse("reports:county", args=[county.pk]), True),
+        ("各县（市、区）对比", reverse("reports:counties"), True),
+    ]
 
 
 def _administrators():

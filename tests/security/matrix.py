@@ -65,7 +65,7 @@ def sample_kwargs(name, pattern, s):
             value = s["attachment"].pk
         elif name.startswith("workflow:opinion"):
             value = s["opinion"].pk
-        elif name.startswith("sysadmin_unit"):
+        elif name.startswith("sysadmin_unit") or name == "reports:county":
             value = s["county_unit"].pk
         elif name.startswith(("sysadmin_", "secadmin_")):
             value = s["county_user"].pk

@@ -147,3 +147,15 @@ def test_a_bad_filter_is_a_chinese_400_and_nothing_is_exported_or_audited(office
     assert response.status_code == 400 and "筛选条件有误" in response.content.decode()
     assert "起始日期" in response.content.decode()
     assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT).exists()
+
+
+def test_rows_may_be_dicts_as_aggregated_values_give_them():
+    out = io.BytesIO()
+    rows = [{"county": {"name": "南湖区"}, "n": 3, "points": decimal.Decimal("2.5")}]
+    columns = [
+        xlsx.Column("县", "county.name"),
+        xlsx.Column("数", "n", xlsx.INT),
+        xlsx.Column("分", "points", xlsx.NUMBER),
+    ]
+    xlsx.write(out, title="t", filters="", columns=columns, rows=rows)
+    assert read(out)[2] == ("南湖区", 3, 2.5)

@@ -1,0 +1,149 @@
+"""Every filtered list's Excel export: the list's scoping (a county exports only its rows, whatever it asks),
+its filter (named in the title row), typed cells, one audit row, a fixed query count as rows grow."""
+
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from applications.tests.factories import open_batch
+from reports import extension_services, inspection_services
+from workflow.models import AuditEvent
+
+from .factories import implementing_pilot
+
+pytestmark = pytest.mark.django_db
+
+# (URL name, the header of the column naming the county, what the audit row calls the list)
+SCOPED = [
+    ("applications:export", "申报单位", "application_list"),
+    ("pilots:pilot_export", "试点县（市、区）", "pilot_list"),
+    ("reviews:export", "试点县（市、区）", "plan_list"),
+    ("reports:export", "试点县（市、区）", "report_list"),
+    ("reports:item_export", "试点县（市、区）", "rectification_items"),
+    ("reports:extension_export", "试点县（市、区）", "extension_list"),
+]
+
+
+def add_county(county, office, committee, group, batch, title):
+    pilot = implementing_pilot(county, office, committee, group, candidate_title=title, batch=batch)
+    inspection_services.record_inspection(
+        actor=office,
+        held_on=datetime.date(2026, 5, 20),
+        team="市委改革办督察组",
+        findings="平台上线滞后",
+        pilots=[pilot],
+        items=[
+            {
+                "pilot": pilot,
+                "content": "加快平台建设",
+                "responsible_unit": "数据局",
+                "deadline": datetime.date(2026, 6, 30),
+            }
+        ],
+    )
+    extension_services.apply_extension(
+        actor=county, pilot=pilot, reason="complex", reason_text="任务复杂", new_end=pilot.term_end.replace(year=2029)
+    )
+    return pilot
+
+
+@pytest.fixture
+def two_counties(county_nanhu, county_xiuzhou, office_reviewer, committee_member, sg_digital):
+    batch = open_batch(office_reviewer)
+    for county, title in ((county_nanhu, "公共数据授权运营集成改革"), (county_xiuzhou, "强村富民集成改革")):
+        add_county(county, office_reviewer, committee_member, sg_digital, batch, title)
+    return batch
+
+
+def sheet_rows(response):
+    assert response.status_code == 200, response.content[:500]
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+
+
+def counties_in(rows, header):
+    column = rows[1].index(header)
+    return {r[column] for r in rows[2:]}
+
+
+@pytest.mark.parametrize(("name", "header", "what"), SCOPED)
+def test_the_office_exports_both_counties_or_the_one_it_filters(
+    name, header, what, two_counties, office_reviewer, login, units
+):
+    client = login(office_reviewer)
+    assert counties_in(sheet_rows(client.get(reverse(name))), header) == {"南湖区", "秀洲区"}
+    rows = sheet_rows(client.get(reverse(name), {"county": units["xiuzhou"].pk}))
+    assert counties_in(rows, header) == {"秀洲区"}
+    assert "县（市、区）：秀洲区" in rows[0][0]
+    event = AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT, details__what=what).latest("id")
+    assert event.actor == office_reviewer and event.details["rows"] == len(rows) - 2 >= 1
+    assert event.details["filters"] == {"county": units["xiuzhou"].pk}
+
+
+@pytest.mark.parametrize(("name", "header", "what"), SCOPED)
+def test_a_county_exports_only_its_own_rows_whatever_it_asks(
+    name, header, what, two_counties, county_nanhu, login, units
+):
+    client = login(county_nanhu)
+    assert counties_in(sheet_rows(client.get(reverse(name))), header) == {"南湖区"}
+    assert counties_in(sheet_rows(client.get(reverse(name), {"county": units["xiuzhou"].pk})), header) == set()
+
+
+def test_cells_are_typed_and_the_status_filter_is_named(two_counties, office_reviewer, login):
+    rows = sheet_rows(
+        login(office_reviewer).get(reverse("reports:export"), {"status": "draft", "timeliness": "not_due"})
+    )
+    assert rows[0][0].startswith("季度进展报告（状态：") and "报送情况：未到期" in rows[0][0]
+    year, quarter, _title, _county, due = rows[2][:5]
+    assert isinstance(year, int) and isinstance(quarter, int) and isinstance(due, datetime.datetime)
+    rows = sheet_rows(login(office_reviewer).get(reverse("reports:extension_export"), {"status": "pending"}))
+    assert rows[0][0] == "延期申请（状态：待审）" and len(rows) == 4
+    assert isinstance(rows[2][rows[1].index("申请延至")], datetime.datetime)
+
+
+@pytest.mark.parametrize("name", [n for n, _h, _w in SCOPED])
+def test_a_bad_filter_is_a_400_in_chinese(name, office_reviewer, login):
+    response = login(office_reviewer).get(reverse(name), {"county": "999999"})
+    assert response.status_code == 400 and "筛选条件有误" in response.content.decode()
+
+
+def test_query_count_does_not_grow_with_rows(
+    two_counties, office_reviewer, committee_member, sg_digital, make_user, login
+):
+    client = login(office_reviewer)
+
+    def counts():
+        result = {}
+        for name, _header, _what in SCOPED:
+            with CaptureQueriesContext(connection) as ctx:
+                rows = sheet_rows(client.get(reverse(name)))
+            result[name] = (len(ctx.captured_queries), len(rows))
+        return result
+
+    before = counts()
+    add_county(
+        make_user("county_haiyan", "haiyan"), office_reviewer, committee_member, sg_digital, two_counties, "海盐改革"
+    )
+    after = counts()
+    for name in before:
+        assert after[name][1] > before[name][1], name  # more rows ...
+        assert after[name][0] == before[name][0], name  # ... the same queries
+
+
+@pytest.mark.parametrize(
+    ("page", "export", "query"),
+    [
+        ("reports:list", "reports:export", "status=submitted&amp;county=1"),
+        ("reports:inspections", "reports:item_export", "state=open"),
+        ("reports:extensions", "reports:extension_export", "status=pending"),
+        ("reports:counties", "reports:county_export", "year=2026"),
+    ],
+)
+def test_each_list_links_to_its_export_with_its_query_string(page, export, query, office_reviewer, login):
+    html = login(office_reviewer).get(f"{reverse(page)}?{query.replace('&amp;', '&')}").content.decode()
+    assert f'href="{reverse(export)}?{query}" data-testid="export-link"' in html

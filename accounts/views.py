@@ -22,19 +22,29 @@ class PreferencesForm(StyledMixin, forms.ModelForm):
         widgets = {"email_mode": forms.RadioSelect}
 
 
-@login_required
-def preferences(request):
+def preferences_page(request, *, form=None, deputy_form=None, status=200):
+    """The preferences page; the 代理 form posts elsewhere (``workflow:deputy_add``) and comes back here with its
+    errors (``deputy_form``)."""
     from .otp import confirmed_totp
 
+    context = {
+        "form": form or PreferencesForm(instance=request.user),
+        "has_totp": confirmed_totp(request.user) is not None,
+        "deputy_form": deputy_form,
+    }
+    return TemplateResponse(request, "accounts/preferences.html", context, status=status)
+
+
+@login_required
+def preferences(request):
     form = PreferencesForm(request.POST or None, instance=request.user)
-    context = {"form": form, "has_totp": confirmed_totp(request.user) is not None}
     if request.method == "POST":
         if form.is_valid():
             form.save()
             messages.success(request, _("设置已保存。"))
             return redirect("preferences")
-        return TemplateResponse(request, "accounts/preferences.html", context, status=400)
-    return TemplateResponse(request, "accounts/preferences.html", context)
+        return preferences_page(request, form=form, status=400)
+    return preferences_page(request, form=form)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

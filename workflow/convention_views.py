@@ -97,8 +97,11 @@ def record_sheet(request, workflow, pk):
 
     # The steps (state changes, the opinions' included) and anything said with a comment; drafts saved are not 办理意见.
     rows = [log for log in timeline(obj) if (log.from_state and log.from_state != log.to_state) or log.comment]
+    from .deputies import acting_label
+
     for log in rows:
         log.step = action_label(log.action)
+        log.signer = acting_label(log)  # "张三（代李四）" where a deputy signed
     return TemplateResponse(
         request,
         "workflow/sheet.html",
@@ -170,4 +173,78 @@ def phrase_delete(request, pk):
 
     get_object_or_404(SavedPhrase, pk=pk, user=request.user).delete()
     messages.success(request, _("常用意见已删除。"))
+    return redirect("preferences")
+
+
+# --- 代理 (deputies), on the preferences page ------------------------------------------------------------------
+
+
+class DeputyForm(StyledMixin, forms.Form):
+    """Name a colleague of the same unit and role as deputy for a date range (checked by ``deputies.appoint``)."""
+
+    membership = forms.ChoiceField(label=gettext_lazy("代理的岗位"))
+    deputy = forms.ModelChoiceField(label=gettext_lazy("代理人"), queryset=None)
+    starts_on = forms.DateField(label=gettext_lazy("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=gettext_lazy("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, **kwargs):
+        from django.db.models import Q
+
+        from accounts.models import User
+        from accounts.roles import memberships
+
+        super().__init__(*args, **kwargs)
+        own = memberships(user)
+        self.fields["membership"].choices = [
+            (f"{m.unit_id}:{m.role}", f"{m.unit.name} · {m.get_role_display()}") for m in own
+        ]
+        scope = Q(pk__in=[])
+        for m in own:
+            scope |= Q(memberships__unit_id=m.unit_id, memberships__role=m.role)
+        self.fields["deputy"].queryset = (
+            User.objects.filter(scope, is_active=True).exclude(pk=user.pk).distinct().order_by("full_name", "pk")
+        )
+        self.fields["deputy"].label_from_instance = lambda u: u.display_name
+        self.fields["deputy"].error_messages["invalid_choice"] = _("代理人必须是同一单位、同一角色的同事。")
+
+    def membership_parts(self):
+        unit_id, _sep, role = self.cleaned_data["membership"].partition(":")
+        return int(unit_id), role
+
+
+@login_required
+@require_POST
+def deputy_add(request):
+    from accounts.views import preferences_page
+
+    from . import deputies
+
+    form = DeputyForm(request.POST, user=request.user)
+    if form.is_valid():
+        unit_id, role = form.membership_parts()
+        d = form.cleaned_data
+        try:
+            deputies.appoint(
+                user=request.user,
+                deputy=d["deputy"],
+                unit_id=unit_id,
+                role=role,
+                starts_on=d["starts_on"],
+                ends_on=d["ends_on"],
+            )
+        except WorkflowError as err:
+            form.add_workflow_error(err)
+        else:
+            messages.success(request, _("已设置代理人。"))
+            return redirect("preferences")
+    return preferences_page(request, deputy_form=form, status=400)
+
+
+@login_required
+@require_POST
+def deputy_cancel(request, pk):
+    from . import deputies
+
+    deputies.cancel(user=request.user, pk=pk)
+    messages.success(request, _("已取消代理。"))
     return redirect("preferences")

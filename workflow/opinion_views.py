@@ -72,10 +72,17 @@ def access_opinion(user, pk):
     return opinion
 
 
+def may_give(user, opinion):
+    """The invitee, or their deputy while they are away (代理: checked with the invitee's rights)."""
+    from .deputies import may
+
+    return may(user, "workflow.give_opinion", opinion, "give")
+
+
 def my_pending_opinion(user, opinions):
     """The first open request among ``opinions`` that this user answers (for the form on a record page)."""
     return next(
-        (o for o in opinions if o.is_pending and rules.has_perm("workflow.give_opinion", user, o)),
+        (o for o in opinions if o.is_pending and may_give(user, o)),
         None,
     )
 
@@ -100,7 +107,7 @@ def _back(request, opinion):
 
 def _page(request, opinion, *, form=None, cancel_form=None, status=200):
     user = request.user
-    may_give = opinion.is_pending and rules.has_perm("workflow.give_opinion", user, opinion)
+    giving = opinion.is_pending and may_give(user, opinion)
     may_cancel = opinion.is_pending and rules.has_perm("workflow.cancel_opinion", user, opinion)
     return TemplateResponse(
         request,
@@ -109,7 +116,7 @@ def _page(request, opinion, *, form=None, cancel_form=None, status=200):
             "opinion": opinion,
             "target": opinion.target,
             "purpose": get_purpose(opinion.purpose),
-            "form": (form or OpinionForm(opinion=opinion)) if may_give else None,
+            "form": (form or OpinionForm(opinion=opinion)) if giving else None,
             "cancel_form": (cancel_form or CancelForm(initial={"expected_state": opinion.status}))
             if may_cancel
             else None,
@@ -136,7 +143,7 @@ def opinion_detail(request, pk):
     opinion = access_opinion(request.user, pk)
     if request.method != "POST":
         return _page(request, opinion)
-    if not rules.has_perm("workflow.give_opinion", request.user, opinion):
+    if not may_give(request.user, opinion):
         raise PermissionDenied(_("您不是被征求意见的单位或人员，不能提出意见。"))
     form = OpinionForm(request.POST, request.FILES, opinion=opinion)
     if not form.is_valid():

@@ -27,4 +27,6 @@ urlpatterns = [
     path("copies/<int:pk>/open/", convention_views.copy_open, name="copy_open"),
     path("phrases/", convention_views.phrase_add, name="phrase_add"),
     path("phrases/<int:pk>/delete/", convention_views.phrase_delete, name="phrase_delete"),
+    path("deputies/", convention_views.deputy_add, name="deputy_add"),
+    path("deputies/<int:pk>/cancel/", convention_views.deputy_cancel, name="deputy_cancel"),
 ]

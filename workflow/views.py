@@ -41,7 +41,7 @@ def attachment_download(request, pk):
 @login_required
 def notification_list(request):
     qs = Notification.objects.filter(recipient=request.user).select_related(
-        "log", "log__actor", "log__unit", "log__content_type"
+        "log", "log__actor", "log__on_behalf_of", "log__unit", "log__content_type"
     )
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return TemplateResponse(request, "workflow/notifications.html", {"page": page})

@@ -78,3 +78,18 @@ def phrase_manager(context):
     from workflow.convention_models import SavedPhrase
 
     return {"phrases": list(SavedPhrase.objects.filter(user=_user(context))), "csrf_token": context.get("csrf_token")}
+
+
+@register.inclusion_tag("workflow/deputy_manager.html", takes_context=True)
+def deputy_manager(context, form=None):
+    """代理 on the preferences page: the deputies the user named, the form to name one, whom the user deputises."""
+    from workflow import deputies
+    from workflow.convention_views import DeputyForm
+
+    user = _user(context)
+    return {
+        "named": deputies.named_by(user),
+        "deputising": deputies.deputising(user),
+        "form": form or DeputyForm(user=user),
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -32,6 +32,19 @@ class ReportsConfig(AppConfig):
         registry.EXTRA_LABELS.setdefault("reminder_before", _("系统提醒：季度报告即将到期"))
         registry.EXTRA_LABELS.setdefault("reminder_due", _("系统提醒：季度报告今日到期"))
         registry.EXTRA_LABELS.setdefault("reminder_overdue", _("系统告知：季度报告逾期未报"))
+        # 工作看板: the committee's and the office's dashboards (reports/dashboard_views.py).
+        navigation.register(
+            navigation.NavEntry(
+                "dashboard",
+                _("工作看板"),
+                "reports:dashboard",
+                15,
+                visible=lambda user: bool(roles_of(user) & {"reform_office", "committee"}),
+            )
+        )
+        registry.register_label("goal_created", _("设定工作目标"))
+        registry.register_label("goal_changed", _("修改工作目标"))
+        registry.register_label("goal_deleted", _("删除工作目标"))
         navigation.register(
             navigation.NavEntry(
                 "reports",

@@ -16,6 +16,7 @@ from pilots.selectors import pilot_list
 from workflow.services import change
 
 from . import extension_services, inspection_services, services
+from .goals import seed_goals
 from .models import QuarterlyReport
 
 START = datetime.date(2025, 7, 1)
@@ -45,6 +46,7 @@ def _fill(county, report, n, **extra):
 
 def seed():
     office = User.objects.get(username="office")
+    seed_goals(office)  # the seed's 2021/2022/2025 goals, kept by the office on the dashboard's goals page
     county = User.objects.get(username="county_jiashan")
     pilot = pilot_list(office).filter(county__code="jiashan", status="implementing").first()
     if pilot is None or QuarterlyReport.objects.filter(pilot=pilot, saved_at__isnull=False).exists():

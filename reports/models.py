@@ -285,4 +285,5 @@ def reminder_days_before():
 
 
 from .extensions import ExtensionRequest  # noqa: E402, F401  (its own module; registered with this app)
+from .goals import Goal  # noqa: E402, F401
 from .inspections import Inspection, RectificationItem  # noqa: E402, F401

@@ -36,3 +36,7 @@ def is_item_county(user, item):
 rules.add_perm("reports.record_inspection", is_reform_office)
 rules.add_perm("reports.rectify_item", is_item_county)
 rules.add_perm("reports.verify_item", is_reform_office)
+
+# The dashboards: the committee reads them, the office too (with its own work on top) and keeps the goals.
+rules.add_perm("reports.view_dashboard", is_committee | is_reform_office)
+rules.add_perm("reports.manage_goals", is_reform_office)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import county_views, export_views, extension_views, inspection_views, views
+from . import county_views, dashboard_views, export_views, extension_views, inspection_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -26,4 +26,13 @@ urlpatterns = [
     path("counties/", county_views.county_comparison, name="counties"),
     path("counties/export.xlsx", county_views.county_comparison_export, name="county_export"),
     path("counties/<int:pk>/", county_views.county_page, name="county"),
+    # The dashboards (reports/dashboard_views.py): figures, time in stage, the goals the office keeps.
+    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
+    path("dashboard/time-in-stage/", dashboard_views.time_in_stage_page, name="time_in_stage"),
+    path("dashboard/goals/", dashboard_views.goal_list, name="goals"),
+    path("dashboard/goals/<int:pk>/", dashboard_views.goal_edit, name="goal_edit"),
+    path("dashboard/goals/<int:pk>/delete/", dashboard_views.goal_delete, name="goal_delete"),
+    path("dashboard/<slug:key>.xlsx", dashboard_views.dashboard_export, name="dashboard_export"),
+    path("dashboard/time-in-stage/<slug:key>.xlsx", dashboard_views.time_in_stage_export, name="time_in_stage_export"),
+    path("results/", dashboard_views.result_list, name="results"),
 ]

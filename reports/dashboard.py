@@ -1,0 +1,362 @@
+"""Read queries of the committee's and the office's dashboards: each figure one aggregate query (GROUP BY in SQL),
+each number with the URL of the filtered list behind it. Nothing is cached: a transition shows at the next load.
+
+A figure is a ``Figure`` (title, rows of cells, a chart); a cell carries its value and its link. The tables are
+the content (print, screen readers); the charts draw the same rows (``chart``) in static/js/dashboard.js."""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import ReformArea
+
+
+@dataclass
+class Cell:
+    value: object
+    url: str = ""
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list
+    url: str = ""
+    key: str = ""
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    columns: list
+    rows: list = field(default_factory=list)
+    chart: str = "bar"  # "bar", "stacked" (rows × columns), "pie" (first column) or "" for a table only
+    note: str = ""
+    row_header: str = ""
+    total: Cell | None = None
+    total_cells: list = field(default_factory=list)  # a totals row under a table of several columns
+    chart_columns: int | None = None  # the columns drawn (a trailing 合计 column is left out of the chart)
+
+    def chart_data(self):
+        """What dashboard.js draws: categories (row labels), one series per column, and each bar's link."""
+        if not self.chart or not self.rows:
+            return None
+        series = []
+        for i, name in enumerate(self.columns[: self.chart_columns]):
+            series.append(
+                {
+                    "name": str(name),
+                    "data": [_number(r.cells[i].value) for r in self.rows],
+                    "links": [r.cells[i].url for r in self.rows],
+                }
+            )
+        return {
+            "type": self.chart,
+            "title": str(self.title),
+            "categories": [r.label for r in self.rows],
+            "series": series,
+        }
+
+
+def _number(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _url(name, **params):
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return reverse(name) + (f"?{query}" if query else "")
+
+
+def reporting_quarter(today=None):
+    """The quarter being reported now: the last one that has ended (its reports fall due this quarter)."""
+    today = today or timezone.localdate()
+    y, q = today.year, (today.month - 1) // 3 + 1
+    return (y - 1, 4) if q == 1 else (y, q - 1)
+
+
+# --- pilots ------------------------------------------------------------------------------------------
+def pilot_figures(user):
+    """Pilots by county and stage (one query), by area (one) and by batch (one)."""
+    from pilots.selectors import pilot_list
+
+    qs = pilot_list(user).order_by()
+    model = qs.model
+    stages = list(model.Status.choices)
+    rows = (
+        qs.values("county_id", "county__name", "county__sort_order", "county__code", "status")
+        .annotate(n=Count("id"))
+        .order_by("county__sort_order", "county__code")
+    )
+    counties = {}
+    for r in rows:
+        entry = counties.setdefault(r["county_id"], {"name": r["county__name"], "counts": {}})
+        entry["counts"][r["status"]] = r["n"]
+    by_county = Figure(
+        "pilots_by_county",
+        _("各县（市、区）试点项目（按阶段）"),
+        [label for _value, label in stages] + [_("合计")],
+        chart="stacked",
+        row_header=_("县（市、区）"),
+    )
+    stage_totals = dict.fromkeys([v for v, _l in stages], 0)
+    for county_id, entry in counties.items():
+        cells = []
+        for value, _label in stages:
+            n = entry["counts"].get(value, 0)
+            stage_totals[value] += n
+            cells.append(Cell(n, _url("pilots:pilot_list", county=county_id, stage=value)))
+        total = sum(entry["counts"].values())
+        cells.append(Cell(total, _url("pilots:pilot_list", county=county_id)))
+        by_county.rows.append(Row(entry["name"], cells, key=str(county_id)))
+    by_stage = Figure("pilots_by_stage", _("试点项目（按阶段）"), [_("试点项目数")], chart="pie", row_header=_("阶段"))
+    for value, label in stages:
+        by_stage.rows.append(
+            Row(str(label), [Cell(stage_totals[value], _url("pilots:pilot_list", stage=value))], key=value)
+        )
+    by_stage.total = Cell(sum(stage_totals.values()), _url("pilots:pilot_list"))
+    by_county.chart_columns = len(stages)  # its 合计 column drawn as a bar would double each county's height
+
+    areas = dict(ReformArea.choices)
+    by_area = Figure("pilots_by_area", _("试点项目（按改革领域）"), [_("试点项目数")], row_header=_("改革领域"))
+    for r in qs.values("area").annotate(n=Count("id")).order_by("-n", "area"):
+        by_area.rows.append(
+            Row(str(areas.get(r["area"], r["area"])), [Cell(r["n"], _url("pilots:pilot_list", area=r["area"]))])
+        )
+    by_batch = Figure("pilots_by_batch", _("试点项目（按批次）"), [_("试点项目数")], row_header=_("批次"))
+    for r in (
+        qs.values("batch_id", "batch__name", "batch__year").annotate(n=Count("id")).order_by("batch__year", "batch_id")
+    ):
+        by_batch.rows.append(Row(r["batch__name"], [Cell(r["n"], _url("pilots:pilot_list", batch=r["batch_id"]))]))
+    return [by_stage, by_county, by_area, by_batch]
+
+
+def pipeline(user):
+    """The application pipeline of the open batch (the latest published batch when none is open): two queries."""
+    from applications.selectors import application_list
+    from pilots.selectors import batch_list
+
+    batches = batch_list(user).exclude(status="draft")
+    batch = batches.filter(status="open").first() or batches.first()
+    figure = Figure("pipeline", _("申报进展"), [_("申报数")], row_header=_("状态"))
+    if batch is None:
+        figure.note = _("暂无已开放的批次。")
+        return figure
+    figure.title = _("申报进展：%(batch)s（%(state)s）") % {"batch": batch.name, "state": batch.get_status_display()}
+    qs = application_list(user).order_by()
+    counts = dict(qs.filter(batch=batch).values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    for value, label in qs.model.Status.choices:
+        n = counts.get(value, 0)
+        figure.rows.append(
+            Row(str(label), [Cell(n, _url("applications:list", batch=batch.pk, status=value))], key=value)
+        )
+    figure.total = Cell(sum(counts.values()), _url("applications:list", batch=batch.pk))
+    return figure
+
+
+# --- monitoring ----------------------------------------------------------------------------------
+def report_timeliness(user, today=None):
+    """The reporting quarter's reports: on time, late, missing, not yet due (one query)."""
+    from . import selectors
+    from .models import QuarterlyReport
+
+    year, quarter = reporting_quarter(today)
+    counts = selectors.quarter_counts(user, year=year, quarter=quarter)
+    figure = Figure(
+        "reports",
+        _("%(year)s年第%(q)s季度进展报告报送情况") % {"year": year, "q": quarter},
+        [_("报告数")],
+        chart="pie",
+        row_header=_("报送情况"),
+    )
+    for value, label in QuarterlyReport.Timeliness.choices:
+        url = _url("reports:list", year=year, quarter=quarter, timeliness=value)
+        figure.rows.append(Row(str(label), [Cell(counts.get(value, 0), url)], key=value))
+    figure.total = Cell(sum(counts.values()), _url("reports:list", year=year, quarter=quarter))
+    return figure
+
+
+def rectification(user, today=None):
+    """Open and overdue rectification items per county (one query)."""
+    from .inspections import RectificationItem
+
+    today = today or timezone.localdate()
+    is_open = Q(status__in=RectificationItem.OPEN)
+    rows = (
+        RectificationItem.objects.visible_to(user)
+        .values("county_id", "county__name", "county__sort_order", "county__code")
+        .annotate(open=Count("id", filter=is_open), overdue=Count("id", filter=is_open & Q(deadline__lt=today)))
+        .order_by("county__sort_order", "county__code")
+    )
+    figure = Figure("rectification", _("整改事项"), [_("未完成整改"), _("其中已逾期")], row_header=_("县（市、区）"))
+    totals = [0, 0]
+    for r in rows:
+        if not r["open"]:
+            continue
+        totals[0] += r["open"]
+        totals[1] += r["overdue"]
+        figure.rows.append(
+            Row(
+                r["county__name"],
+                [
+                    Cell(r["open"], _url("reports:inspections", state="open", county=r["county_id"])),
+                    Cell(r["overdue"], _url("reports:inspections", overdue=1, county=r["county_id"])),
+                ],
+            )
+        )
+    figure.total_cells = [
+        Cell(totals[0], _url("reports:inspections", state="open")),
+        Cell(totals[1], _url("reports:inspections", overdue=1)),
+    ]
+    return figure
+
+
+def extensions(user):
+    """Pending extension requests by step (one query)."""
+    from .extensions import ExtensionRequest
+
+    counts = dict(
+        ExtensionRequest.objects.visible_to(user)
+        .filter(status__in=ExtensionRequest.PENDING)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    figure = Figure("extensions", _("待办结的延期申请"), [_("申请数")], chart="", row_header=_("办理环节"))
+    labels = dict(ExtensionRequest.Status.choices)
+    for value in ExtensionRequest.PENDING:
+        figure.rows.append(
+            Row(str(labels[value]), [Cell(counts.get(value, 0), _url("reports:extensions", status=value))])
+        )
+    figure.total = Cell(sum(counts.values()), _url("reports:extensions", status="pending"))
+    return figure
+
+
+# --- results ---------------------------------------------------------------------------------------
+def results_by_kind(user):
+    """Institutional results (制度成果) of submitted reports, by kind (one query)."""
+    from .models import InstitutionalResult
+
+    counts = dict(
+        reported_results(user).values_list("kind").annotate(n=Count("id")).order_by().values_list("kind", "n")
+    )
+    figure = Figure("results", _("制度成果（按类型）"), [_("成果数")], row_header=_("成果类型"))
+    for value, label in InstitutionalResult.Kind.choices:
+        figure.rows.append(Row(str(label), [Cell(counts.get(value, 0), _url("reports:results", kind=value))]))
+    figure.total = Cell(sum(counts.values()), _url("reports:results"))
+    return figure
+
+
+def reported_results(user, *, kind="", county=None):
+    """Institutional results the counties have reported (in a report submitted at least once), newest first."""
+    from .models import InstitutionalResult, QuarterlyReport
+
+    qs = InstitutionalResult.objects.filter(
+        report__in=QuarterlyReport.objects.visible_to(user), report__first_submitted_on__isnull=False
+    )
+    if kind in InstitutionalResult.Kind.values:
+        qs = qs.filter(kind=kind)
+    if county:
+        qs = qs.filter(report__county_id=county)
+    return qs.select_related("report", "report__county", "report__pilot").order_by(
+        "-report__year", "-report__quarter", "report__county_id", "order", "id"
+    )
+
+
+def promotions_by_level(user):
+    """Published experiences promoted at each level (one query)."""
+    from pilots.selectors import promotions
+
+    levels = promotions(user).model._meta.get_field("level").choices
+    counts = dict(
+        promotions(user)
+        .filter(experience__status="published")
+        .values_list("level")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("level", "n")
+    )
+    figure = Figure("promotions", _("经验做法推广（按层级）"), [_("经验做法数")], row_header=_("推广层级"))
+    for value, label in levels:
+        figure.rows.append(Row(str(label), [Cell(counts.get(value, 0), _url("pilots:experience_list", level=value))]))
+    return figure
+
+
+def bonus_by_county(user):
+    """Confirmed annual-assessment bonus points per county, all years (one query)."""
+    from pilots.selectors import bonus_entries
+
+    rows = (
+        bonus_entries(user)
+        .filter(status="confirmed")
+        .values("county_id", "county__name", "county__sort_order", "county__code")
+        .annotate(points=Sum("points"))
+        .order_by("county__sort_order", "county__code")
+    )
+    figure = Figure("bonus", _("年度考评加分（已确认）"), [_("加分（分）")], row_header=_("县（市、区）"))
+    for r in rows:
+        figure.rows.append(
+            Row(r["county__name"], [Cell(r["points"], _url("pilots:bonus_ledger", county=r["county_id"]))])
+        )
+    return figure
+
+
+# --- the office's own work -----------------------------------------------------------------------
+def my_work(user):
+    """我的待办 by workflow, with the overdue ones (one query); each number opens 我的待办 filtered by workflow."""
+    from workflow.models import WorkItem
+    from workflow.registry import workflow_models
+
+    names = {m.workflow_key: m._meta.verbose_name for m in workflow_models() if m.workflow_key}
+    now = timezone.now()
+    rows = (
+        WorkItem.objects.open_for(user)
+        .values("workflow")
+        .annotate(n=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
+        .order_by("-overdue", "-n", "workflow")
+    )
+    figure = Figure("my_work", _("我的待办"), [_("待办"), _("其中已逾期")], chart="", row_header=_("事项类型"))
+    inbox = reverse("inbox")
+    totals = [0, 0]
+    for r in rows:
+        url = f"{inbox}?workflow={r['workflow']}"
+        totals[0] += r["n"]
+        totals[1] += r["overdue"]
+        figure.rows.append(
+            Row(str(names.get(r["workflow"], r["workflow"])), [Cell(r["n"], url), Cell(r["overdue"], url)])
+        )
+    figure.total_cells = [Cell(totals[0], inbox), Cell(totals[1], inbox)]
+    return figure
+
+
+def dashboard(user, *, office=False, today=None):
+    """Everything the dashboard page shows, in a fixed number of queries whatever the data."""
+    from .goals import goal_progress
+
+    today = today or timezone.localdate()
+    pilots = pilot_figures(user)
+    context = {
+        "today": today,
+        "pilot_figures": pilots,
+        "pilot_total": pilots[0].total,
+        "pipeline": pipeline(user),
+        "reports": report_timeliness(user, today),
+        "rectification": rectification(user, today),
+        "extensions": extensions(user),
+        "results": results_by_kind(user),
+        "promotions": promotions_by_level(user),
+        "bonus": bonus_by_county(user),
+        "goals": goal_progress(user, today),
+        "my_work": my_work(user) if office else None,
+    }
+    figures = [*pilots, context["pipeline"], context["reports"], context["rectification"]]
+    figures += [context["results"], context["promotions"], context["bonus"]]
+    context["charts"] = {f.key: f.chart_data() for f in figures if f.chart_data()}
+    return context

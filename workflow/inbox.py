@@ -4,11 +4,14 @@ Nothing here loads the records or asks their transitions: an item carries its ti
 dates. The header's two badges (待办, unread notices) are one query together; a page of the list is that query
 (its total) and one more for its rows, read in order from an index per scope (see ``_page_rows``)."""
 
+import operator
+from functools import reduce
+
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Func, Subquery, Window
+from django.db.models import Count, Func, IntegerField, Subquery, Window
 
 from .models import Notification, WorkItem, todo_scopes
 
@@ -86,7 +89,13 @@ def _unread(user):
 
 
 def _count(qs):
-    return Subquery(qs.order_by().annotate(n=Func("id", function="COUNT")).values("n")[:1])
+    return Subquery(qs.order_by().annotate(n=Func("id", function="COUNT", output_field=IntegerField())).values("n")[:1])
+
+
+def _todo_count(user):
+    """The open items' count as the sum of one indexed count per scope (they are disjoint, see ``todo_scopes``):
+    one OR over the scopes, the deputies' subquery among them, made the database read every open item."""
+    return reduce(operator.add, [_count(WorkItem.objects.open().filter(scope)) for scope in todo_scopes(user)])
 
 
 def header_counts(user):
@@ -98,7 +107,7 @@ def header_counts(user):
             todo, unread = (
                 get_user_model()
                 .objects.filter(pk=user.pk)
-                .annotate(todo=_count(WorkItem.objects.open_for(user)), unread=_count(notices))
+                .annotate(todo=_todo_count(user), unread=_count(notices))
                 .values_list("todo", "unread")
                 .get()
             )

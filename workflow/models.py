@@ -607,15 +607,21 @@ class WorkItemQuerySet(models.QuerySet):
 def todo_scopes(user):
     """The parts of ``open_for``: the items named to the user, then those of each (unit, role) the user holds
     (each part reads its own index in 我的待办's order: workflow.inbox merges them on PostgreSQL), then those named
-    to a colleague the user deputises today (代理, ``workflow.deputies``: a subquery, no query of its own)."""
+    to a colleague the user deputises today (代理, ``workflow.deputies``: a subquery, no query of its own).
+
+    The parts are disjoint (named to the user; to nobody, for one (unit, role) each; named to another user), so
+    counts may be added up part by part (``workflow.inbox.header_counts``). The deputies' part also names the
+    absent colleagues' ids (``user_id IN``): without it the database cannot narrow that part by an index and reads
+    every open item of everyone for it (2-45 ms a page at national scale, JIT compilation included)."""
     from accounts.roles import memberships
 
     from .deputies import todo_scope
 
+    colleagues = Deputyship.objects.active().filter(deputy_id=user.pk).values("user_id")
     return (
         [models.Q(user_id=user.pk)]
         + [models.Q(unit_id=m.unit_id, role=m.role, user__isnull=True) for m in memberships(user)]
-        + [todo_scope(user)]
+        + [models.Q(user_id__in=colleagues) & todo_scope(user)]
     )
 
 

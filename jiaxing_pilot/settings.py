@@ -257,6 +257,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 PILOT_TERM_YEARS = env.int("PILOT_TERM_YEARS", default=2)
 REPORT_DUE_DAYS = env.int("REPORT_DUE_DAYS", default=15)
+# The county self-evaluates within this many days of the term's end (总结评估; the deadline on 我的日程).
+SELF_EVALUATION_DAYS = env.int("SELF_EVALUATION_DAYS", default=30)
 # Similarity (0–100) at which a plan task is flagged as repeating an existing one (机械叠加).
 STACKING_THRESHOLD = env.int("STACKING_THRESHOLD", default=60)
 OPINION_DUE_DAYS = env.int("OPINION_DUE_DAYS", default=7)

@@ -40,7 +40,7 @@ REPORT_DONE = ("submitted", "accepted")  # quarterly reports whose content count
 
 
 def self_evaluation_days():
-    return getattr(settings, "SELF_EVALUATION_DAYS", 30)
+    return settings.SELF_EVALUATION_DAYS
 
 
 def _logged(obj, action):

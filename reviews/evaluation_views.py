@@ -339,6 +339,9 @@ def evaluation_score(request, pk):
     evaluation = selectors.access_evaluation(request.user, pk)
     if not rules.has_perm("reviews.score_evaluation", request.user, evaluation):
         raise PermissionDenied(_("您不是本次评估的评估人员。"))
+    if not evaluation.is_scoring:
+        messages.warning(request, _("评估已完成，不能再评分。"))
+        return redirect(evaluation)
     sheets, criteria = services.score_sheets(evaluation)
     sheet = next(s for s in sheets if s.evaluator_id == request.user.pk)
     errors, status = {}, 200

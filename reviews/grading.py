@@ -43,15 +43,18 @@ class Result:
 
 
 def as_decimal(value, *, what=""):
-    if isinstance(value, Decimal):
-        return value
-    if value is None or isinstance(value, float):
-        # floats carry binary fractions (0.1 + 0.2); the caller converts typed text, never floats
-        value = None if value is None else str(value)
-    try:
-        return Decimal(value) if value is not None else None
-    except (InvalidOperation, TypeError, ValueError):
-        raise GradingError(_("“%(what)s”不是有效的数字。") % {"what": what or value}) from None
+    """A Decimal (None stays None). A float is read as its shortest text (0.1 is 0.1, not its binary
+    expansion); text that is not a finite number is refused."""
+    if value is None or isinstance(value, Decimal):
+        result = value
+    else:
+        try:
+            result = Decimal(str(value).strip() if isinstance(value, float | str) else value)
+        except (InvalidOperation, TypeError, ValueError):
+            result = Decimal("NaN")
+    if result is not None and not result.is_finite():
+        raise GradingError(_("“%(what)s”不是有效的数字。") % {"what": what or value})
+    return result
 
 
 def plain(value):

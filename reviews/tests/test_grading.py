@@ -111,3 +111,9 @@ def test_custom_thresholds_and_their_checks():
 
 def test_grade_labels():
     assert [grading.grade_label(g) for g in (EXCELLENT, GOOD, PASS, FAIL)] == ["优秀", "良好", "合格", "不合格"]
+
+
+def test_infinite_or_not_a_number_scores_are_refused():
+    for bad in ("NaN", "Infinity", D("Infinity")):
+        with pytest.raises(GradingError, match="不是有效的数字"):
+            grading.weighted_total({**all_(80), "goal": bad}, WEIGHTS, NAMES)

@@ -133,6 +133,11 @@ def _later_stage_pages(visitor, user):
         ("记录督察", reverse("reports:inspection_new"), False),
         ("延期申请", reverse("reports:extensions"), True),
         ("我的传阅", reverse("workflow:copies"), True),
+        # 工作看板 (committee and office), its time-in-stage page, the office's goals, the results list
+        ("工作看板", _maybe("reports:dashboard"), True),
+        ("阶段用时分析", _maybe("reports:time_in_stage"), True),
+        ("维护工作目标", _maybe("reports:goals"), True),
+        ("制度成果", _maybe("reports:results"), True),
     ]
     plans = Plan.objects.visible_to(user).order_by("pk")
     first, last = plans.first(), plans.last()
@@ -178,6 +183,7 @@ def _later_stage_pages(visitor, user):
     if app:
         pages.append(("申报审批单", reverse("workflow:sheet", args=["application", app.pk]), True))
     pages += _county_pages(user)
+    pages += _evaluation_pages(user)
     for name, path, is_list in _seen_by(user, pages):
         visitor.add(name, path, is_list)
 
@@ -249,3 +255,25 @@ def open_context(browser, live_server, username=None, **options):
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
         context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
     return context
+
+
+def _evaluation_pages(user):
+    """总结评估: the list, a self-evaluation (record, form, 审批单) and an evaluation (record, score form, summary
+    form, A4 result) where the role sees them (the demo's 2023 pilots)."""
+    from reviews.models import Evaluation, SelfEvaluation
+
+    pages = [("总结评估", reverse("reviews:evaluation_list"), True)]
+    for se in SelfEvaluation.objects.visible_to(user).order_by("pk"):
+        pages += [
+            ("试点自评", reverse("reviews:self_evaluation", args=[se.pk]), False),
+            ("填报试点自评", reverse("reviews:self_evaluation_edit", args=[se.pk]), False),
+            ("试点自评审批单", reverse("workflow:sheet", args=["self_evaluation", se.pk]), True),
+        ]
+    for evaluation in Evaluation.objects.visible_to(user).order_by("pk"):
+        pages += [
+            ("试点评估", reverse("reviews:evaluation", args=[evaluation.pk]), False),
+            ("评估打分", reverse("reviews:evaluation_score", args=[evaluation.pk]), False),
+            ("撰写试点总结", reverse("reviews:evaluation_summary", args=[evaluation.pk]), False),
+            ("评估结果表", reverse("reviews:evaluation_print", args=[evaluation.pk]), True),
+        ]
+    return pages

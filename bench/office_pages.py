@@ -69,7 +69,7 @@ def pages():
     result, missing = [], []
     for name in DASHBOARD_NAMES:
         try:
-            result.append(Page("dashboard", "committee dashboard", reverse(name), ADMIN_APPS, goal=3.0))
+            result.append(Page("dashboard", "committee dashboard", reverse(name), ADMIN_APPS, "committee", goal=3.0))
             break
         except NoReverseMatch:
             continue
@@ -88,6 +88,16 @@ def pages():
         Page("admin_reports", "admin change list: reports (reference)", ADMIN_REPORTS, None, "admin", None),
     ]
     return result, missing
+
+
+def committee_member():
+    """A member of the committee (市委改革委), who reads the dashboard."""
+    from accounts.models import Membership, Role, Unit, User
+
+    user, created = User.objects.get_or_create(username="bench_committee", defaults={"full_name": "基准测试改革委"})
+    if created:
+        Membership.objects.create(user=user, unit=Unit.objects.filter(kind=Role.COMMITTEE).first(), role=Role.COMMITTEE)
+    return user
 
 
 def session_cookie(user):
@@ -313,6 +323,7 @@ def main():
         _office, _admin, summary = seed(args.scale)
         print(f"seeded: {summary}", flush=True)
     office, admin = User.objects.get(username="bench_office"), User.objects.get(username="bench_admin")
+    committee = committee_member()
     summary = (
         f"{Application.objects.count():,} applications, {Pilot.objects.count():,} pilots, "
         f"{QuarterlyReport.objects.count():,} reports, {WorkItem.objects.filter(closed_at__isnull=True).count():,} "
@@ -327,7 +338,7 @@ def main():
         wanted = set(args.pages)
         refs = {p.reference for p in measured if p.key in wanted}
         measured = [p for p in measured if p.key in wanted or p.path in refs]
-    cookies = {"office": session_cookie(office), "admin": session_cookie(admin)}
+    cookies = {"office": session_cookie(office), "admin": session_cookie(admin), "committee": session_cookie(committee)}
     queries = {}
     for page in measured:
         queries[page.key] = count_queries(page, cookies[page.user])

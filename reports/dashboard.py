@@ -41,6 +41,18 @@ class Figure:
     total: Cell | None = None
     total_cells: list = field(default_factory=list)  # a totals row under a table of several columns
     chart_columns: int | None = None  # the columns drawn (a trailing 合计 column is left out of the chart)
+    more: Cell | None = None  # rows left out of a long per-county table: how many, and the full comparison
+
+    def keep_top(self, column, limit=None):
+        """Keep the ``limit`` rows largest in ``column`` (in their order) when there are more: a national roll-out
+        has thousands of counties; the county comparison page lists them all."""
+        limit = limit or COUNTY_ROWS
+        if len(self.rows) <= limit:
+            return self
+        ranked = sorted(range(len(self.rows)), key=lambda i: -_number(self.rows[i].cells[column].value))[:limit]
+        self.more = Cell(len(self.rows) - limit, reverse("reports:counties"))
+        self.rows = [self.rows[i] for i in sorted(ranked)]
+        return self
 
     def chart_data(self):
         """What dashboard.js draws: categories (row labels), one series per column, and each bar's link."""
@@ -61,6 +73,9 @@ class Figure:
             "categories": [r.label for r in self.rows],
             "series": series,
         }
+
+
+COUNTY_ROWS = 20  # per-county tables show the counties with the largest numbers past this
 
 
 def _number(value):
@@ -135,6 +150,7 @@ def pilot_figures(user):
         qs.values("batch_id", "batch__name", "batch__year").annotate(n=Count("id")).order_by("batch__year", "batch_id")
     ):
         by_batch.rows.append(Row(r["batch__name"], [Cell(r["n"], _url("pilots:pilot_list", batch=r["batch_id"]))]))
+    by_county.keep_top(len(stages))
     return [by_stage, by_county, by_area, by_batch]
 
 
@@ -215,7 +231,7 @@ def rectification(user, today=None):
         Cell(totals[0], _url("reports:inspections", state="open")),
         Cell(totals[1], _url("reports:inspections", overdue=1)),
     ]
-    return figure
+    return figure.keep_top(0)
 
 
 def extensions(user):
@@ -305,7 +321,7 @@ def bonus_by_county(user):
         figure.rows.append(
             Row(r["county__name"], [Cell(r["points"], _url("pilots:bonus_ledger", county=r["county_id"]))])
         )
-    return figure
+    return figure.keep_top(0)
 
 
 # --- the office's own work -----------------------------------------------------------------------

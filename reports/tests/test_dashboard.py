@@ -272,3 +272,20 @@ def test_time_in_stage_tables_export(world, login, committee_member):
         assert "事项类型：试点申报" in rows[0][0] and len(rows) >= 2
     stages = _sheet(client.get(reverse("reports:time_in_stage_export", args=["stages"])))
     assert stages[1][0] == "阶段" and any(r[0] == "方案编制" for r in stages[2:])
+
+
+def test_per_county_tables_keep_the_largest_and_link_to_the_comparison(world, login, committee_member, monkeypatch):
+    """Thousands of counties nationally: past COUNTY_ROWS the table keeps the counties with the most pilots and open
+    items, and links to the county comparison for the rest."""
+    from reports import dashboard
+
+    first = world.add()
+    second = world.add()
+    item = RectificationItem.objects.filter(pilot=first).order_by("deadline").first()
+    inspection_services.rectify_item(actor=world.counties[0], item=item, text="已完成整改。")
+    monkeypatch.setattr(dashboard, "COUNTY_ROWS", 1)
+    html = login(committee_member).get(URL).content.decode()
+    table = html[html.index('data-testid="table-rectification"') :]
+    table = table[: table.index("</table>")]
+    assert second.county.name in table and first.county.name not in table  # 2 open items against 1
+    assert "另有1个县（市、区），见县（市、区）概况" in html and reverse("reports:counties") in html

@@ -96,6 +96,8 @@ def test_committee_and_office_see_it_counties_and_others_do_not(
     assert committee.status_code == 200
     html = committee.content.decode()
     assert 'data-testid="figure-pilots_by_stage"' in html and 'data-testid="figure-my_work"' not in html
+    assert 'data-testid="nav-dashboard"' in html  # the navigation entry (reports/apps.py)
+    assert 'data-testid="nav-dashboard"' not in login(county_nanhu).get("/").content.decode()
     office = login(office_reviewer).get(URL).content.decode()
     assert 'data-testid="figure-my_work"' in office and 'data-testid="goals-link"' in office  # its own work on top
     assert office.index('data-testid="figure-my_work"') < office.index('data-testid="figure-pilots_by_stage"')

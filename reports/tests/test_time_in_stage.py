@@ -168,3 +168,19 @@ def test_sql_uses_percentile_cont_on_postgresql_and_windows_elsewhere(moved):
         assert "percentile_cont" in sql
     else:
         assert "ROW_NUMBER()" in sql and "COUNT(*) OVER" in sql
+
+
+def test_page_queries_do_not_grow_with_the_log(moved, pilots, login, committee_member):
+    client = login(committee_member)
+    url = reverse("reports:time_in_stage")
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    before = len(ctx.captured_queries)
+    for pilot in pilots:
+        t0 = TransitionLog.objects.filter(object_id=pilot.pk, to_state="planning").get().created_at
+        log(pilot, "implementing", "extended", t0 + 120 * DAY)
+        log(pilot, "extended", "evaluating", t0 + 150 * DAY)
+    with CaptureQueriesContext(connection) as ctx:
+        assert "延期实施" in client.get(url).content.decode()
+    assert len(ctx.captured_queries) == before

@@ -1,5 +1,5 @@
-"""One county on one page (its pilots, applications, reports, rectifications, extensions and bonus points) and
-the comparison of every county for the office and the committee: fixed query counts, counts in SQL."""
+"""One county on one page (its pilots, applications, reports, rectifications, extensions, evaluations and bonus
+points) and the comparison of every county for the office and the committee: fixed query counts, counts in SQL."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +17,7 @@ from accounts.models import Role, Unit
 from accounts.roles import has_role, sees_everything, unit_ids
 from applications import selectors as application_selectors
 from pilots import selectors as pilot_selectors
+from reviews import selectors as review_selectors
 
 from . import selectors
 from .extensions import ExtensionRequest
@@ -98,6 +99,14 @@ def county_sections(user, county, limit=SECTION_ROWS):
         _section("reports", _("季度进展报告"), reports, reverse("reports:list") + q, limit),
         _section("rectifications", _("整改事项"), items, reverse("reports:inspections") + q, limit),
         _section("extensions", _("延期申请"), extensions, reverse("reports:extensions") + q, limit),
+        # 总结评估: the list has no county filter; it shows a county user only its own county anyway.
+        _section(
+            "evaluations",
+            _("总结评估"),
+            review_selectors.evaluations(user).filter(county=county),
+            reverse("reviews:evaluation_list"),
+            limit,
+        ),
         _section("bonus", _("年度考评加分"), bonus, reverse("pilots:bonus_ledger") + q, limit),
     ]
     by_key = {s.key: s for s in sections}

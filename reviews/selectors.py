@@ -46,3 +46,11 @@ def consultation(plan):
 
 def flags(plan):
     return list(StackingFlag.objects.filter(plan=plan).select_related("answered_by").order_by("id"))
+
+
+def evaluations(user):
+    """The self-evaluations ``user`` may read, each with its evaluation (grade and total once scored), newest
+    first: what other apps (the county page) show of 总结评估."""
+    from .evaluation_selectors import self_evaluation_list
+
+    return self_evaluation_list(user)

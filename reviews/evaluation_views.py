@@ -87,15 +87,21 @@ def self_evaluation_start(request):
 
 
 # --- the self-evaluation -----------------------------------------------------------------------
+def _last_return(logs):
+    return next((log for log in reversed(logs) if log.to_state == SelfEvaluation.Status.RETURNED), None)
+
+
 def _self_evaluation_context(request, se, action_form=None):
     tasks, scores = selectors.self_evaluation_content(se)
     evaluation = getattr(se, "evaluation", None) if se.status == SelfEvaluation.Status.ACCEPTED else None
+    logs = timeline(se)
     return {
         "se": se,
         "tasks": tasks,
         "scores": scores,
         "attachments": attachments_of(se),
-        "timeline": timeline(se),
+        "timeline": logs,
+        "last_return": _last_return(logs),
         "actions": [t for t in available_actions(se, request.user) if t.name != "submit"],
         "action_form": action_form or ActionForm(initial={"expected_state": se.status}),
         "can_edit": se.is_editable and rules.has_perm("reviews.edit_self_evaluation", request.user, se),
@@ -202,7 +208,7 @@ def self_evaluation_edit(request, pk):
             "scores": scores,
             "attachments": attachments_of(se),
             "error": error,
-            "last_return": next((log for log in reversed(timeline(se)) if log.to_state == "returned"), None),
+            "last_return": _last_return(timeline(se)),
         },
         status=status,
     )

@@ -88,6 +88,12 @@ def test_other_county_and_unnamed_expert_get_404_office_review_buttons_only_for_
     )
     assert response.status_code == 400
     assert "请填写理由" in response.content.decode()
+    login(office_reviewer).post(
+        reverse("reviews:self_evaluation_act", args=[se.pk]),
+        {"name": "return_to_county", "expected_state": "submitted", "comment": "请补充制度成果佐证材料。"},
+    )
+    page = login(county_nanhu).get(url).content.decode()
+    assert 'data-testid="return-reason"' in page and "请补充制度成果佐证材料。" in page
 
 
 def test_a_named_evaluator_sees_this_evaluation_only(evaluation, named, pilot, county_nanhu, login):
@@ -264,3 +270,28 @@ def test_the_admin_refuses_weights_not_summing_to_100_and_thresholds_out_of_orde
     assert sum(c.weight for c in saved.criteria.all()) == 100
     default = CriteriaSet.objects.get(is_default=True)
     assert not default.in_use()
+
+
+def test_the_evaluation_page_costs_the_same_with_one_or_four_evaluators_scored(
+    evaluation, office_reviewer, sg_digital, guidance_data, expert_user, make_user, login
+):
+    def count(client, url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    url = reverse("reviews:evaluation", args=[evaluation.pk])
+    office = login(office_reviewer)
+    services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[expert_user.pk])
+    score_all(evaluation, expert_user, 80)
+    one = count(office, url)
+    second_expert = make_user("expert_two", "think-tank", full_name="吴专家")
+    services.assign_evaluators(
+        actor=office_reviewer,
+        evaluation=evaluation,
+        user_ids=[sg_digital.pk, guidance_data.pk, second_expert.pk],
+    )
+    for user in (sg_digital, guidance_data, second_expert):
+        score_all(evaluation, user, 90)
+    assert count(office, url) == one
+    assert count(office, reverse("reviews:evaluation_print", args=[evaluation.pk])) <= one + 2

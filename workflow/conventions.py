@@ -182,7 +182,13 @@ def install(model):
                 "confirm": gettext_lazy("确定撤回？撤回后可修改再提交。"),
             },
         )(method)
-    model.recall = method
+    _add_transition(model, "recall", method)
+
+
+def _add_transition(model, name, method):
+    """Set a convention's transition method on the model and let django-fsm collect it, as at class creation."""
+    field = model._meta.get_field("status")
+    setattr(model, name, method)
     for sender in {*field.transitions, model}:
         if issubclass(sender, model):
             field._collect_transitions(sender=sender)
@@ -335,10 +341,7 @@ def install_return(model):
                 "convention": RETURN,
             },
         )(method)
-    setattr(model, RETURN, method)
-    for sender in {*field.transitions, model}:
-        if issubclass(sender, model):
-            field._collect_transitions(sender=sender)
+    _add_transition(model, RETURN, method)
 
 
 def return_to_step(obj, *, actor, step, comment=""):

@@ -147,3 +147,13 @@ def test_query_count_does_not_grow_with_rows(
 def test_each_list_links_to_its_export_with_its_query_string(page, export, query, office_reviewer, login):
     html = login(office_reviewer).get(f"{reverse(page)}?{query.replace('&amp;', '&')}").content.decode()
     assert f'href="{reverse(export)}?{query}" data-testid="export-link"' in html
+
+
+def test_the_quarter_page_exports_its_quarter(two_counties, office_reviewer, login, units):
+    client = login(office_reviewer)
+    html = client.get(reverse("reports:quarter"), {"year": 2026, "quarter": 2, "county": units["nanhu"].pk}).content
+    href = f"{reverse('reports:export')}?year=2026&amp;quarter=2&amp;county={units['nanhu'].pk}"
+    assert f'href="{href}" data-testid="export-link"' in html.decode()
+    rows = sheet_rows(client.get(href.replace("&amp;", "&")))
+    assert rows[0][0] == "季度进展报告（年度：2026，季度：2，县（市、区）：南湖区）"
+    assert {(r[0], r[1], r[3]) for r in rows[2:]} == {(2026, 2, "南湖区")}

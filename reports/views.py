@@ -41,7 +41,13 @@ def report_list(request):
         qs = qs.filter(quarter=quarter)
     if county:
         qs = qs.filter(county_id=county)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(qs, PER_PAGE)
+    if not (timeliness in QuarterlyReport.Timeliness.values or year or quarter or county):
+        # Narrowed by the state at most: the total the database keeps, not a COUNT of every report on each page.
+        total = selectors.report_total(request.user, status=status if status in QuarterlyReport.Status.values else "")
+        if total is not None:
+            paginator.count = total
+    page = paginator.get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "reports/list.html",

@@ -239,6 +239,41 @@ def save_self_evaluation(*, actor, self_evaluation, data, tasks=None, scores=Non
     )
 
 
+def delete_attachment(*, actor, self_evaluation, attachment_id):
+    """Remove a file uploaded since the last submission (what the office has already received is kept)."""
+    from workflow.models import Attachment
+
+    def apply(locked):
+        files = Attachment.objects.filter(
+            pk=attachment_id,
+            object_id=locked.pk,
+            content_type__app_label="reviews",
+            content_type__model="selfevaluation",
+            log__isnull=True,
+        )
+        if locked.submitted_at is not None:
+            files = files.filter(created_at__gt=locked.submitted_at)
+        attachment = files.first()
+        if attachment is None:
+            raise WorkflowError(_("附件不存在或已随自评提交，不能删除。"), status=404)
+        name = attachment.original_name
+        attachment.delete()
+        return {"file": name}
+
+    return change(
+        self_evaluation,
+        "attachment_removed",
+        actor=actor,
+        role=Role.COUNTY,
+        apply=apply,
+        permission="reviews.edit_self_evaluation",
+        denied=_("只有试点县（市、区）可以删除自评附件。"),
+        states=SelfEvaluation.EDITABLE,
+        state_message=_("自评当前状态为“%(state)s”，不能删除附件。"),
+        save=False,
+    )
+
+
 def missing_parts(se):
     """What a self-evaluation still lacks before it can be submitted (names shown to the county)."""
     missing = []

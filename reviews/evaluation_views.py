@@ -198,6 +198,7 @@ def self_evaluation_edit(request, pk):
             status = 400
     else:
         form = SelfEvaluationForm(initial={k: getattr(se, k) for k in SelfEvaluation.TEXT_FIELDS})
+    files = attachments_of(se)
     return TemplateResponse(
         request,
         "reviews/self_evaluation_edit.html",
@@ -206,12 +207,31 @@ def self_evaluation_edit(request, pk):
             "form": form,
             "tasks": tasks,
             "scores": scores,
-            "attachments": attachments_of(se),
+            "attachments": files,
+            "removable": [
+                a for a in files if not a.log_id and (se.submitted_at is None or a.created_at > se.submitted_at)
+            ],
+            "kept": [a for a in files if a.log_id or (se.submitted_at is not None and a.created_at <= se.submitted_at)],
             "error": error,
             "last_return": _last_return(timeline(se)),
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def self_evaluation_attachment_delete(request, pk, attachment_pk):
+    se = selectors.access_self_evaluation(request.user, pk)
+    try:
+        services.delete_attachment(actor=request.user, self_evaluation=se, attachment_id=attachment_pk)
+    except WorkflowError as err:
+        if err.status == 404:
+            raise Http404 from None
+        messages.error(request, err.message)
+        return redirect(se)
+    messages.success(request, _("附件已删除。"))
+    return redirect("reviews:self_evaluation_edit", se.pk)
 
 
 # --- the evaluation ----------------------------------------------------------------------------

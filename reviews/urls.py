@@ -27,6 +27,11 @@ urlpatterns = [
     path("self-evaluations/<int:pk>/", evaluation_views.self_evaluation_detail, name="self_evaluation"),
     path("self-evaluations/<int:pk>/edit/", evaluation_views.self_evaluation_edit, name="self_evaluation_edit"),
     path("self-evaluations/<int:pk>/act/", evaluation_views.self_evaluation_act, name="self_evaluation_act"),
+    path(
+        "self-evaluations/<int:pk>/attachments/<int:attachment_pk>/delete/",
+        evaluation_views.self_evaluation_attachment_delete,
+        name="self_evaluation_attachment_delete",
+    ),
     path("evaluations/<int:pk>/", evaluation_views.evaluation_detail, name="evaluation"),
     path("evaluations/<int:pk>/act/", evaluation_views.evaluation_act, name="evaluation_act"),
     path("evaluations/<int:pk>/evaluators/", evaluation_views.evaluation_assign, name="evaluation_assign"),

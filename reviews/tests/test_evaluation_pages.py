@@ -295,3 +295,35 @@ def test_the_evaluation_page_costs_the_same_with_one_or_four_evaluators_scored(
         score_all(evaluation, user, 90)
     assert count(office, url) == one
     assert count(office, reverse("reviews:evaluation_print", args=[evaluation.pk])) <= one + 2
+
+
+def test_the_county_removes_a_draft_file_but_not_one_the_office_already_received(
+    county_nanhu, county_xiuzhou, office_reviewer, pilot, login
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from workflow.models import Attachment
+
+    def pdf(name):
+        return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
+
+    se = filled_self_evaluation(county_nanhu, pilot)
+    se = services.save_self_evaluation(actor=county_nanhu, self_evaluation=se, data={}, files=[pdf("自评报告.pdf")])
+    sent = Attachment.objects.get(original_name="自评报告.pdf")
+    client = login(county_nanhu)
+    edit = reverse("reviews:self_evaluation_edit", args=[se.pk])
+    delete = reverse("reviews:self_evaluation_attachment_delete", args=[se.pk, sent.pk])
+    assert delete in client.get(edit).content.decode()
+    assert login(county_xiuzhou).post(delete).status_code == 404
+    client = login(county_nanhu)  # the fixture's one client, logged in again
+    se = services.submit_self_evaluation(actor=county_nanhu, self_evaluation=se)
+    se = services.review_self_evaluation(
+        actor=office_reviewer, self_evaluation=se, name="return_to_county", comment="请补充佐证材料。"
+    )
+    services.save_self_evaluation(actor=county_nanhu, self_evaluation=se, data={}, files=[pdf("佐证材料.pdf")])
+    extra = Attachment.objects.get(original_name="佐证材料.pdf")
+    page = client.get(edit).content.decode()
+    assert delete not in page  # received by the office with the submission: kept
+    assert client.post(delete).status_code == 404
+    assert client.post(reverse("reviews:self_evaluation_attachment_delete", args=[se.pk, extra.pk])).status_code == 302
+    assert list(Attachment.objects.filter(object_id=se.pk, content_type__model="selfevaluation")) == [sent]

@@ -126,6 +126,7 @@ EXPECTED = {
     "reviews:self_evaluation": "302 404 404 404 404 404 404 404 404 404 404 404",
     "reviews:self_evaluation_edit": "302 404 404 404 404 404 404 404 404 404 404 404",
     "reviews:self_evaluation_act": "302 405 405 405 405 405 405 405 405 405 405 405",
+    "reviews:self_evaluation_attachment_delete": "302 405 405 405 405 405 405 405 405 405 405 405",
     "reviews:evaluation": "302 404 404 404 404 404 404 404 404 404 404 404",
     "reviews:evaluation_act": "302 405 405 405 405 405 405 405 405 405 405 405",
     "reviews:evaluation_assign": "302 405 405 405 405 405 405 405 405 405 405 405",

@@ -273,6 +273,18 @@ class ServerCpu:
     def snapshot(self):
         return {pid: t for pid in self._pids() if (t := _cpu_ticks(pid)) is not None}
 
+    def settle(self, limit=20.0):
+        """Wait until the server is idle: wrk stops at its deadline, but the workers finish the requests already
+        sent (a slow page leaves seconds of work), which must not count to the next page."""
+        deadline = time.monotonic() + limit
+        last = self.snapshot()
+        while time.monotonic() < deadline:
+            time.sleep(0.3)
+            now = self.snapshot()
+            if self.seconds(last, now) < 0.03:
+                return
+            last = now
+
     @staticmethod
     def seconds(before, after):
         # A backend that appeared during the measurement (a connection re-opened) counts whole.
@@ -422,6 +434,7 @@ def main():
             order = measured if r % 2 == 0 else list(reversed(measured))  # alternate: no page always goes first
             loads.append(load())
             for page in order:
+                cpu.settle()
                 before = cpu.snapshot()
                 rps, p50, p95, bad, requests = wrk(
                     args.port, page.path, cookies[page.user], args.seconds, args.connections, script.name

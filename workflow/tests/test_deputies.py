@@ -127,7 +127,7 @@ def test_in_the_range_the_deputy_sees_the_absent_users_items_and_acts_for_them(
     assert header_counts(fresh(deputy))[0] == 1
     assert {"accept", "return_to_county"} <= {t.name for t in available_actions(ticket, fresh(deputy))}
     client.force_login(deputy)
-    assert 'data-testid="deputy-mark"' in client.get(reverse("inbox")).content.decode()
+    assert 'data-testid="deputy-mark">代李四<' in client.get(reverse("inbox")).content.decode()
 
     ticket = perform(ticket, "accept", actor=fresh(deputy), comment="同意。")
 

@@ -277,11 +277,12 @@ def steps_of(obj):
     model = type(obj)
     if not _return_spec(model):
         return []
+    from .deputies import acting_label
     from .registry import action_label
 
     names, prefix = _step_names(model), f"{model.workflow_key}."
     chosen = {}
-    for log in _state_changes(obj).select_related("actor", "unit").order_by("created_at", "id"):
+    for log in _state_changes(obj).select_related("actor", "on_behalf_of", "unit").order_by("created_at", "id"):
         name = log.action.removeprefix(prefix)
         if not log.action.startswith(prefix) or name not in names or log.role == SYSTEM_ROLE:
             continue
@@ -294,7 +295,7 @@ def steps_of(obj):
         label = _("%(who)s：%(action)s（%(name)s，%(date)s）") % {
             "who": who,
             "action": action_label(log.action),
-            "name": log.actor.display_name if log.actor_id else _("系统"),
+            "name": acting_label(log),
             "date": date_format(timezone.localtime(log.created_at), "DATE_FORMAT"),
         }
         steps.append(Step(str(log.pk), state, name, label, log))

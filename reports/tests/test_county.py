@@ -127,7 +127,7 @@ def test_county_page_query_count_is_fixed_as_rows_grow(counties_with_pilots, off
 
 # --- the comparison ----------------------------------------------------------------------------
 def row_of(html, name):
-    return html.split(f">{name}</a></th>")[1].split("</tr>")[0]
+    return html.split(f">{name}</a></td>")[1].split("</tr>")[0]
 
 
 def cells(row_html):

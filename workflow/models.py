@@ -612,17 +612,25 @@ def todo_scopes(user):
     The parts are disjoint (named to the user; to nobody, for one (unit, role) each; named to another user), so
     counts may be added up part by part (``workflow.inbox.header_counts``). The deputies' part also names the
     absent colleagues' ids (``user_id IN``): without it the database cannot narrow that part by an index and reads
-    every open item of everyone for it (2-45 ms a page at national scale, JIT compilation included)."""
-    from accounts.roles import memberships
+    every open item of everyone for it (2-45 ms a page at national scale, JIT compilation included).
 
-    from .deputies import todo_scope
+    Built once per user object (a request's user, like its memberships in ``accounts.roles``): the header's count,
+    the page's rows and the filtered list all read them, and building the deputies' subqueries costs more Python
+    than their SQL costs the database."""
+    cached = getattr(user, "_todo_scopes_cache", None)
+    if cached is None:
+        from accounts.roles import memberships
 
-    colleagues = Deputyship.objects.active().filter(deputy_id=user.pk).values("user_id")
-    return (
-        [models.Q(user_id=user.pk)]
-        + [models.Q(unit_id=m.unit_id, role=m.role, user__isnull=True) for m in memberships(user)]
-        + [models.Q(user_id__in=colleagues) & todo_scope(user)]
-    )
+        from .deputies import todo_scope
+
+        colleagues = Deputyship.objects.active().filter(deputy_id=user.pk).values("user_id")
+        cached = (
+            [models.Q(user_id=user.pk)]
+            + [models.Q(unit_id=m.unit_id, role=m.role, user__isnull=True) for m in memberships(user)]
+            + [models.Q(user_id__in=colleagues) & todo_scope(user)]
+        )
+        user._todo_scopes_cache = cached
+    return list(cached)
 
 
 def _now():

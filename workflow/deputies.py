@@ -81,6 +81,23 @@ def deputising(user):
     return cached
 
 
+def deputies_of(user_ids):
+    """The deputyships in force today for the given (absent) users whose deputy is still active and still holds
+    the unit and role, with the deputies (one query)."""
+    from accounts.models import Membership
+
+    colleague = Membership.objects.filter(
+        user_id=OuterRef("deputy_id"), unit_id=OuterRef("unit_id"), role=OuterRef("role")
+    )
+    return list(
+        _rows()
+        .active()
+        .filter(user_id__in=user_ids, deputy__is_active=True)
+        .filter(Exists(colleague))
+        .select_related("deputy")
+    )
+
+
 def _still_colleague(row, deputy):
     return any(m.unit_id == row.unit_id and m.role == row.role for m in memberships(deputy))
 

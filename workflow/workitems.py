@@ -273,7 +273,8 @@ def assigned_ids(user, model, *, purpose=None):
 
 
 def next_actor_users(obj):
-    """Users who may act on ``obj`` now according to its open items (the people ``notify`` tells)."""
+    """Users who may act on ``obj`` now according to its open items (the people ``notify`` tells), and the deputies
+    today of those the items name (``workflow.deputies``)."""
     from accounts.models import Membership, User
 
     from .services import transitions_of
@@ -297,6 +298,14 @@ def next_actor_users(obj):
                 continue
             if not transitions or any(t.has_perm(obj, u) for t in transitions):
                 users[u.pk] = u
+    # 代理: an item named to someone away is also the deputy's (one query, only when items are named to people).
+    named = {(i.user_id, i.role) for i in items if i.user_id and i.user_id in users}
+    if named:
+        from .deputies import deputies_of
+
+        for row in deputies_of({user_id for user_id, _role in named}):
+            if (row.user_id, row.role) in named:
+                users.setdefault(row.deputy_id, row.deputy)
     return list(users.values())
 
 

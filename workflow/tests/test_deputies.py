@@ -15,7 +15,7 @@ from workflow import deputies
 from workflow.convention_models import Deputyship
 from workflow.errors import WorkflowError
 from workflow.inbox import header_counts
-from workflow.models import TransitionLog, WorkItem
+from workflow.models import Notification, TransitionLog, WorkItem
 from workflow.services import available_actions, perform
 from workflow.tests.testapp.models import Ticket, make_ticket
 from workflow.workitems import assign
@@ -118,6 +118,7 @@ def test_in_the_range_the_deputy_sees_the_absent_users_items_and_acts_for_them(
     client, absent, deputy, county_nanhu, office
 ):
     ticket = ticket_for(absent, county_nanhu)
+    assert not Notification.objects.filter(recipient=deputy).exists()
     assert not WorkItem.objects.open_for(fresh(deputy)).exists()
     with pytest.raises(PermissionDenied):  # a ticket named to 李四 is not 张三's own to take
         perform(ticket, "accept", actor=fresh(deputy))
@@ -125,6 +126,9 @@ def test_in_the_range_the_deputy_sees_the_absent_users_items_and_acts_for_them(
 
     assert list(WorkItem.objects.open_for(fresh(deputy)).values_list("object_id", flat=True)) == [ticket.pk]
     assert header_counts(fresh(deputy))[0] == 1
+    told = ticket_for(absent, county_nanhu, "外出期间到达")
+    assert Notification.objects.filter(recipient=deputy, log__object_id=told.pk).exists()  # told like 李四
+    assert header_counts(fresh(deputy))[0] == 2
     assert {"accept", "return_to_county"} <= {t.name for t in available_actions(ticket, fresh(deputy))}
     client.force_login(deputy)
     assert 'data-testid="deputy-mark">代李四<' in client.get(reverse("inbox")).content.decode()
@@ -175,6 +179,8 @@ def test_outside_the_range_nothing(start, end, absent, deputy, county_nanhu):
     )
     assert not WorkItem.objects.open_for(fresh(deputy)).exists()
     assert header_counts(fresh(deputy))[0] == 0
+    ticket_for(absent, county_nanhu, "范围外到达")
+    assert not Notification.objects.filter(recipient=deputy).exists()
     assert "accept" not in {t.name for t in available_actions(ticket, fresh(deputy))}
     with pytest.raises(PermissionDenied):
         perform(ticket, "accept", actor=fresh(deputy))

@@ -109,16 +109,13 @@ def candidate_export(request):
 @login_required
 def pilot_export(request):
     form = PilotFilterForm(request.GET or None, batches=selectors.batch_list(request.user))
-    data = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.pilot_list(
-        request.user,
-        stage=data.get("stage") or "",
-        county=data.get("county"),
-        area=data.get("area") or "",
-        batch=data.get("batch"),
-    )
     return xlsx.export_response(
-        request, what="pilot_list", title=_("试点项目"), columns=PILOT_COLUMNS, rows=qs, form=form
+        request,
+        what="pilot_list",
+        title=_("试点项目"),
+        columns=PILOT_COLUMNS,
+        rows=form.pilots(request.user),
+        form=form,
     )
 
 

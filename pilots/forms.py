@@ -7,6 +7,7 @@ from accounts.models import Role, Unit
 from workflow.forms import StyledMixin
 
 from .models import Batch, Candidate
+from .selectors import pilot_list
 
 
 class BatchForm(StyledMixin, forms.ModelForm):
@@ -99,3 +100,14 @@ class PilotFilterForm(forms.Form):
         for name, field in self.fields.items():
             field.choices = choices[name]
             field.widget = FastSelect(attrs={"class": "form-select form-select-sm"}, choices=field.choices)
+
+    def pilots(self, user):
+        """The pilots the list and its Excel export show: ``user``'s, filtered by the valid choices."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return pilot_list(
+            user,
+            stage=data.get("stage") or "",
+            county=data.get("county"),
+            area=data.get("area") or "",
+            batch=data.get("batch"),
+        )

@@ -218,15 +218,7 @@ def published_list(request):
 @login_required
 def pilot_list(request):
     form = PilotFilterForm(request.GET or None, batches=selectors.batch_list(request.user))
-    data = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.pilot_list(
-        request.user,
-        stage=data.get("stage") or "",
-        county=data.get("county"),
-        area=data.get("area") or "",
-        batch=data.get("batch"),
-    )
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    page = Paginator(form.pilots(request.user), 20).get_page(request.GET.get("page"))
     return TemplateResponse(request, "pilots/pilot_list.html", {"page": page, "filter": form})
 
 

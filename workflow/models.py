@@ -17,6 +17,12 @@ from .base import ProtectedStatusQuerySet, WorkflowModel, perm
 SYSTEM_ROLE = "system"
 
 
+def _now():
+    """``timezone.now`` looked up at call time, so a clock set for the demo's history (``mock.patch``) reaches the
+    log, version and work-item rows a service writes, and time in stage reads those dates."""
+    return timezone.now()
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     """Audit rows are never changed or removed by the application (等保: audit records protected)."""
 
@@ -118,7 +124,7 @@ class TransitionLog(AppendOnlyModel):
         related_name="+",
         verbose_name=_("版本"),
     )
-    created_at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
+    created_at = models.DateTimeField(_("时间"), default=_now, editable=False, db_index=True)
 
     # Columns added after rows were chained: left out of a row's hash while empty, so older rows still verify.
     CHAIN_ADDED_FIELDS = ("on_behalf_of_id",)
@@ -176,7 +182,7 @@ class Version(AppendOnlyModel):
         related_name="+",
         verbose_name=_("提交人"),
     )
-    created_at = models.DateTimeField(_("提交时间"), default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("提交时间"), default=_now, editable=False)
 
     class Meta(AppendOnlyModel.Meta):
         verbose_name = _("提交版本")
@@ -631,12 +637,6 @@ def todo_scopes(user):
         )
         user._todo_scopes_cache = cached
     return list(cached)
-
-
-def _now():
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 class WorkItem(models.Model):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from pilots.selectors import pilot_list
 from workflow.errors import WorkflowError
 from workflow.forms import ActionForm, MultipleFileField, StyledMixin
 from workflow.selectors import attachments_of, timeline
@@ -102,6 +103,8 @@ def _self_evaluation_context(request, se, action_form=None):
         "attachments": attachments_of(se),
         "timeline": logs,
         "last_return": _last_return(logs),
+        # A named evaluator reads the self-evaluation, not the pilot's own page (no dead link)
+        "sees_pilot": pilot_list(request.user).filter(pk=se.pilot_id).exists(),
         "actions": [t for t in available_actions(se, request.user) if t.name != "submit"],
         "action_form": action_form or ActionForm(initial={"expected_state": se.status}),
         "can_edit": se.is_editable and rules.has_perm("reviews.edit_self_evaluation", request.user, se),

@@ -4,6 +4,8 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -61,3 +63,18 @@ def test_each_list_links_to_its_export_with_its_query_string(page, export, query
     html = login(office_reviewer).get(f"{reverse(page)}?{query}").content.decode()
     href = reverse(export) + (f"?{query}" if query else "")
     assert f'href="{href}" data-testid="export-link"' in html
+
+
+def test_todo_export_query_count_does_not_grow_with_items(submitted, office_reviewer, county_xiuzhou, login):
+    client = login(office_reviewer)
+
+    def export():
+        with CaptureQueriesContext(connection) as ctx:
+            rows = sheet_rows(client.get(reverse("workflow:inbox_export")))
+        return len(ctx.captured_queries), len(rows)
+
+    small, before = export()
+    other = listed_candidate(office_reviewer, submitted.batch, title="强村富民集成改革")
+    services.submit_application(actor=county_xiuzhou, application=filled_application(county_xiuzhou, other))
+    large, after = export()
+    assert after > before and large == small

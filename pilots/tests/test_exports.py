@@ -4,6 +4,8 @@ and the case library (drafts only for those who may see them); each audited, wit
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -13,7 +15,7 @@ from pilots import services
 from pilots.models import Candidate
 from workflow.models import AuditEvent
 
-from .experience_factories import approved_pilot, draft, published
+from .experience_factories import approved_pilot, draft, promote, published
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +123,23 @@ def test_decided_list_links_to_the_export_of_its_batch(
     services.batch_act(actor=office_reviewer, batch=batch, name="decide")
     html = login(county_nanhu).get(reverse("pilots:decided_list")).content.decode()
     assert f'href="{reverse("pilots:decided_export")}?batch={batch.pk}"' in html
+
+
+def test_case_library_export_reads_promotions_per_chunk_not_per_row(
+    office_reviewer, committee_member, county_nanhu, sg_digital, login
+):
+    pilot = approved_pilot(county_nanhu, office_reviewer, committee_member, sg_digital)
+    promote(office_reviewer, published(office_reviewer, pilot, "做法一"), "city")
+    client = login(office_reviewer)
+
+    def export():
+        with CaptureQueriesContext(connection) as ctx:
+            rows = sheet_rows(client.get(reverse("pilots:experience_export")))
+        return len(ctx.captured_queries), rows
+
+    small, rows = export()
+    assert column(rows, "推广层级") == ["市级"]
+    for n in range(2, 6):
+        promote(office_reviewer, published(office_reviewer, pilot, f"做法{n}"), "province")
+    large, rows = export()
+    assert len(rows) == 2 + 5 and small == large

@@ -204,3 +204,60 @@ def test_a_failed_completion_of_the_pilot_rolls_the_report_back(evaluation, offi
     with pytest.raises(WorkflowError):
         services.report_summary(actor=office_reviewer, evaluation=evaluation)
     assert Evaluation.objects.get(pk=evaluation.pk).status == Evaluation.Status.SCORED
+
+
+def test_the_refusals_each_say_why(county_nanhu, office_reviewer, pilot, sg_digital, committee_member):
+    from reviews.models import CriteriaSet
+
+    CriteriaSet.objects.all().delete()
+    with pytest.raises(WorkflowError, match="尚未设置默认的评估指标体系"):
+        services.start_self_evaluation(actor=county_nanhu, pilot=pilot)
+    criteria_set = services.ensure_default_criteria_set()
+    assert services.ensure_default_criteria_set() == criteria_set
+    se = services.start_self_evaluation(actor=county_nanhu, pilot=pilot)
+    key = se.task_results.first().task_key
+    for bad in ("abc", "101"):
+        with pytest.raises(WorkflowError, match="完成比例应为0至100之间的整数"):
+            services.save_self_evaluation(actor=county_nanhu, self_evaluation=se, data={}, tasks={key: (bad, "")})
+    with pytest.raises(WorkflowError, match="没有这个操作"):
+        services.review_self_evaluation(actor=office_reviewer, self_evaluation=se, name="approve")
+    se = services.submit_self_evaluation(
+        actor=county_nanhu, self_evaluation=filled_self_evaluation(county_nanhu, pilot)
+    )
+    evaluation = services.review_self_evaluation(actor=office_reviewer, self_evaluation=se, name="accept").evaluation
+    with pytest.raises(WorkflowError, match="尚未指定评估人员"):
+        services.complete_evaluation(actor=office_reviewer, evaluation=evaluation)
+    with pytest.raises(WorkflowError, match="请选择评估人员"):
+        services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[])
+    with pytest.raises(WorkflowError, match="不是本次评估的评估人员"):
+        services.remove_evaluator(actor=office_reviewer, evaluation=evaluation, user_id=sg_digital.pk)
+    with pytest.raises(WorkflowError, match="没有这个操作"):
+        services.act(actor=office_reviewer, evaluation=evaluation, name="approve")
+    with pytest.raises(WorkflowError, match="请填写意见"):
+        services.comment_summary(actor=committee_member, evaluation=evaluation, comment=" ")
+    services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[sg_digital.pk])
+    criteria = list(evaluation.criteria_set.criteria.all())
+    with pytest.raises(WorkflowError) as err:
+        services.submit_scores(actor=sg_digital, evaluation=evaluation, scores={c.pk: ("九十", "") for c in criteria})
+    assert "0至100之间的数字" in err.value.errors[f"score-{criteria[0].pk}"][0]
+    # a weight changed in the set after the scoring began: completion names the broken rule
+    score_all(evaluation, sg_digital, 80)
+    criteria[0].weight = Decimal(10)
+    criteria[0].save()
+    with pytest.raises(WorkflowError, match="合计应为100，当前为80"):
+        services.complete_evaluation(actor=office_reviewer, evaluation=evaluation)
+
+
+def test_institutional_results_reported_over_the_term_pre_fill_the_self_evaluation(county_nanhu, pilot):
+    report = pilot.quarterly_reports.filter(status="submitted").get()
+    services.ensure_default_criteria_set()
+    report.results.create(
+        order=1,
+        title="公共数据授权运营管理办法",
+        kind="policy",
+        issuing_body="南湖区政府办",
+        doc_number="南政办〔2026〕1号",
+    )
+    report.results.create(order=2, title="数据安全工作机制", kind="mechanism")
+    se = services.start_self_evaluation(actor=county_nanhu, pilot=pilot)
+    assert se.institutional_results == "公共数据授权运营管理办法（南湖区政府办，南政办〔2026〕1号）\n数据安全工作机制"

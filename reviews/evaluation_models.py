@@ -1,6 +1,7 @@
 """Self-evaluation (自评), evaluation by named evaluators (评估) with its criteria set, and the summary (试点总结)
 that goes to the committee: the records of the pilot's last stage (seed 二（四））."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -24,6 +25,8 @@ SCORE_ACTION = "score"
 #: who may be named an evaluator: the pilot's special group and guidance unit staff, and invited experts
 EVALUATOR_ROLES = (Role.SPECIAL_GROUP, Role.GUIDANCE_UNIT, Role.EXPERT)
 SCORE = {"max_digits": 5, "decimal_places": 2}
+#: when an item that waits on something else opens (see ``Evaluation.work_item_dates``)
+NOT_YET = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
 
@@ -162,13 +165,11 @@ class SelfEvaluation(WorkflowModel):
         return list(Unit.objects.filter(kind=role))
 
     def work_item_dates(self, role):
-        from datetime import datetime, time
-
         from django.utils import timezone
 
         due = None
         if role == Role.COUNTY and self.due_on:
-            due = timezone.make_aware(datetime.combine(self.due_on, time(23, 59)))
+            due = timezone.make_aware(datetime.datetime.combine(self.due_on, datetime.time(23, 59)))
         return None, due
 
     def watchers(self):
@@ -343,6 +344,16 @@ class Evaluation(WorkflowModel):
         if role == Role.COUNTY:
             return [self.county]
         return list(Unit.objects.filter(kind=role))
+
+    def work_item_dates(self, role):
+        """The office's 完成评估 waits in 我的待办 from the moment the last named evaluator has scored, not before
+        (until then the item exists but opens in the far future, out of the list and its count)."""
+        if role != Role.REFORM_OFFICE or self.status != self.Status.SCORING:
+            return None, None
+        stamps = list(self.sheets.values_list("submitted_at", flat=True))
+        if not stamps or None in stamps:
+            return NOT_YET, None
+        return max(stamps), None
 
     def watchers(self):
         """The office follows the whole evaluation; the county once it is scored; the committee once reported."""

@@ -142,8 +142,15 @@ def test_completion_names_who_has_not_scored_then_computes_total_and_grade(
             actor=expert, evaluation=evaluation, scores={criteria[0].pk: ("90", "")}
         )  # every criterion needs its score
     assert f"score-{criteria[1].pk}" in err.value.errors
+
+    def office_items():  # a fresh queryset each time: open_for reads "now" when it is built
+        return WorkItem.objects.open_for(office_reviewer).filter(workflow="evaluation")
+
+    assert not office_items().exists()  # 完成评估 is not the office's to do while an evaluator has not scored
     score_all(evaluation, expert, "90.01")
     assert not WorkItem.objects.for_object(evaluation).open().filter(derived=False).exists()
+    assert office_items().get().action == "complete"
+    assert Notification.objects.filter(recipient=office_reviewer, log__action="evaluation.score").count() == 1
     done = services.complete_evaluation(actor=office_reviewer, evaluation=evaluation)
     assert done.status == Evaluation.Status.SCORED
     assert done.total == Decimal("90.00")  # (92 + 88 + 90.01) / 3 = 90.0033…

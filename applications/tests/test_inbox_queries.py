@@ -46,7 +46,8 @@ def url_name(url):
 # session's once-a-minute save): 我的待办 is the header's query with both badges (its total) and its page of rows;
 # the application list counts, reads the header's badges, the filter's batches and counties, and one page of rows;
 # the pilot list counts and reads.
-OWN_QUERIES = {"home": 2, "inbox": 2, "applications:list": 5, "pilots:pilot_list": 2}
+# The pilot list: its filter's county and batch choices, the count, the rows (none here), the header.
+OWN_QUERIES = {"home": 2, "inbox": 2, "applications:list": 5, "pilots:pilot_list": 4}
 ITEM_QUERIES = {"home": 2, "inbox": 2}  # elsewhere the header's one query
 PAGES = list(OWN_QUERIES)
 PER_REQUEST = ("django_session", "accounts_user", "otp_", "accounts_membership", "SAVEPOINT", "RELEASE")

@@ -89,6 +89,7 @@ def crawl(client):
     while queue:
         url = queue.popleft()
         response = client.get(url)
+        response.close()  # a streamed download (an Excel export) holds its temporary file until closed, as WSGI does
         visited.append(url)
         if response.status_code in (301, 302):
             target = response["Location"]

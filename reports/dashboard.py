@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, Sum
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,15 +43,10 @@ class Figure:
     chart_columns: int | None = None  # the columns drawn (a trailing 合计 column is left out of the chart)
     more: Cell | None = None  # rows left out of a long per-county table: how many, and the full comparison
 
-    def keep_top(self, column, limit=None):
-        """Keep the ``limit`` rows largest in ``column`` (in their order) when there are more: a national roll-out
-        has thousands of counties; the county comparison page lists them all."""
-        limit = limit or COUNTY_ROWS
-        if len(self.rows) <= limit:
-            return self
-        ranked = sorted(range(len(self.rows)), key=lambda i: -_number(self.rows[i].cells[column].value))[:limit]
-        self.more = Cell(len(self.rows) - limit, reverse("reports:counties"))
-        self.rows = [self.rows[i] for i in sorted(ranked)]
+    def left_out(self, n):
+        """``n`` rows not shown: the note under the table links to the county comparison."""
+        if n:
+            self.more = Cell(n, _url("reports:counties"))
         return self
 
     def chart_data(self):
@@ -85,9 +80,31 @@ def _number(value):
         return 0
 
 
+def _top(items, value, limit=None):
+    """The ``limit`` items largest by ``value(item)`` (ties: the earlier first), in their order, and how many were
+    left out. Per-county figures rank the counties' plain numbers first and build the rows (and their links) for the
+    counties kept only: building every county's links cost most of a national-scale request."""
+    limit = limit or COUNTY_ROWS
+    if len(items) <= limit:
+        return items, 0
+    ranked = sorted(range(len(items)), key=lambda i: -_number(value(items[i])))[:limit]
+    return [items[i] for i in sorted(ranked)], len(items) - limit
+
+
+_BASES = {}
+
+
+def _base(name):
+    """``reverse(name)`` for a URL without arguments, remembered per URLconf and script prefix."""
+    key = (name, get_urlconf(), get_script_prefix())
+    if key not in _BASES:
+        _BASES[key] = reverse(name)
+    return _BASES[key]
+
+
 def _url(name, **params):
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return reverse(name) + (f"?{query}" if query else "")
+    return _base(name) + (f"?{query}" if query else "")
 
 
 def reporting_quarter(today=None):
@@ -122,15 +139,20 @@ def pilot_figures(user):
         row_header=_("县（市、区）"),
     )
     stage_totals = dict.fromkeys([v for v, _l in stages], 0)
-    for county_id, entry in counties.items():
-        cells = []
-        for value, _label in stages:
-            n = entry["counts"].get(value, 0)
-            stage_totals[value] += n
-            cells.append(Cell(n, _url("pilots:pilot_list", county=county_id, stage=value)))
-        total = sum(entry["counts"].values())
-        cells.append(Cell(total, _url("pilots:pilot_list", county=county_id)))
+    for entry in counties.values():
+        entry["total"] = sum(entry["counts"].values())
+        for value, n in entry["counts"].items():
+            if value in stage_totals:
+                stage_totals[value] += n
+    kept, left_out = _top(list(counties.items()), lambda item: item[1]["total"])
+    for county_id, entry in kept:
+        cells = [
+            Cell(entry["counts"].get(value, 0), _url("pilots:pilot_list", county=county_id, stage=value))
+            for value, _label in stages
+        ]
+        cells.append(Cell(entry["total"], _url("pilots:pilot_list", county=county_id)))
         by_county.rows.append(Row(entry["name"], cells, key=str(county_id)))
+    by_county.left_out(left_out)
     by_stage = Figure("pilots_by_stage", _("试点项目（按阶段）"), [_("试点项目数")], chart="pie", row_header=_("阶段"))
     for value, label in stages:
         by_stage.rows.append(
@@ -150,7 +172,6 @@ def pilot_figures(user):
         qs.values("batch_id", "batch__name", "batch__year").annotate(n=Count("id")).order_by("batch__year", "batch_id")
     ):
         by_batch.rows.append(Row(r["batch__name"], [Cell(r["n"], _url("pilots:pilot_list", batch=r["batch_id"]))]))
-    by_county.keep_top(len(stages))
     return [by_stage, by_county, by_area, by_batch]
 
 
@@ -212,12 +233,10 @@ def rectification(user, today=None):
         .order_by("county__sort_order", "county__code")
     )
     figure = Figure("rectification", _("整改事项"), [_("未完成整改"), _("其中已逾期")], row_header=_("县（市、区）"))
-    totals = [0, 0]
-    for r in rows:
-        if not r["open"]:
-            continue
-        totals[0] += r["open"]
-        totals[1] += r["overdue"]
+    rows = [r for r in rows if r["open"]]
+    totals = [sum(r["open"] for r in rows), sum(r["overdue"] for r in rows)]
+    kept, left_out = _top(rows, lambda r: r["open"])
+    for r in kept:
         figure.rows.append(
             Row(
                 r["county__name"],
@@ -231,7 +250,7 @@ def rectification(user, today=None):
         Cell(totals[0], _url("reports:inspections", state="open")),
         Cell(totals[1], _url("reports:inspections", overdue=1)),
     ]
-    return figure.keep_top(0)
+    return figure.left_out(left_out)
 
 
 def extensions(user):
@@ -317,11 +336,12 @@ def bonus_by_county(user):
         .order_by("county__sort_order", "county__code")
     )
     figure = Figure("bonus", _("年度考评加分（已确认）"), [_("加分（分）")], row_header=_("县（市、区）"))
-    for r in rows:
+    kept, left_out = _top(list(rows), lambda r: r["points"])
+    for r in kept:
         figure.rows.append(
             Row(r["county__name"], [Cell(r["points"], _url("pilots:bonus_ledger", county=r["county_id"]))])
         )
-    return figure.keep_top(0)
+    return figure.left_out(left_out)
 
 
 # --- the office's own work -----------------------------------------------------------------------

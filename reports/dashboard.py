@@ -12,7 +12,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ReformArea
+from accounts.models import ReformArea, Unit
 
 
 @dataclass
@@ -107,6 +107,26 @@ def _url(name, **params):
     return _base(name) + (f"?{query}" if query else "")
 
 
+def _grouped(qs, fields, model, columns, order=()):
+    """``(*fields, n, *columns)`` tuples: ``qs`` counted by ``fields`` over its own table, then joined to ``model``
+    (the row named by the first field) for its ``columns``, ordered by ``order`` (``model``'s columns). The GROUP BY
+    runs before the join: thousands of groups joined instead of every record joined and sorted by the names."""
+    from django.db import connections
+
+    inner, params = qs.values(*fields).annotate(n=Count("pk")).order_by().query.sql_with_params()
+    quote = connections[qs.db].ops.quote_name
+    select = ", ".join([*(f"g.{quote(f)}" for f in fields), f"g.{quote('n')}", *(f"m.{quote(c)}" for c in columns)])
+    sql = (
+        f"SELECT {select} FROM ({inner}) g INNER JOIN {quote(model._meta.db_table)} m"  # noqa: S608 (names from models)
+        f" ON m.{quote(model._meta.pk.column)} = g.{quote(fields[0])}"
+    )
+    if order:
+        sql += " ORDER BY " + ", ".join(f"m.{quote(c)}" for c in order)
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def reporting_quarter(today=None):
     """The quarter being reported now: the last one that has ended (its reports fall due this quarter)."""
     today = today or timezone.localdate()
@@ -122,15 +142,11 @@ def pilot_figures(user):
     qs = pilot_list(user).order_by()
     model = qs.model
     stages = list(model.Status.choices)
-    rows = (
-        qs.values("county_id", "county__name", "county__sort_order", "county__code", "status")
-        .annotate(n=Count("id"))
-        .order_by("county__sort_order", "county__code")
-    )
     counties = {}
-    for r in rows:
-        entry = counties.setdefault(r["county_id"], {"name": r["county__name"], "counts": {}})
-        entry["counts"][r["status"]] = r["n"]
+    rows = _grouped(qs, ["county_id", "status"], Unit, ["name", "sort_order", "code"], order=["sort_order", "code"])
+    for county_id, status, n, name, _sort_order, _code in rows:
+        entry = counties.setdefault(county_id, {"name": name, "counts": {}})
+        entry["counts"][status] = n
     by_county = Figure(
         "pilots_by_county",
         _("各县（市、区）试点项目（按阶段）"),
@@ -161,17 +177,20 @@ def pilot_figures(user):
     by_stage.total = Cell(sum(stage_totals.values()), _url("pilots:pilot_list"))
     by_county.chart_columns = len(stages)  # its 合计 column drawn as a bar would double each county's height
 
+    # by area and by batch: one scan of the pilots grouped by both, summed here (about 300 groups)
+    by_area_n, by_batch_n, batches = {}, {}, {}
+    batch_model = model.batch.field.related_model
+    for batch_id, area, n, name, year in _grouped(qs, ["batch_id", "area"], batch_model, ["name", "year"]):
+        by_area_n[area] = by_area_n.get(area, 0) + n
+        by_batch_n[batch_id] = by_batch_n.get(batch_id, 0) + n
+        batches[batch_id] = (year, batch_id, name)
     areas = dict(ReformArea.choices)
     by_area = Figure("pilots_by_area", _("试点项目（按改革领域）"), [_("试点项目数")], row_header=_("改革领域"))
-    for r in qs.values("area").annotate(n=Count("id")).order_by("-n", "area"):
-        by_area.rows.append(
-            Row(str(areas.get(r["area"], r["area"])), [Cell(r["n"], _url("pilots:pilot_list", area=r["area"]))])
-        )
+    for area, n in sorted(by_area_n.items(), key=lambda item: (-item[1], item[0])):
+        by_area.rows.append(Row(str(areas.get(area, area)), [Cell(n, _url("pilots:pilot_list", area=area))]))
     by_batch = Figure("pilots_by_batch", _("试点项目（按批次）"), [_("试点项目数")], row_header=_("批次"))
-    for r in (
-        qs.values("batch_id", "batch__name", "batch__year").annotate(n=Count("id")).order_by("batch__year", "batch_id")
-    ):
-        by_batch.rows.append(Row(r["batch__name"], [Cell(r["n"], _url("pilots:pilot_list", batch=r["batch_id"]))]))
+    for _year, batch_id, name in sorted(batches.values()):
+        by_batch.rows.append(Row(name, [Cell(by_batch_n[batch_id], _url("pilots:pilot_list", batch=batch_id))]))
     return [by_stage, by_county, by_area, by_batch]
 
 

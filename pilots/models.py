@@ -289,7 +289,12 @@ class Pilot(WorkflowModel):
         verbose_name = _("试点项目")
         verbose_name_plural = _("试点项目")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["-created_at"], name="pilot_list_order")]
+        indexes = [
+            models.Index(fields=["-created_at"], name="pilot_list_order"),
+            # The dashboard's counts by county and stage, and by batch and area: index-only scans (COUNT(*)).
+            models.Index(fields=["county", "status"], name="pilot_county_status"),
+            models.Index(fields=["batch", "area"], name="pilot_batch_area"),
+        ]
 
     # Written from RUNNING (a nested Meta cannot see it, so it is set here, before Django reads Meta).
     Meta.constraints = [

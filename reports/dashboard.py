@@ -113,7 +113,7 @@ def _grouped(qs, fields, model, columns, order=()):
     runs before the join: thousands of groups joined instead of every record joined and sorted by the names."""
     from django.db import connections
 
-    inner, params = qs.values(*fields).annotate(n=Count("pk")).order_by().query.sql_with_params()
+    inner, params = qs.values(*fields).annotate(n=Count("*")).order_by().query.sql_with_params()
     quote = connections[qs.db].ops.quote_name
     select = ", ".join([*(f"g.{quote(f)}" for f in fields), f"g.{quote('n')}", *(f"m.{quote(c)}" for c in columns)])
     sql = (

@@ -126,10 +126,10 @@ def _metric_querysets(user):
     from pilots.selectors import bonus_entries, pilot_list, promotions
     from pilots.selectors import experiences as experience_qs
 
-    from .models import InstitutionalResult
+    from .dashboard import submitted_results
 
     pilots = pilot_list(user).order_by()
-    results = InstitutionalResult.objects.filter(report__first_submitted_on__isnull=False, report__in=_reports(user))
+    results = submitted_results(user)
 
     def count(filter_q):
         return Count("pk", filter=filter_q)

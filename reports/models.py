@@ -122,6 +122,8 @@ class QuarterlyReport(WorkflowModel):
         indexes = [
             models.Index(fields=["year", "quarter", "county"], name="report_quarter_page"),
             models.Index(fields=["due_on", "id"], name="report_due_scan"),
+            # The reports never submitted (drafts): the dashboard counts the results of the others by excluding these.
+            models.Index(fields=["id"], condition=Q(first_submitted_on__isnull=True), name="report_never_submitted"),
         ]
         # ReportCount kept by the database (PostgreSQL), one statement at a time: bulk inserts and updates too.
         triggers = [

@@ -171,12 +171,6 @@ def _metric_querysets(user):
     }
 
 
-def _reports(user):
-    from .models import QuarterlyReport
-
-    return QuarterlyReport.objects.visible_to(user)
-
-
 def measure(user, pairs):
     """``{(metric, year): value}`` for each (metric, year) asked: one query per metric (its years as conditional
     aggregates), so the number of queries never grows with the data or the number of goals."""

@@ -159,6 +159,10 @@ class SelfEvaluation(WorkflowModel):
     def is_editable(self):
         return self.status in self.EDITABLE
 
+    @property
+    def is_returned(self):
+        return self.status == self.Status.RETURNED
+
     def units_for_role(self, role):
         if role == Role.COUNTY:
             return [self.county]

@@ -244,17 +244,17 @@ def export_response(
         count, cut = write(
             stream, title=title, filters=description, columns=columns, rows=rows, sheet_name=sheet_name, limit=limit
         )
+        audit(
+            AuditEvent.Kind.EXPORT,
+            request,
+            what=what,
+            rows=count,
+            truncated=cut,
+            filters=form_details(form) if details is None else details,
+        )
     except BaseException:
         stream.close()
         raise
-    audit(
-        AuditEvent.Kind.EXPORT,
-        request,
-        what=what,
-        rows=count,
-        truncated=cut,
-        filters=form_details(form) if details is None else details,
-    )
     stream.seek(0)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = FileResponse(

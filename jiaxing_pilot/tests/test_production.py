@@ -89,7 +89,8 @@ def crawl(client):
     while queue:
         url = queue.popleft()
         response = client.get(url)
-        response.close()  # a streamed download (an Excel export) holds its temporary file until closed, as WSGI does
+        if getattr(response, "streaming", False):  # a download (an Excel export): read to its end, as a browser does,
+            b"".join(response.streaming_content)  # and the test client closes its temporary file
         visited.append(url)
         if response.status_code in (301, 302):
             target = response["Location"]

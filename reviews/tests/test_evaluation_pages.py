@@ -268,7 +268,7 @@ def test_the_admin_refuses_weights_not_summing_to_100_and_thresholds_out_of_orde
     assert response.status_code == 302
     saved = CriteriaSet.objects.get(name="试行指标")
     assert sum(c.weight for c in saved.criteria.all()) == 100
-    default = CriteriaSet.objects.get(is_default=True)
+    default = services.ensure_default_criteria_set()
     assert not default.in_use()
 
 

@@ -123,7 +123,7 @@ def test_experience_published_found_by_a_word_promoted_and_its_points_confirmed_
     owner.page.screenshot(path=shots / "bonus-ledger.png", full_page=True)
     with owner.page.expect_download() as download:
         owner.page.get_by_test_id("ledger-export").click()
-    assert re.fullmatch(r"bonus-ledger-\d{8}-\d{4}\.xlsx", download.value.suggested_filename)
+    assert re.fullmatch(r"年度考评加分台账-\d{8}-\d{4}\.xlsx", download.value.suggested_filename)
     book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))  # the saved file has no suffix
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][0] == "年度考评加分台账（2026年，南湖区）"

@@ -134,13 +134,13 @@ def _metric_querysets(user):
     def count(filter_q):
         return Count("pk", filter=filter_q)
 
-    def promoted(level):
-        return (
-            promotions(user).filter(level=level, experience__status="published"),
-            count,
-            lambda y: Q(promoted_on__lte=_year_end(y)[1]),
-        )
+    published_promotions = promotions(user).filter(experience__status="published")
 
+    def promoted(level):
+        return (published_promotions, count, lambda y: Q(level=level, promoted_on__lte=_year_end(y)[1]))
+
+    # Metrics over the same queryset are counted in one query (``measure``): the pilots' three, the promotions' three
+    # and the results' two each one scan; the kind or level a metric needs is part of its conditional aggregate.
     return {
         Metric.PILOTS: (pilots, count, lambda y: Q(created_at__lte=_year_end(y)[0])),
         Metric.COUNTIES: (
@@ -148,7 +148,7 @@ def _metric_querysets(user):
             lambda f: Count("county_id", distinct=True, filter=f),
             lambda y: Q(created_at__lte=_year_end(y)[0]),
         ),
-        Metric.COMPLETED: (pilots.filter(status="completed"), count, lambda y: Q(term_end__lte=_year_end(y)[1])),
+        Metric.COMPLETED: (pilots, count, lambda y: Q(status="completed", term_end__lte=_year_end(y)[1])),
         Metric.EXPERIENCES: (
             experience_qs(user).filter(status="published"),
             count,
@@ -158,11 +158,7 @@ def _metric_querysets(user):
         Metric.PROVINCE_PROMOTIONS: promoted("province"),
         Metric.NATIONAL_PROMOTIONS: promoted("national"),
         Metric.RESULTS: (results, count, lambda y: Q(report__period_end__lte=_year_end(y)[1])),
-        Metric.STANDARDS: (
-            results.filter(kind="standard"),
-            count,
-            lambda y: Q(report__period_end__lte=_year_end(y)[1]),
-        ),
+        Metric.STANDARDS: (results, count, lambda y: Q(kind="standard", report__period_end__lte=_year_end(y)[1])),
         Metric.BONUS_POINTS: (
             bonus_entries(user).filter(status="confirmed"),
             lambda f: Sum("points", filter=f),
@@ -172,20 +168,21 @@ def _metric_querysets(user):
 
 
 def measure(user, pairs):
-    """``{(metric, year): value}`` for each (metric, year) asked: one query per metric (its years as conditional
-    aggregates), so the number of queries never grows with the data or the number of goals."""
-    by_metric = {}
-    for metric, year in pairs:
-        by_metric.setdefault(metric, set()).add(year)
+    """``{(metric, year): value}`` for each (metric, year) asked: one query per queryset the metrics asked are counted
+    over (each metric's years as conditional aggregates), so the number of queries never grows with the data or the
+    number of goals."""
     defs = _metric_querysets(user)
-    values = {}
-    for metric, years in by_metric.items():
+    groups = {}  # id(queryset) -> (queryset, {alias: (metric, year, expression)})
+    for metric, year in sorted(pairs):
         if metric not in defs:
             continue
         qs, aggregate, cutoff = defs[metric]
-        row = qs.aggregate(**{f"y{y}": aggregate(cutoff(y)) for y in sorted(years)})
-        for y in years:
-            values[(metric, y)] = row[f"y{y}"] or 0
+        groups.setdefault(id(qs), (qs, {}))[1][f"{metric}_{year}"] = (metric, year, aggregate(cutoff(year)))
+    values = {}
+    for qs, asked in groups.values():
+        row = qs.aggregate(**{alias: expression for alias, (_m, _y, expression) in asked.items()})
+        for alias, (metric, year, _expression) in asked.items():
+            values[(metric, year)] = row[alias] or 0
     return values
 
 

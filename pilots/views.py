@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.roles import roles_of, sees_everything
 from workflow.forms import ActionForm
+from workflow.registry import related_for
 from workflow.selectors import timeline
 from workflow.services import available_actions
 from workflow.views import call_service, run_action
@@ -231,6 +232,7 @@ def _pilot_detail(request, pilot, form=None, guidance_form=None, status=200):
         {
             "pilot": pilot,
             "timeline": timeline(pilot),
+            "related": related_for(request.user, pilot),
             "actions": available_actions(pilot, request.user),
             "action_form": form if form is not None else ActionForm(initial={"expected_state": pilot.status}),
             "guidance_form": (guidance_form or GuidanceUnitForm(initial={"unit": pilot.guidance_unit_id}))

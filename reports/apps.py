@@ -16,6 +16,7 @@ class ReportsConfig(AppConfig):
         from . import rules  # noqa: F401  (permissions)
         from .calendar import rectification_deadlines, report_due_dates
         from .extensions import EXTENSION_OPINION
+        from .related import extension_links, inspection_links, report_links
 
         register_purpose(
             EXTENSION_OPINION,
@@ -28,6 +29,9 @@ class ReportsConfig(AppConfig):
         calendar.register(rectification_deadlines)
         calendar.register_kind("rectification", _("整改事项"), "text-bg-danger")
         registry.EXTRA_LABELS.setdefault("term_ended", _("试点期满"))
+        # 相关记录 on the pilot's page.
+        for provider in (report_links, inspection_links, extension_links):
+            registry.register_related("pilots.Pilot", provider)
 
         registry.EXTRA_LABELS.setdefault("reminder_before", _("系统提醒：季度报告即将到期"))
         registry.EXTRA_LABELS.setdefault("reminder_due", _("系统提醒：季度报告今日到期"))

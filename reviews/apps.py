@@ -36,6 +36,10 @@ class ReviewsConfig(AppConfig):
                 ),
             )
         )
+        from .related import evaluation_links, plan_links
+
+        registry.register_related("pilots.Pilot", plan_links)
+        registry.register_related("pilots.Pilot", evaluation_links)
         self.ready_evaluation()
 
     def ready_evaluation(self):

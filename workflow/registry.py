@@ -58,3 +58,23 @@ def log_sentence(log):
     who = acting_label(log)
     where = f"({log.unit.name})" if log.unit_id else ""
     return _("%(who)s%(where)s:%(action)s") % {"who": who, "where": where, "action": action_label(log.action)}
+
+
+# --- related records ("相关记录" on a record's page) ----------------------------------------------
+# Apps register, from ``ready()``, a provider per model label: ``provider(user, obj)`` returns the records of
+# ``obj`` that ``user`` may open, as (label, url, state_label) tuples, scoped the way the app's own views scope
+# them and at a fixed number of queries (never one per row).
+_related = {}
+
+
+def register_related(model_label, provider):
+    """``register_related("pilots.Pilot", plan_links)``: the page of a pilot lists what ``plan_links`` returns."""
+    _related.setdefault(model_label, []).append(provider)
+
+
+def related_for(user, obj):
+    """Every registered provider's links for ``obj`` that ``user`` may open, in registration order."""
+    links = []
+    for provider in _related.get(obj._meta.label, []):
+        links.extend(provider(user, obj))
+    return links

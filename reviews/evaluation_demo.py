@@ -7,6 +7,7 @@ import datetime
 from contextlib import contextmanager
 from unittest import mock
 
+import pgtrigger
 from django.utils import timezone
 
 from accounts.models import Unit, User
@@ -72,7 +73,10 @@ def _pilot(batch, office, committee, username, title, tasks):
     with on(datetime.date(2023, 10, 20)):
         app = app_services.start_application(actor=county_user, candidate=candidate)
         app = app_services.save_draft(actor=county_user, application=app, data=FILLED_EXAMPLE)
-        app = app_services.submit_application(actor=county_user, application=app)
+        # On PostgreSQL a trigger also holds the first submission to the batch's window, by the database's own clock,
+        # which the demo's set clock cannot reach: that one rule is left to the service's check, made at 2023-10-20.
+        with pgtrigger.ignore("applications.Application:application_submit_in_window"):
+            app = app_services.submit_application(actor=county_user, application=app)
         app = app_services.review_application(actor=office, application=app, name="request_opinion")
         opinion_give(actor=group, opinion=app.opinions()[0], verdict="agree", text="同意推荐。")
         app = app_services.review_application(actor=office, application=app, name="recommend")

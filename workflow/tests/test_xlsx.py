@@ -8,6 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 from django import forms
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import RequestFactory
 from openpyxl import load_workbook
 
@@ -114,7 +116,12 @@ def test_export_response_streams_a_workbook_and_audits_who_what_how_many(office_
     assert response.streaming and response["Content-Type"] == xlsx.CONTENT_TYPE
     assert "attachment" in response["Content-Disposition"] and ".xlsx" in response["Content-Disposition"]
     rows = read(b"".join(response.streaming_content))
-    response.close()
+    # Closed as a WSGI server (and Django's test client) does, without request_finished closing the test's connection.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     assert rows[0][0] == "试点申报（县（市、区）：南湖区）" and len(rows) == 4
     event = AuditEvent.objects.get(kind=AuditEvent.Kind.EXPORT)
     assert event.actor == office_reviewer and event.path == "/x/export.xlsx"

@@ -33,6 +33,26 @@ def _fast_and_quiet(settings, tmp_path, monkeypatch):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache_generation(monkeypatch):
+    """Every test starts a new generation of the generational cache (workflow.generation): a rolled-back test
+    leaves no write behind to invalidate what it cached. Query counts are taken cold (the generation is renewed
+    when a count starts), so they are what a page costs when its cached fragments must be built again;
+    tests/test_generation_cache.py counts the warm path."""
+    from django.test import utils
+
+    from workflow import generation
+
+    generation.bump()
+    enter = utils.CaptureQueriesContext.__enter__
+
+    def cold_enter(self):
+        generation.bump(self.connection.alias)
+        return enter(self)
+
+    monkeypatch.setattr(utils.CaptureQueriesContext, "__enter__", cold_enter)
+
+
 @pytest.fixture
 def units(db):
     """The Jiaxing reference units (reloaded: transactional tests flush the data migration's rows)."""

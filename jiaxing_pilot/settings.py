@@ -98,7 +98,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis backend, keeping one client per connection pool (jiaxing_pilot/cache.py says why).
+    CACHES = {"default": {"BACKEND": "jiaxing_pilot.cache.ReusingRedisCache", "LOCATION": REDIS_URL}}
     # Sessions are read from Redis; the database stays their source of truth (a Redis restart logs nobody out).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:

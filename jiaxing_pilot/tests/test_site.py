@@ -42,6 +42,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         SECRET_KEY="k" * 20 + "-a-real-and-long-production-secret-9f8e7d6c5b4a",
         ALLOWED_HOSTS="pilot.example.gov.cn",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        REDIS_URL="redis://127.0.0.1:6379/14",  # not connected to by the check; without it: workflow.E001
         DJANGO_SETTINGS_MODULE="jiaxing_pilot.settings",
     )
     result = subprocess.run(

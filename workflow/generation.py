@@ -1,0 +1,142 @@
+"""Generational cache (版本号缓存): what a page reads is cached under the data's current generation, and every
+write to the workflow's tables starts a new one, so nothing cached can be shown after the data behind it changed.
+
+The generation is a token in the cache (Redis in production), one per database. It changes
+
+* when any statement writes (INSERT, UPDATE, DELETE) a table, seen by an execute wrapper on every database
+  connection: services, the admin, ``QuerySet.update`` and bulk inserts alike, so no write path can forget to
+  invalidate. Only tables written when someone merely reads or signs in are left out (``IGNORED_TABLES``: the
+  security audit, sessions, login attempts, one-time-password devices).
+* twice for a write inside a transaction: at once (the writer's own later reads, and tests, which never commit,
+  see the change) and again when the transaction commits (a reader that cached the old rows between the first
+  change and the commit cached them under a generation no one reads any more).
+
+A reader takes the generation and the entry in one round trip (``cached``) and uses the entry only if it was
+built under the same generation; it builds the value after it read the generation, so a value never predates the
+writes of the generation it is stored under. Entries also expire (``timeout``), which bounds what time alone
+changes (a work item that opens at midnight, a deputyship's first day) when no one writes.
+
+Keys carry the database's name (parallel test runs and the benchmark's databases share one Redis) and a token of
+the deployed code, so a new release never serves a fragment an older template rendered."""
+
+import hashlib
+import re
+import uuid
+from functools import partial
+from pathlib import Path
+
+from django.conf import settings
+from django.core import checks
+from django.core.cache import cache
+from django.db import connections, transaction
+from django.db.backends.signals import connection_created
+
+# Tables written when someone only reads, signs in or is throttled: the security audit, sessions, login attempts,
+# one-time-password devices and password history. No cached page shows them; every other table is watched, so a
+# new app's tables need no registration.
+IGNORED_TABLES = frozenset({"workflow_auditevent", "workflow_auditchainhead", "accounts_passwordhistory"})
+IGNORED_PREFIXES = ("django_session", "axes_", "otp_")
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)', re.IGNORECASE)
+_code_token = None
+
+
+def code_token():
+    """A short digest of the deployed code and templates (their names, sizes and modification times)."""
+    global _code_token
+    if _code_token is None:
+        digest = hashlib.sha1(usedforsecurity=False)
+        base = Path(settings.BASE_DIR)
+        for pattern in ("*/*.py", "templates/**/*.html", "*/templates/**/*.html"):
+            for path in sorted(base.glob(pattern)):
+                stat = path.stat()
+                digest.update(f"{path.relative_to(base)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        _code_token = digest.hexdigest()[:10]
+    return _code_token
+
+
+def _prefix(alias="default"):
+    return f"jx:{connections[alias].settings_dict['NAME']}:{code_token()}"
+
+
+def _gen_key(alias="default"):
+    return f"{_prefix(alias)}:gen"
+
+
+def bump(alias="default"):
+    """Start a new generation: everything cached so far is no longer read."""
+    cache.set(_gen_key(alias), uuid.uuid4().hex[:16], None)
+
+
+def current(alias="default"):
+    key = _gen_key(alias)
+    gen = cache.get(key)
+    if gen is None:
+        cache.add(key, uuid.uuid4().hex[:16], None)
+        gen = cache.get(key)
+    return gen
+
+
+def cached(name, parts, build, timeout=300, alias="default"):
+    """``build()``'s value for ``name`` and ``parts`` (a tuple of strings and numbers) under the current
+    generation: one cache round trip when it is there, else built (after the generation was read) and stored."""
+    gen_key = _gen_key(alias)
+    raw = "\x1f".join(str(p) for p in parts)
+    key = f"{_prefix(alias)}:{name}:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}"
+    found = cache.get_many([gen_key, key])
+    gen = found.get(gen_key) or current(alias)
+    entry = found.get(key)
+    if entry is not None and entry[0] == gen and entry[1] == raw:
+        return entry[2]
+    value = build()
+    cache.set(key, (gen, raw, value), timeout)
+    return value
+
+
+def _written(sql):
+    match = _WRITE.match(sql) if isinstance(sql, str) else None
+    if match is None:
+        return False
+    table = match.group(1)
+    return table not in IGNORED_TABLES and not table.startswith(IGNORED_PREFIXES)
+
+
+def _watch_writes(alias):
+    def watch(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if _written(sql):
+            bump(alias)
+            connection = connections[alias]
+            if connection.in_atomic_block:
+                transaction.on_commit(partial(bump, alias), using=alias)
+        return result
+
+    watch.jx_generation = True
+    return watch
+
+
+def _install(sender, connection, **kwargs):
+    if not any(getattr(w, "jx_generation", False) for w in connection.execute_wrappers):
+        connection.execute_wrappers.append(_watch_writes(connection.alias))
+
+
+def connect():
+    """Watch every database connection's writes (called from ``WorkflowConfig.ready``)."""
+    connection_created.connect(_install, dispatch_uid="workflow.generation")
+    for connection in connections.all(initialized_only=True):
+        _install(None, connection)
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_shared_cache(app_configs=None, **kwargs):
+    """With a cache each process keeps for itself, one process's writes would not renew the others' generation
+    and they would show what they cached before: a deployment needs Redis (``REDIS_URL``)."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend.endswith(("LocMemCache", "DummyCache")):
+        return [
+            checks.Error(
+                "The generational cache (workflow.generation) needs a cache every process shares: set REDIS_URL.",
+                hint="A local-memory cache is only for a single process (the development server, the tests).",
+                id="workflow.E001",
+            )
+        ]
+    return []

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,9 +27,11 @@ from .models import FORM_FIELDS, LONG_FIELDS, Application
 
 @login_required
 def application_list(request):
-    qs = selectors.application_list(request.user)
-    filterset = ApplicationFilter(request.GET or None, queryset=qs)
-    page = Paginator(filterset.qs, 20).get_page(request.GET.get("page"))
+    # Lazy: the template's cached fragment (workflow.generation) runs the queries only when it is rendered again.
+    filterset = SimpleLazyObject(
+        lambda: ApplicationFilter(request.GET or None, queryset=selectors.application_list(request.user))
+    )
+    page = SimpleLazyObject(lambda: Paginator(filterset.qs, 20).get_page(request.GET.get("page")))
     return TemplateResponse(
         request,
         "applications/list.html",

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
+from django.utils.functional import SimpleLazyObject
 
 from workflow.inbox import todo_page
 
@@ -9,7 +10,9 @@ from workflow.inbox import todo_page
 @login_required
 def home(request):
     """The first page of 我的待办 (overdue first); the rest is one click away on /inbox/."""
-    return TemplateResponse(request, "home.html", {"page": todo_page(request.user), "on_home": True})
+    # Lazy: the template's cached fragment (workflow.generation) reads the items only when rendered again.
+    page = SimpleLazyObject(lambda: todo_page(request.user))
+    return TemplateResponse(request, "home.html", {"page": page, "on_home": True})
 
 
 @login_required
@@ -21,7 +24,7 @@ def inbox(request):
     workflows = {m.workflow_key: m._meta.verbose_name for m in workflow_models() if m.workflow_key}
     workflow = request.GET.get("workflow") if request.GET.get("workflow") in workflows else None
     order = request.GET.get("sort") if request.GET.get("sort") in ORDERS else None
-    page = todo_page(request.user, request.GET.get("page"), workflow=workflow, order=order)
+    page = SimpleLazyObject(lambda: todo_page(request.user, request.GET.get("page"), workflow=workflow, order=order))
     return TemplateResponse(
         request, "inbox.html", {"page": page, "workflows": workflows, "workflow": workflow, "sort": order or ""}
     )

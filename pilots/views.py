@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -218,8 +219,9 @@ def published_list(request):
 # --- pilots ------------------------------------------------------------------------------------
 @login_required
 def pilot_list(request):
-    form = PilotFilterForm(request.GET or None, batches=selectors.batch_list(request.user))
-    page = Paginator(form.pilots(request.user), 20).get_page(request.GET.get("page"))
+    # Lazy: the template's cached fragment (workflow.generation) runs the queries only when it is rendered again.
+    form = SimpleLazyObject(lambda: PilotFilterForm(request.GET or None, batches=selectors.batch_list(request.user)))
+    page = SimpleLazyObject(lambda: Paginator(form.pilots(request.user), 20).get_page(request.GET.get("page")))
     return TemplateResponse(request, "pilots/pilot_list.html", {"page": page, "filter": form})
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -34,8 +35,14 @@ def dashboard_page(request):
     """The committee's dashboard; the office sees the same figures with its own 我的待办 on top."""
     _require_dashboard(request.user)
     office = has_role(request.user, Role.REFORM_OFFICE)
-    context = dashboard.dashboard(request.user, office=office)
-    context.update(office=office, export=True, can_manage_goals=rules.has_perm("reports.manage_goals", request.user))
+    # Lazy: the template's cached fragment (workflow.generation) runs the figures' queries only when it is
+    # rendered again, after a write to the workflow's tables (or the next day, or five minutes on).
+    context = {
+        "dash": SimpleLazyObject(lambda: dashboard.dashboard(request.user, office=office)),
+        "office": office,
+        "export": True,
+        "can_manage_goals": rules.has_perm("reports.manage_goals", request.user),
+    }
     return TemplateResponse(request, "reports/dashboard.html", context)
 
 

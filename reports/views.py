@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,33 +27,39 @@ PER_PAGE = 20
 
 @login_required
 def report_list(request):
-    qs = selectors.with_timeliness(selectors.report_list(request.user))
     status = request.GET.get("status", "")
-    if status in QuarterlyReport.Status.values:
-        qs = qs.filter(status=status)
     timeliness = request.GET.get("timeliness", "")
-    if timeliness in QuarterlyReport.Timeliness.values:
-        qs = qs.filter(timeliness_key=timeliness)
     # The dashboards link here with a quarter and a county (a committee member has no quarter page).
     year, quarter, county = (_int(request.GET.get(k), None) for k in ("year", "quarter", "county"))
-    if year:
-        qs = qs.filter(year=year)
-    if quarter:
-        qs = qs.filter(quarter=quarter)
-    if county:
-        qs = qs.filter(county_id=county)
-    paginator = Paginator(qs, PER_PAGE)
-    if not (timeliness in QuarterlyReport.Timeliness.values or year or quarter or county):
-        # Narrowed by the state at most: the total the database keeps, not a COUNT of every report on each page.
-        total = selectors.report_total(request.user, status=status if status in QuarterlyReport.Status.values else "")
-        if total is not None:
-            paginator.count = total
-    page = paginator.get_page(request.GET.get("page"))
+
+    def page():
+        qs = selectors.with_timeliness(selectors.report_list(request.user))
+        if status in QuarterlyReport.Status.values:
+            qs = qs.filter(status=status)
+        if timeliness in QuarterlyReport.Timeliness.values:
+            qs = qs.filter(timeliness_key=timeliness)
+        if year:
+            qs = qs.filter(year=year)
+        if quarter:
+            qs = qs.filter(quarter=quarter)
+        if county:
+            qs = qs.filter(county_id=county)
+        paginator = Paginator(qs, PER_PAGE)
+        if not (timeliness in QuarterlyReport.Timeliness.values or year or quarter or county):
+            # Narrowed by the state at most: the total the database keeps, not a COUNT of every report each page.
+            total = selectors.report_total(
+                request.user, status=status if status in QuarterlyReport.Status.values else ""
+            )
+            if total is not None:
+                paginator.count = total
+        return paginator.get_page(request.GET.get("page"))
+
     return TemplateResponse(
         request,
         "reports/list.html",
         {
-            "page": page,
+            # Lazy: the template's cached fragment (workflow.generation) runs the queries only when rendered again.
+            "page": SimpleLazyObject(page),
             "year": year,
             "quarter": quarter,
             "county": county,

@@ -20,8 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import get_language
+
+from . import generation
 
 _entries = {}
+_registry_version = [0]  # part of the cached links' key: registering again shows at once
 
 
 @dataclass(frozen=True)
@@ -51,12 +55,14 @@ class NavLink:
 def register(entry):
     """Add (or replace, by name: registering again from a re-run ``ready()`` is harmless) one entry."""
     _entries[entry.name] = entry
+    _registry_version[0] += 1
     return entry
 
 
 def unregister(name):
     """For tests that register an entry of their own."""
     _entries.pop(name, None)
+    _registry_version[0] += 1
 
 
 def entries():
@@ -73,6 +79,17 @@ def links_for(user, path=""):
     """The entries ``user`` sees, in order, with their URLs; ``current`` marks the one ``path`` lies under."""
     if not getattr(user, "is_authenticated", False):
         return []
+    # The entries, labels and badges depend on the user's roles and the data: kept in the generational cache.
+    links = generation.cached("nav", (user.pk, get_language(), _registry_version[0]), lambda: _links(user), timeout=60)
+    # The longest matching URL is the current section (/pilots/batches/ is 批次管理, not 试点项目).
+    under = [link for link in links if path.startswith(link.url)]
+    if under:
+        current = max(under, key=lambda link: len(link.url))
+        links = [NavLink(**{**link.__dict__, "current": True}) if link is current else link for link in links]
+    return links
+
+
+def _links(user):
     links = []
     for entry in entries():
         visible = entry.visible or _has_any_role
@@ -82,9 +99,4 @@ def links_for(user, path=""):
         url = reverse(entry.url_name)
         badge = entry.badge(user) if entry.badge else None
         links.append(NavLink(name=entry.name, label=str(label), url=url, badge=badge or None))
-    # The longest matching URL is the current section (/pilots/batches/ is 批次管理, not 试点项目).
-    under = [link for link in links if path.startswith(link.url)]
-    if under:
-        current = max(under, key=lambda link: len(link.url))
-        links = [NavLink(**{**link.__dict__, "current": True}) if link is current else link for link in links]
     return links

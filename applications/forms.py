@@ -4,10 +4,10 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ReformArea, Role, Unit
+from accounts.models import ReformArea
 from pilots.models import Batch
 from workflow.forms import ActionForm, MultipleFileField, StyledMixin
-from workflow.widgets import FastSelect
+from workflow.widgets import CountyFilterField, FastSelect, filter_county
 
 from .models import FORM_FIELDS, LONG_FIELDS, Application
 
@@ -35,11 +35,18 @@ class DecisionForm(ActionForm):
     )
 
 
+class CountyFilter(django_filters.Filter):
+    """A county picked from the list, or part of a name typed when there are thousands (``CountyFilterField``)."""
+
+    field_class = CountyFilterField
+
+    def filter(self, qs, value):
+        return filter_county(qs, value)
+
+
 class ApplicationFilter(django_filters.FilterSet):
     batch = django_filters.ModelChoiceFilter(label=_("批次"), queryset=Batch.objects.all(), empty_label=_("全部批次"))
-    county = django_filters.ModelChoiceFilter(
-        label=_("县（市、区）"), queryset=Unit.objects.filter(kind=Role.COUNTY), empty_label=_("全部县（市、区）")
-    )
+    county = CountyFilter(label=_("县（市、区）"), empty_label=_("全部县（市、区）"))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Application.Status.choices, empty_label=_("全部状态"))
     area = django_filters.ChoiceFilter(label=_("改革领域"), choices=ReformArea.choices, empty_label=_("全部领域"))
 
@@ -50,8 +57,10 @@ class ApplicationFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, f in self.form.fields.items():
+            if name == "county":
+                continue  # its own widget
             choices = f.choices
-            if name in ("batch", "county"):  # ids and names read as tuples: no model object for each option
+            if name == "batch":  # ids and names read as tuples: no model object for each option
                 choices = [("", f.empty_label), *f.queryset.values_list("pk", "name")]
             # Hundreds of batches and counties over the years: options rendered in Python, not one template each.
             f.widget = FastSelect(attrs={"class": "form-select form-select-sm"}, choices=choices)

@@ -79,27 +79,27 @@ class PilotFilterForm(forms.Form):
     """The pilot list's filters (stage, county, area, batch): the dashboards link to this list with them."""
 
     stage = forms.ChoiceField(label=_("阶段"), required=False)
-    county = forms.TypedChoiceField(label=_("县（市、区）"), required=False, coerce=int, empty_value=None)
+    county = forms.Field(required=False)  # replaced per form by workflow.widgets.CountyFilterField
     area = forms.ChoiceField(label=_("改革领域"), required=False)
     batch = forms.TypedChoiceField(label=_("批次"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, batches, **kwargs):
         from accounts.models import ReformArea
-        from workflow.widgets import FastSelect
+        from workflow.widgets import CountyFilterField, FastSelect
 
         from .models import Pilot
 
         super().__init__(*args, **kwargs)
-        counties = Unit.objects.filter(kind=Role.COUNTY).order_by("sort_order", "code").values_list("pk", "name")
+        self.fields["county"] = CountyFilterField(label=_("县（市、区）"), empty_label=_("全部县（市、区）"))
         choices = {
             "stage": [("", _("全部阶段")), ("running", _("试点中")), *Pilot.Status.choices],
-            "county": [("", _("全部县（市、区）")), *counties],
             "area": [("", _("全部领域")), *ReformArea.choices],
             "batch": [("", _("全部批次")), *batches.values_list("pk", "name")],
         }
         for name, field in self.fields.items():
-            field.choices = choices[name]
-            field.widget = FastSelect(attrs={"class": "form-select form-select-sm"}, choices=field.choices)
+            if name in choices:
+                field.choices = choices[name]
+                field.widget = FastSelect(attrs={"class": "form-select form-select-sm"}, choices=field.choices)
 
     def pilots(self, user):
         """The pilots the list and its Excel export show: ``user``'s, filtered by the valid choices."""

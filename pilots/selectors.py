@@ -2,6 +2,8 @@
 
 from django.shortcuts import get_object_or_404
 
+from workflow.widgets import filter_county
+
 from .models import Batch, BonusEntry, Candidate, Experience, Pilot, Promotion
 
 
@@ -39,15 +41,15 @@ def published_candidates(batch):
 
 
 def pilot_list(user, *, stage="", county=None, area="", batch=None):
-    """The pilots ``user`` may see, newest first; filtered by stage, county (id), area and batch (id) where given
-    (the list page and the dashboards' links use the same filters)."""
+    """The pilots ``user`` may see, newest first; filtered by stage, county (an id, or part of a county's name:
+    ``workflow.widgets.filter_county``), area and batch (id) where given (the list page and the dashboards' links
+    use the same filters)."""
     qs = Pilot.objects.visible_to(user)
     if stage in Pilot.Status.values:
         qs = qs.filter(status=stage)
     elif stage == "running":
         qs = qs.running()
-    if county:
-        qs = qs.filter(county_id=county)
+    qs = filter_county(qs, county)
     if area:
         qs = qs.filter(area=area)
     if batch:

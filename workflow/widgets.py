@@ -7,6 +7,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.choices import normalize_choices
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 
 @lru_cache(maxsize=64)
@@ -47,3 +48,58 @@ class FastSelect(forms.Select):
             plain = f'<option value="{escape(selected)}">'
             options = options.replace(plain, f'<option value="{escape(selected)}" selected>')
         return mark_safe(f"<select{flatatt(final_attrs)}>{options}</select>")  # noqa: S308 - every part escaped
+
+
+# Up to this many counties the filter is a list to pick from; beyond (a province's 90 fits, a national roll-out's
+# 2,850 does not) it is a box to type a name in: a select of thousands of options weighs 120 KB on every page.
+COUNTY_SELECT_LIMIT = 200
+
+
+class CountyFilterField(forms.Field):
+    """A list's county filter: a select of the counties while they are few (``COUNTY_SELECT_LIMIT``), else a text
+    box matching part of a county's name. Digits are a county's id either way (the dashboards link with ids).
+    Cleans to ``None``, an ``int`` id or the typed text; ``filter_county`` applies it to a queryset."""
+
+    def __init__(self, *, label, empty_label, **kwargs):
+        from accounts.models import Role, Unit
+
+        kwargs["required"] = False
+        super().__init__(label=label, **kwargs)
+        counties = Unit.objects.filter(kind=Role.COUNTY).order_by("sort_order", "code").values_list("pk", "name")
+        pairs = list(counties[: COUNTY_SELECT_LIMIT + 1])
+        self.choices = None  # the options when it is a select (the Excel title names the county from them)
+        if len(pairs) <= COUNTY_SELECT_LIMIT:
+            self.choices = pairs
+            self.widget = FastSelect(attrs={"class": "form-select form-select-sm"}, choices=[("", empty_label), *pairs])
+        else:
+            self.widget = forms.TextInput(
+                attrs={"class": "form-control form-control-sm", "placeholder": label, "maxlength": 40, "type": "search"}
+            )
+
+    def to_python(self, value):
+        value = str(value or "").strip()[:40]
+        if not value:
+            return None
+        return int(value) if value.isdigit() and len(value) < 12 else value
+
+    def validate(self, value):
+        super().validate(value)
+        if isinstance(value, int):
+            from accounts.models import Role, Unit
+
+            known = (
+                any(pk == value for pk, _name in self.choices)
+                if self.choices is not None
+                else Unit.objects.filter(kind=Role.COUNTY, pk=value).exists()
+            )
+            if not known:
+                raise forms.ValidationError(_("没有这个县（市、区），请重新选择。"), code="invalid_choice")
+
+
+def filter_county(qs, value, field="county"):
+    """``qs`` narrowed to one county (an id) or to the counties whose name contains the text."""
+    if value is None or value == "":
+        return qs
+    if isinstance(value, int):
+        return qs.filter(**{f"{field}_id": value})
+    return qs.filter(**{f"{field}__name__contains": value})

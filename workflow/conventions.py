@@ -208,7 +208,14 @@ def note_opening(obj, user):
 
     if not declared(obj, "recall"):
         return
-    if not WorkItem.objects.open_for(user).filter(content_type=_ct(obj), object_id=obj.pk).exists():
+    # The record's own open items (an index read of a few rows), matched to the user here; only an item named to
+    # someone else (perhaps a colleague the user deputises for) needs the full scope query.
+    items = list(WorkItem.objects.open().for_object(obj).only("user_id", "unit_id", "role"))
+    held = {(m.unit_id, m.role) for m in memberships(user)}
+    mine = any(i.user_id == user.pk or (i.user_id is None and (i.unit_id, i.role) in held) for i in items)
+    if not mine and not any(i.user_id and i.user_id != user.pk for i in items):
+        return
+    if not mine and not WorkItem.objects.open_for(user).filter(content_type=_ct(obj), object_id=obj.pk).exists():
         return
     log = _last_log(obj)
     if log is not None and log.actor_id != user.pk:

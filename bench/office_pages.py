@@ -116,12 +116,16 @@ def session_cookie(user):
     return session.session_key
 
 
-def count_queries(page, cookie, repeat=3):
-    """Queries the page costs once warm (the last of ``repeat`` requests), in-process, and its size."""
+def count_queries(page, cookie, repeat=3, cold_repeat=5):
+    """Queries the page costs once warm (the last of ``repeat`` requests), in-process, and its size; then cold:
+    its queries and mean wall time in-process when the generational cache was just renewed (what the request
+    after any write costs, workflow.generation), over ``cold_repeat`` requests."""
     from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    from workflow import generation
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.cookies[settings.SESSION_COOKIE_NAME] = cookie
@@ -130,7 +134,15 @@ def count_queries(page, cookie, repeat=3):
             response = client.get(page.path)
     if response.status_code != 200:
         raise SystemExit(f"{page.path} answered {response.status_code} in-process")
-    return len(ctx.captured_queries), len(response.content)
+    warm = len(ctx.captured_queries)
+    times = []
+    for _ in range(cold_repeat):
+        generation.bump()
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            client.get(page.path)
+            times.append((time.perf_counter() - started) * 1000)
+    return warm, len(response.content), len(ctx.captured_queries), statistics.median(times)
 
 
 def in_process(measured, cookies, n, profile=None):
@@ -301,9 +313,10 @@ def table(args, summary, measured, missing, results, queries, loads, seconds_tot
         + ", ".join(f"{x:.1f}" for x in loads)
         + ".",
         "",
-        "| page | queries | requests/s, each round | p50 / p95 ms (median of rounds) | × admin, each round "
+        "| page | queries warm / cold | cold request ms in-process | requests/s, each round "
+        "| p50 / p95 ms (median of rounds) | × admin, each round "
         "| **× admin (median)** | CPU ms a request (median) | × admin by CPU (median) | goal |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for page in measured:
         runs = results[page.key]
@@ -331,11 +344,12 @@ def table(args, summary, measured, missing, results, queries, loads, seconds_tot
         else:
             each, ratio, goal = "1.0", "1.0× (reference)", "–"
         lines.append(
-            f"| {page.name} | {queries[page.key][0]} | {', '.join(f'{v:.1f}' for v in rps)} | "
+            f"| {page.name} | {queries[page.key][0]} / {queries[page.key][2]} | {queries[page.key][3]:.0f} | "
+            f"{', '.join(f'{v:.1f}' for v in rps)} | "
             f"{p50:.0f} / {p95:.0f} | {each} | {ratio} | {cpu:.1f} | {cpu_ratio} | {goal} |"
         )
     for name, why in missing:
-        lines.append(f"| {name} | – | {why} | – | – | – | – | – | ≥3×: not measured |")
+        lines.append(f"| {name} | – | – | {why} | – | – | – | – | – | ≥3×: not measured |")
     return "\n".join(lines)
 
 
@@ -410,7 +424,8 @@ def main():
     queries = {}
     for page in measured:
         queries[page.key] = count_queries(page, cookies[page.user])
-        print(f"{page.path}: {queries[page.key][0]} queries, {queries[page.key][1]:,} bytes", flush=True)
+        warm, size, cold, cold_ms = queries[page.key]
+        print(f"{page.path}: {warm} queries warm, {cold} cold ({cold_ms:.1f} ms in-process), {size:,} bytes")
     if args.in_process:
         in_process(measured, cookies, args.in_process, args.profile)
         return

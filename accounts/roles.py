@@ -1,17 +1,23 @@
 """Role look-ups for a user, cached on the user object for the length of a request."""
 
+from . import caching
 from .models import Membership, Role
 
 
 def memberships(user):
-    """All memberships of the user, with units, loaded once per user object."""
+    """All memberships of the user, with units, loaded once per user object (and kept in the read-through cache:
+    ``accounts.caching``)."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_membership_cache", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user, unit__is_active=True).select_related("unit"))
+        cached = caching.read("memberships", (user.pk,), lambda: _memberships(user))
         user._membership_cache = cached
     return cached
+
+
+def _memberships(user):
+    return list(Membership.objects.filter(user=user, unit__is_active=True).select_related("unit"))
 
 
 def roles_of(user):

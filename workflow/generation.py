@@ -6,7 +6,7 @@ The generation is a token in the cache (Redis in production), one per database. 
 * when any statement writes (INSERT, UPDATE, DELETE) a table, seen by an execute wrapper on every database
   connection: services, the admin, ``QuerySet.update`` and bulk inserts alike, so no write path can forget to
   invalidate. Only tables written when someone merely reads or signs in are left out (``IGNORED_TABLES``: the
-  security audit, sessions, login attempts, one-time-password devices).
+  security audit, sessions, login attempts).
 * twice for a write inside a transaction: at once (the writer's own later reads, and tests, which never commit,
   see the change) and again when the transaction commits (a reader that cached the old rows between the first
   change and the commit cached them under a generation no one reads any more).
@@ -21,6 +21,7 @@ the deployed code, so a new release never serves a fragment an older template re
 
 import hashlib
 import re
+import threading
 import uuid
 from functools import partial
 from pathlib import Path
@@ -31,13 +32,14 @@ from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 
-# Tables written when someone only reads, signs in or is throttled: the security audit, sessions, login attempts,
-# one-time-password devices and password history. No cached page shows them; every other table is watched, so a
-# new app's tables need no registration.
+# Tables written when someone only reads or signs in: the security audit, sessions, login attempts and password
+# history. Nothing cached is read from them; every other table is watched (the second factor's devices too: a
+# device reset must end its sessions' verification at once), so a new app's tables need no registration.
 IGNORED_TABLES = frozenset({"workflow_auditevent", "workflow_auditchainhead", "accounts_passwordhistory"})
-IGNORED_PREFIXES = ("django_session", "axes_", "otp_")
+IGNORED_PREFIXES = ("django_session", "axes_")
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)', re.IGNORECASE)
 _code_token = None
+_local = threading.local()  # this request's entries fetched ahead (``prefetch``)
 
 
 def code_token():
@@ -64,6 +66,7 @@ def _gen_key(alias="default"):
 
 def bump(alias="default"):
     """Start a new generation: everything cached so far is no longer read."""
+    _local.prefetched = None  # this request wrote: what it fetched ahead is older than its own write
     cache.set(_gen_key(alias), uuid.uuid4().hex[:16], None)
 
 
@@ -76,15 +79,36 @@ def current(alias="default"):
     return gen
 
 
+def _key(name, parts, alias="default"):
+    raw = "\x1f".join(str(p) for p in parts)
+    return f"{_prefix(alias)}:{name}:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}", raw
+
+
+def prefetch(wanted):
+    """Fetch the generation and the entries ``wanted`` (``(name, parts)`` pairs) in one round trip, for the
+    ``cached`` calls of this request (``PrefetchMiddleware``: what every page reads about its user). A request
+    serves what was current when it began, as if it had read it all then; its own writes drop what it fetched."""
+    keys = [_key(name, parts)[0] for name, parts in wanted]
+    found = cache.get_many([_gen_key(), *keys])
+    _local.prefetched = (found.get(_gen_key()), {k: found.get(k) for k in keys})
+
+
+def end_prefetch():
+    _local.prefetched = None
+
+
 def cached(name, parts, build, timeout=300, alias="default"):
     """``build()``'s value for ``name`` and ``parts`` (a tuple of strings and numbers) under the current
-    generation: one cache round trip when it is there, else built (after the generation was read) and stored."""
+    generation: one cache round trip when it is there (none if it was fetched ahead), else built (after the
+    generation was read) and stored."""
     gen_key = _gen_key(alias)
-    raw = "\x1f".join(str(p) for p in parts)
-    key = f"{_prefix(alias)}:{name}:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}"
-    found = cache.get_many([gen_key, key])
-    gen = found.get(gen_key) or current(alias)
-    entry = found.get(key)
+    key, raw = _key(name, parts, alias)
+    ahead = getattr(_local, "prefetched", None) if alias == "default" else None
+    if ahead is not None and ahead[0] is not None and key in ahead[1]:
+        gen, entry = ahead[0], ahead[1].pop(key)
+    else:
+        found = cache.get_many([gen_key, key])
+        gen, entry = found.get(gen_key) or current(alias), found.get(key)
     if entry is not None and entry[0] == gen and entry[1] == raw:
         return entry[2]
     value = build()

@@ -75,6 +75,10 @@ def _has_any_role(user):
     return bool(roles_of(user))
 
 
+def registry_version():
+    return _registry_version[0]
+
+
 def links_for(user, path=""):
     """The entries ``user`` sees, in order, with their URLs; ``current`` marks the one ``path`` lies under."""
     if not getattr(user, "is_authenticated", False):

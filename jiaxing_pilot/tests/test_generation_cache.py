@@ -89,3 +89,33 @@ def test_the_language_and_the_query_string_are_part_of_the_key(office_reviewer, 
     assert badge in client.get(url).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": url})
     assert 'data-state="draft">Draft<' in client.get(url).content.decode()
+
+
+def test_what_every_page_reads_about_its_user_comes_in_one_round_trip(office_reviewer, login, monkeypatch):
+    from django.core.cache import cache
+
+    client = login(office_reviewer)
+    url = reverse("pilots:pilot_list")
+    calls, inside = [], []
+
+    def counted(name, original):
+        def call(*args, **kwargs):
+            if not inside:  # the local-memory cache's get_many calls its get: one round trip with Redis
+                calls.append(name)
+            inside.append(name)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        return call
+
+    for name in ("get", "get_many", "set"):
+        monkeypatch.setattr(cache, name, counted(name, getattr(cache, name)))
+    client.get(url)
+    client.get(url)
+    calls.clear()
+    assert client.get(url).status_code == 200
+    # The user, the second factor's device, the memberships, the header and the navigation: one get_many (the
+    # session is in the database without Redis); the list's fragment: one more. Nothing is written.
+    assert calls == ["get_many", "get_many"], calls

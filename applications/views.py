@@ -65,17 +65,18 @@ def application_start(request):
 
 def _detail_context(request, app, *, action_form=None):
     user = request.user
-    versions = versions_of(app)
     opinions = opinions_of(app)
-    logs = timeline(app)
+    # Lazy: read only when the page's cached fragments (workflow.generation) are rendered again.
+    logs = SimpleLazyObject(lambda: timeline(app))
     actions = [t for t in available_actions(app, user) if t.name != "submit" and not t.custom.get("convention")]
     return {
         "app": app,
-        "rows": mask_rows(user, app.county, _rows(app)),  # phones and e-mails masked outside the county
+        # Phones and e-mails masked outside the county.
+        "rows": SimpleLazyObject(lambda: mask_rows(user, app.county, _rows(app))),
         "attachments": attachments_of(app),
         "timeline": logs,
-        "last_return": _last_return(logs),
-        "versions": versions,
+        "last_return": SimpleLazyObject(lambda: _last_return(logs)),
+        "versions": SimpleLazyObject(lambda: versions_of(app)),
         "actions": actions,
         "can_edit": app.is_editable and rules.has_perm("applications.edit_application", user, app),
         "action_form": _action_form(action_form or DecisionForm(initial={"expected_state": app.status}), actions),

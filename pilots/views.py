@@ -233,8 +233,9 @@ def _pilot_detail(request, pilot, form=None, guidance_form=None, status=200):
         "pilots/pilot_detail.html",
         {
             "pilot": pilot,
-            "timeline": timeline(pilot),
-            "related": related_for(request.user, pilot),
+            # Lazy: read only when the page's cached fragments (workflow.generation) are rendered again.
+            "timeline": SimpleLazyObject(lambda: timeline(pilot)),
+            "related": SimpleLazyObject(lambda: related_for(request.user, pilot)),
             "actions": available_actions(pilot, request.user),
             "action_form": form if form is not None else ActionForm(initial={"expected_state": pilot.status}),
             "guidance_form": (guidance_form or GuidanceUnitForm(initial={"unit": pilot.guidance_unit_id}))

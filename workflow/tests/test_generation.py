@@ -86,3 +86,18 @@ def test_a_deployment_without_a_shared_cache_fails_its_check(settings):
     assert [e.id for e in generation.check_shared_cache()] == ["workflow.E001"]
     settings.CACHES = {"default": {"BACKEND": "jiaxing_pilot.cache.ReusingRedisCache", "LOCATION": "redis://x/1"}}
     assert generation.check_shared_cache() == []
+
+
+def test_renew_cache_after_rows_were_changed_behind_the_sites_back(county_nanhu):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    ticket = make_ticket(county_nanhu, "nanhu", title="甲")
+    assert cached_titles() == ["甲"]
+    raw = connection.cursor().connection.cursor()  # the driver's own cursor, as psql would: the site sees nothing
+    placeholder = "%s" if connection.vendor == "postgresql" else "?"
+    raw.execute(f"UPDATE testapp_ticket SET title = {placeholder} WHERE id = {placeholder}", ["乙", ticket.pk])  # noqa: S608
+    assert cached_titles() == ["甲"]  # the site could not know
+    call_command("renew_cache", stdout=StringIO())
+    assert cached_titles() == ["乙"]

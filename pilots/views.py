@@ -111,7 +111,8 @@ def candidate_list(request):
     status = request.GET.get("status")
     if status in Candidate.Status.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    # Lazy: run only if the page's cached fragment (workflow.generation) is rendered again.
+    page = SimpleLazyObject(lambda: Paginator(qs, 20).get_page(request.GET.get("page")))
     return TemplateResponse(
         request,
         "pilots/candidate_list.html",

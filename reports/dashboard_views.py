@@ -155,7 +155,8 @@ def result_list(request):
     kind = request.GET.get("kind", "")
     county = request.GET.get("county", "")
     qs = dashboard.reported_results(request.user, kind=kind, county=int(county) if county.isdigit() else None)
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    # Lazy: run only if the page's cached fragment (workflow.generation) is rendered again.
+    page = SimpleLazyObject(lambda: Paginator(qs, 20).get_page(request.GET.get("page")))
     return TemplateResponse(
         request,
         "reports/results.html",

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -65,7 +66,8 @@ def extension_list(request):
         qs = qs.filter(status=status)
     if county.isdigit():
         qs = qs.filter(county_id=int(county))
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    # Lazy: run only if the page's cached fragment (workflow.generation) is rendered again.
+    page = SimpleLazyObject(lambda: Paginator(qs, 20).get_page(request.GET.get("page")))
     return TemplateResponse(request, "reports/extensions.html", {"page": page})
 
 

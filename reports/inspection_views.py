@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.forms import formset_factory
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -74,7 +75,8 @@ def inspection_list(request):
     filtered = any(request.GET.get(k) for k in ITEM_FILTERS)
     if rules.has_perm("reports.record_inspection", request.user) and not filtered:
         qs = Inspection.objects.prefetch_related("pilots__county").order_by("-held_on", "-id")
-        page = Paginator(qs, 20).get_page(request.GET.get("page"))
+        # Lazy: run only if the page's cached fragment (workflow.generation) is rendered again.
+        page = SimpleLazyObject(lambda: Paginator(qs, 20).get_page(request.GET.get("page")))
         return TemplateResponse(request, "reports/inspections.html", {"page": page, "office": True})
     county = request.GET.get("county", "")
     items = selectors.item_list(
@@ -83,7 +85,7 @@ def inspection_list(request):
         overdue=request.GET.get("overdue") == "1",
         county=int(county) if county.isdigit() else None,
     )
-    page = Paginator(items, 20).get_page(request.GET.get("page"))
+    page = SimpleLazyObject(lambda: Paginator(items, 20).get_page(request.GET.get("page")))
     return TemplateResponse(
         request,
         "reports/inspections.html",

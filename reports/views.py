@@ -93,7 +93,8 @@ def quarter_page(request):
     qs = selectors.quarter_reports(
         request.user, year=year, quarter=quarter, timeliness=timeliness, county=county, status=status
     )
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    # Lazy: run only if the page's cached fragment (workflow.generation) is rendered again.
+    page = SimpleLazyObject(lambda: Paginator(qs, PER_PAGE).get_page(request.GET.get("page")))
     return TemplateResponse(
         request,
         "reports/quarter.html",
@@ -102,12 +103,14 @@ def quarter_page(request):
             "year": year,
             "quarter": quarter,
             "quarters": [(y, q) for y, q in range_of_quarters(today)],
-            "counts": selectors.quarter_counts(request.user, year=year, quarter=quarter),
+            "counts": SimpleLazyObject(lambda: selectors.quarter_counts(request.user, year=year, quarter=quarter)),
             "timeliness_choices": QuarterlyReport.Timeliness.choices,
             "timeliness": timeliness,
             "statuses": QuarterlyReport.Status.choices,
             "status": status,
-            "counties": list(Unit.objects.filter(kind=Role.COUNTY).order_by("code").values_list("pk", "name")),
+            "counties": SimpleLazyObject(
+                lambda: list(Unit.objects.filter(kind=Role.COUNTY).order_by("code").values_list("pk", "name"))
+            ),
             "county": county,
         },
     )

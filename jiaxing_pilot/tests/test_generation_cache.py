@@ -13,7 +13,19 @@ from reports.tests.factories import make_pilot
 
 pytestmark = pytest.mark.django_db
 
-LISTS = ["applications:list", "pilots:pilot_list", "reports:list", "inbox", "home", "reports:dashboard"]
+LISTS = [
+    "applications:list",
+    "pilots:pilot_list",
+    "reports:list",
+    "inbox",
+    "home",
+    "reports:dashboard",
+    "reports:extensions",
+    "reports:inspections",
+    "reports:results",
+    "reports:quarter",
+    "pilots:candidate_list",
+]
 
 
 def warm_queries(client, url):

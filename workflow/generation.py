@@ -16,10 +16,14 @@ built under the same generation; it builds the value after it read the generatio
 writes of the generation it is stored under. Entries also expire (``timeout``), which bounds what time alone
 changes (a work item that opens at midnight, a deputyship's first day) when no one writes.
 
+With the cache unreachable, pages read the database and writes stand; a renewal the cache missed is made before
+anything is read from it again (in that process; entries also expire after at most five minutes).
+
 Keys carry the database's name (parallel test runs and the benchmark's databases share one Redis) and a token of
 the deployed code, so a new release never serves a fragment an older template rendered."""
 
 import hashlib
+import logging
 import re
 import threading
 import uuid
@@ -39,6 +43,14 @@ IGNORED_TABLES = frozenset({"workflow_auditevent", "workflow_auditchainhead", "a
 IGNORED_PREFIXES = ("django_session", "axes_")
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)', re.IGNORECASE)
 _code_token = None
+_pending = set()  # aliases whose generation could not be renewed (the cache unreachable): renewed first thing
+logger = logging.getLogger(__name__)
+
+
+class _Unreachable(Exception):
+    pass
+
+
 _local = threading.local()  # this request's entries fetched ahead (``prefetch``)
 
 
@@ -65,9 +77,23 @@ def _gen_key(alias="default"):
 
 
 def bump(alias="default"):
-    """Start a new generation: everything cached so far is no longer read."""
+    """Start a new generation: everything cached so far is no longer read. With the cache unreachable the write
+    still stands (the pages read the database meanwhile) and the renewal is made once the cache answers again."""
     _local.prefetched = None  # this request wrote: what it fetched ahead is older than its own write
-    cache.set(_gen_key(alias), uuid.uuid4().hex[:16], None)
+    try:
+        cache.set(_gen_key(alias), uuid.uuid4().hex[:16], None)
+    except Exception:  # the cache's own errors vary by backend (redis.ConnectionError, TimeoutError, OSError)
+        _pending.add(alias)
+        logger.warning("cache unreachable: generation of %s to be renewed when it answers", alias, exc_info=True)
+    else:
+        _pending.discard(alias)
+
+
+def _renew_pending(alias):
+    if alias in _pending:
+        bump(alias)
+        if alias in _pending:
+            raise _Unreachable
 
 
 def current(alias="default"):
@@ -89,7 +115,12 @@ def prefetch(wanted):
     ``cached`` calls of this request (``PrefetchMiddleware``: what every page reads about its user). A request
     serves what was current when it began, as if it had read it all then; its own writes drop what it fetched."""
     keys = [_key(name, parts)[0] for name, parts in wanted]
-    found = cache.get_many([_gen_key(), *keys])
+    try:
+        _renew_pending("default")
+        found = cache.get_many([_gen_key(), *keys])
+    except Exception:  # unreachable: each read goes to the database (``cached``)
+        _local.prefetched = None
+        return
     _local.prefetched = (found.get(_gen_key()), {k: found.get(k) for k in keys})
 
 
@@ -104,15 +135,23 @@ def cached(name, parts, build, timeout=300, alias="default"):
     gen_key = _gen_key(alias)
     key, raw = _key(name, parts, alias)
     ahead = getattr(_local, "prefetched", None) if alias == "default" else None
-    if ahead is not None and ahead[0] is not None and key in ahead[1]:
-        gen, entry = ahead[0], ahead[1].pop(key)
-    else:
-        found = cache.get_many([gen_key, key])
-        gen, entry = found.get(gen_key) or current(alias), found.get(key)
+    try:
+        if ahead is not None and ahead[0] is not None and key in ahead[1]:
+            gen, entry = ahead[0], ahead[1].pop(key)
+        else:
+            _renew_pending(alias)
+            found = cache.get_many([gen_key, key])
+            gen, entry = found.get(gen_key) or current(alias), found.get(key)
+    except Exception:  # the cache unreachable (or a renewal still owed to it): read the database
+        logger.warning("cache unreachable: %s read from the database", name, exc_info=True)
+        return build()
     if entry is not None and entry[0] == gen and entry[1] == raw:
         return entry[2]
     value = build()
-    cache.set(key, (gen, raw, value), timeout)
+    try:
+        cache.set(key, (gen, raw, value), timeout)
+    except Exception:
+        logger.warning("cache unreachable: %s not kept", name, exc_info=True)
     return value
 
 

@@ -101,3 +101,21 @@ def test_renew_cache_after_rows_were_changed_behind_the_sites_back(county_nanhu)
     assert cached_titles() == ["甲"]  # the site could not know
     call_command("renew_cache", stdout=StringIO())
     assert cached_titles() == ["乙"]
+
+
+def test_an_unreachable_cache_costs_speed_not_correctness(county_nanhu, monkeypatch):
+    from django.core.cache import cache
+
+    ticket = make_ticket(county_nanhu, "nanhu", title="甲")
+    assert cached_titles() == ["甲"]
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    with monkeypatch.context() as outage:
+        for name in ("get", "get_many", "set", "add"):
+            outage.setattr(cache, name, down)
+        Ticket.objects.filter(pk=ticket.pk).update(title="乙")  # the write stands; its renewal is owed
+        assert cached_titles() == ["乙"]  # read from the database
+    # The cache answers again, still holding the entry of before the write: the owed renewal comes first.
+    assert cached_titles() == ["乙"]

@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role, Unit
 from workflow import xlsx
+from workflow.widgets import CountyFilterField, filter_county
 
 from . import selectors
 from .extensions import ExtensionRequest
@@ -18,9 +18,8 @@ C = xlsx.Column
 
 
 def _county_field():
-    return forms.ModelChoiceField(
-        label=_("县（市、区）"), required=False, queryset=Unit.objects.filter(kind=Role.COUNTY)
-    )
+    """A county's id (the lists' and dashboards' links) or part of a name (the search box at national scale)."""
+    return CountyFilterField(label=_("县（市、区）"), empty_label=_("全部县（市、区）"))
 
 
 # --- quarterly reports -------------------------------------------------------------------------
@@ -66,8 +65,7 @@ def report_export(request):
         qs = qs.filter(year=data["year"])
     if data.get("quarter"):
         qs = qs.filter(quarter=data["quarter"])
-    if data.get("county"):
-        qs = qs.filter(county=data["county"])
+    qs = filter_county(qs, data.get("county"))
     return xlsx.export_response(
         request, what="report_list", title=_("季度进展报告"), columns=REPORT_COLUMNS, rows=qs, form=form
     )
@@ -102,12 +100,8 @@ def item_export(request):
     """Rectification items (the office's inspections one row per item), filtered as the items page is."""
     form = ItemFilter(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    county = data.get("county")
     qs = selectors.item_list(
-        request.user,
-        state=data.get("state") or "",
-        overdue=data.get("overdue") == "1",
-        county=county.pk if county else None,
+        request.user, state=data.get("state") or "", overdue=data.get("overdue") == "1", county=data.get("county")
     )
     return xlsx.export_response(
         request, what="rectification_items", title=_("整改事项"), columns=ITEM_COLUMNS, rows=qs, form=form
@@ -145,8 +139,7 @@ def extension_export(request):
         qs = qs.filter(status__in=ExtensionRequest.PENDING)
     elif data.get("status"):
         qs = qs.filter(status=data["status"])
-    if data.get("county"):
-        qs = qs.filter(county=data["county"])
+    qs = filter_county(qs, data.get("county"))
     return xlsx.export_response(
         request, what="extension_list", title=_("延期申请"), columns=EXTENSION_COLUMNS, rows=qs, form=form
     )

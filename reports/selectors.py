@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import sees_everything
+from workflow.widgets import filter_county
 
 from .models import QuarterlyReport, ReportCount
 
@@ -57,8 +58,7 @@ def quarter_reports(user, *, year, quarter, timeliness="", county=None, status="
     qs = with_timeliness(report_list(user).filter(year=year, quarter=quarter))
     if timeliness in T.values:
         qs = qs.filter(timeliness_key=timeliness)
-    if county:
-        qs = qs.filter(county_id=county)
+    qs = filter_county(qs, county)  # an id, or part of a name (workflow.widgets.CountyFilterField)
     if status in QuarterlyReport.Status.values:
         qs = qs.filter(status=status)
     return qs
@@ -125,7 +125,8 @@ def pilot_clock(pilot, user):
 
 def item_list(user, *, state="", overdue=False, county=None):
     """The rectification items ``user`` may see, by deadline: ``state`` "open" (open or reopened) or one status,
-    ``overdue`` (still open past the deadline), ``county`` (id); the dashboards link here with these filters."""
+    ``overdue`` (still open past the deadline), ``county`` (an id, or part of a name); the dashboards link here
+    with these filters."""
     from .inspections import RectificationItem
 
     items = RectificationItem.objects.visible_to(user)
@@ -135,6 +136,5 @@ def item_list(user, *, state="", overdue=False, county=None):
         items = items.filter(status__in=RectificationItem.OPEN)
     elif state in RectificationItem.Status.values:
         items = items.filter(status=state)
-    if county:
-        items = items.filter(county_id=county)
+    items = filter_county(items, county)
     return items.select_related("inspection", "pilot", "county").order_by("deadline", "id")

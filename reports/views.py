@@ -3,7 +3,7 @@
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -12,11 +12,11 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role, Unit
 from workflow.errors import WorkflowError
 from workflow.selectors import attachments_of, timeline
 from workflow.services import available_actions
 from workflow.views import run_action
+from workflow.widgets import CountyFilterField
 
 from . import selectors, services
 from .forms import ProgressFormSet, ReportForm, ResultFormSet, ReviewForm
@@ -88,18 +88,22 @@ def quarter_page(request):
     if not 1 <= quarter <= 4:
         quarter = current[1]
     timeliness = request.GET.get("timeliness", "")
-    county = _int(request.GET.get("county"), None)
     status = request.GET.get("status", "")
-    qs = selectors.quarter_reports(
-        request.user, year=year, quarter=quarter, timeliness=timeliness, county=county, status=status
-    )
-    # Lazy: run only if the page's cached fragment (workflow.generation) is rendered again.
-    page = SimpleLazyObject(lambda: Paginator(qs, PER_PAGE).get_page(request.GET.get("page")))
+    # Lazy, like the page: a select of the counties, or a search box when there are thousands.
+    county = SimpleLazyObject(lambda: _county_filter(request.GET.get("county")))
+
+    def page():
+        qs = selectors.quarter_reports(
+            request.user, year=year, quarter=quarter, timeliness=timeliness, county=county["value"], status=status
+        )
+        return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+
     return TemplateResponse(
         request,
         "reports/quarter.html",
         {
-            "page": page,
+            # Lazy: run only if the page's cached fragment (workflow.generation) is rendered again.
+            "page": SimpleLazyObject(page),
             "year": year,
             "quarter": quarter,
             "quarters": [(y, q) for y, q in range_of_quarters(today)],
@@ -108,12 +112,20 @@ def quarter_page(request):
             "timeliness": timeliness,
             "statuses": QuarterlyReport.Status.choices,
             "status": status,
-            "counties": SimpleLazyObject(
-                lambda: list(Unit.objects.filter(kind=Role.COUNTY).order_by("code").values_list("pk", "name"))
-            ),
             "county": county,
         },
     )
+
+
+def _county_filter(raw):
+    """The quarter page's county: its value (an id, part of a name, or None) and the box to choose it."""
+    field = CountyFilterField(label=_("试点县（市、区）"), empty_label=_("全部县（市、区）"))
+    try:
+        value = field.clean(raw)
+    except ValidationError:  # an id that is no county: the whole quarter, as for any other stale link
+        value = None
+    widget = field.widget.render("county", "" if value is None else value, {"aria-label": field.label})
+    return {"value": value, "widget": widget}
 
 
 def range_of_quarters(today, back=8, ahead=8):

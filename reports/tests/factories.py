@@ -58,3 +58,21 @@ def fill(actor, report, *, narrative="完成数据授权运营管理办法起草
     data = {"achievements": "建成数据授权运营平台一期", "problems": "数据质量参差不齐", "next_plan": "推进平台二期建设"}
     data.update(fields)
     return services.save_report(actor=actor, report=report, data=data, progress=rows, results=results or [])
+
+
+INSPECTED = datetime.date(2026, 5, 20)
+ITEM_DEADLINE = datetime.date(2026, 6, 30)
+
+
+def inspect_pilot(office, pilot, *, day=INSPECTED):
+    """An inspection of ``pilot`` recorded by the office on ``day`` with one rectification item due ITEM_DEADLINE."""
+    from reports import inspection_services
+
+    return inspection_services.record_inspection(
+        actor=office,
+        held_on=day,
+        team="市委改革办督察组",
+        findings="数据授权运营平台上线滞后",
+        pilots=[pilot],
+        items=[{"pilot": pilot, "content": "加快平台建设", "responsible_unit": "区数据局", "deadline": ITEM_DEADLINE}],
+    )

@@ -7,24 +7,17 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from reports import inspection_services as services
+from reports.tests.factories import INSPECTED, ITEM_DEADLINE, inspect_pilot
 from workflow.errors import WorkflowError
 from workflow.models import WorkItem
 
 pytestmark = pytest.mark.django_db
-HELD = datetime.date(2026, 5, 20)
-DEADLINE = datetime.date(2026, 6, 30)
+HELD = INSPECTED
+DEADLINE = ITEM_DEADLINE
 
 
 def make_item(pilot, office_reviewer):
-    inspection = services.record_inspection(
-        actor=office_reviewer,
-        held_on=HELD,
-        team="市委改革办督察组",
-        findings="数据授权运营平台上线滞后",
-        pilots=[pilot],
-        items=[{"pilot": pilot, "content": "加快平台建设", "responsible_unit": "区数据局", "deadline": DEADLINE}],
-    )
-    return inspection.items.get()
+    return inspect_pilot(office_reviewer, pilot).items.get()
 
 
 @pytest.fixture

@@ -8,24 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports import extension_services, inspection_services
+from reports import extension_services
 from reports.extensions import ExtensionRequest
+from reports.tests.factories import INSPECTED, inspect_pilot
 from workflow.registry import related_for
 
 pytestmark = pytest.mark.django_db
-HELD = datetime.date(2026, 5, 20)
-DEADLINE = datetime.date(2026, 6, 30)
-
-
-def inspect(office, pilot, day=HELD):
-    return inspection_services.record_inspection(
-        actor=office,
-        held_on=day,
-        team="市委改革办督察组",
-        findings="数据授权运营平台上线滞后",
-        pilots=[pilot],
-        items=[{"pilot": pilot, "content": "加快平台建设", "responsible_unit": "区数据局", "deadline": DEADLINE}],
-    )
+HELD = INSPECTED
 
 
 def extend(county, pilot):
@@ -45,7 +34,7 @@ def labels(user, pilot):
 def test_county_sees_its_pilots_plan_reports_inspections_and_extension_and_each_opens(
     pilot, county_nanhu, office_reviewer, login, client
 ):
-    inspection = inspect(office_reviewer, pilot)
+    inspection = inspect_pilot(office_reviewer, pilot)
     extension = extend(county_nanhu, pilot)
     links = related_for(county_nanhu, pilot)
     assert [label for label, _u, _s in links] == ["试点方案", "季度报告", str(inspection), "延期申请"]
@@ -65,7 +54,7 @@ def test_county_sees_its_pilots_plan_reports_inspections_and_extension_and_each_
 def test_another_county_sees_no_link_and_the_office_sees_every_link(
     pilot, county_nanhu, county_xiuzhou, office_reviewer, committee_member, login, client
 ):
-    inspect(office_reviewer, pilot)
+    inspect_pilot(office_reviewer, pilot)
     extend(county_nanhu, pilot)
     assert related_for(county_xiuzhou, pilot) == []
     for user in (office_reviewer, committee_member):
@@ -79,15 +68,15 @@ def test_another_county_sees_no_link_and_the_office_sees_every_link(
 def test_pilot_page_queries_stay_the_same_with_more_inspections_and_extensions(
     pilot, county_nanhu, office_reviewer, login, client, django_assert_num_queries
 ):
-    inspect(office_reviewer, pilot)
+    inspect_pilot(office_reviewer, pilot)
     extension = extend(county_nanhu, pilot)
     url = reverse("pilots:pilot_detail", args=[pilot.pk])
     login(office_reviewer)
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
-    inspect(office_reviewer, pilot, day=HELD + datetime.timedelta(days=1))
-    inspect(office_reviewer, pilot, day=HELD + datetime.timedelta(days=2))
+    inspect_pilot(office_reviewer, pilot, day=HELD + datetime.timedelta(days=1))
+    inspect_pilot(office_reviewer, pilot, day=HELD + datetime.timedelta(days=2))
     fields = {f.attname: getattr(extension, f.attname) for f in ExtensionRequest._meta.concrete_fields}
     for _ in range(2):  # earlier, decided requests of the pilot (only one may be pending at a time)
         ExtensionRequest.objects.create(**(fields | {"id": None, "status": ExtensionRequest.Status.REJECTED}))

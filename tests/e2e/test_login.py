@@ -1,6 +1,9 @@
 """A county user logs in through the real form in Chromium and lands on the Chinese home page."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,9 +26,14 @@ def test_phone_width_collapses_the_navigation(live_server, page, county_nanhu, b
     assert page.locator(".navbar-toggler").is_visible()
     assert not page.get_by_role("link", name="首页").is_visible()
     page.click(".navbar-toggler")
-    page.get_by_role("link", name="首页").wait_for(state="visible")
-    page.click(".dropdown-toggle")
-    page.get_by_role("button", name="退出登录").wait_for(state="visible")
+    # Bootstrap marks the menu "show" once its opening animation has ended; a click on an entry that is
+    # still sliding in may land on the page beneath it.
+    expect(page.locator("#mainnav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    expect(page.get_by_role("link", name="首页")).to_be_visible()
+    account = page.locator("#mainnav .dropdown-toggle")
+    account.click()
+    expect(account).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
     page.screenshot(path=shots / "county-home-phone.png")
 
 

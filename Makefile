@@ -47,8 +47,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error || \
 	  echo "npm ci 失败（离线？）：无障碍测试将跳过。"; else echo "npm 未安装：无障碍测试将跳过。"; fi
 
+# The suite runs in PYTEST_WORKERS processes (pytest-xdist, one test at a time handed to whichever is free, so
+# each process keeps pytest-django's order: database-transaction tests last); PYTEST_WORKERS=0 runs it in one.
+PYTEST_WORKERS ?= 2
 pytest: setup
-	$(PY) -m pytest --cov --cov-config=.coveragerc --cov-report=term $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist load --cov --cov-config=.coveragerc --cov-report=term $(PYTEST_ARGS)
 
 test: setup chromium axe lint pytest
 

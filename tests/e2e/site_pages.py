@@ -101,6 +101,17 @@ def visitors():
     return result
 
 
+def half_of(all_visitors, half):
+    """One of two halves of the visitors with about as many pages each (a parallel run checks them side by
+    side): the largest first, each to the half with fewer pages so far."""
+    halves, sizes = ([], []), [0, 0]
+    for visitor in sorted(all_visitors, key=lambda v: -len(v.pages)):
+        lighter = sizes.index(min(sizes))
+        halves[lighter].append(visitor)
+        sizes[lighter] += len(visitor.pages)
+    return halves[half]
+
+
 def _seen_by(user, candidates):
     """The pages of ``candidates`` (name, path, is_list) this user may open. A page refused to the role (403/404)
     or redirected away (a plan's edit page once submitted) is left out; any other answer is kept, so the browser

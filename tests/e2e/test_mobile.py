@@ -5,7 +5,7 @@ own wrapper), and no page of any role (lists, records, forms) scrolls sideways i
 
 import pytest
 
-from .site_pages import open_context, seed_demo_site, visitors
+from .site_pages import half_of, open_context, seed_demo_site, visitors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,10 +39,12 @@ MEASURE = """() => {
 }"""
 
 
-def test_every_page_reads_on_a_phone_without_squeezed_columns(browser, live_server):
+# Two halves of the roles, so that a parallel run (make test) checks them side by side.
+@pytest.mark.parametrize("half", [0, 1], ids=["roles-1-of-2", "roles-2-of-2"])
+def test_every_page_reads_on_a_phone_without_squeezed_columns(browser, live_server, half):
     seed_demo_site()
     problems, tables_seen = [], 0
-    for visitor in visitors():
+    for visitor in half_of(visitors(), half):
         context = open_context(browser, live_server, visitor.username, **PHONE)
         page = context.new_page()
         for name, path, is_list in visitor.pages:

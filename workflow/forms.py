@@ -1,6 +1,7 @@
-"""Form pieces every workflow page shares: Bootstrap styling, multi-file upload, the action form."""
+"""Form pieces every workflow page shares: Bootstrap styling, multi-file upload, the action form, a list's filters."""
 
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -59,3 +60,46 @@ class ActionForm(StyledMixin, forms.Form):
     expected_state = forms.CharField(widget=forms.HiddenInput, required=False)
     comment = forms.CharField(label=_("意见或理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     attachments = MultipleFileField(label=_("附件"))
+
+
+def _sentences(texts):
+    """Sentences run together: nothing after a full-width stop (Chinese), a space after any other (English)."""
+    out = ""
+    for text in texts:
+        out += text if not out or out.endswith("。") else f" {text}"
+    return out
+
+
+def filter_problems(form):
+    """What is wrong with a bound filter form, e.g. ``年度：请输入整数。``; empty when nothing is."""
+    return _sentences(
+        _("%(label)s：%(errors)s")
+        % {"label": form.fields[name].label if name in form.fields else "", "errors": _sentences(errors)}
+        for name, errors in form.errors.items()
+    )
+
+
+class ListFilter(forms.Form):
+    """A list's filters read from the query string, the same for the list page and its Excel export. The page
+    applies the valid ones and names the others (``problems``); the export refuses any invalid one (workflow.xlsx).
+    A subclass says how its values narrow a queryset (``apply``)."""
+
+    @cached_property
+    def given(self):
+        """The filters given with a valid value, by name (what ``apply`` applies)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()  # the fields that failed are left out of cleaned_data
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "", [], ())}
+
+    @property
+    def narrows(self):
+        """Whether a valid filter narrows the list."""
+        return bool(self.given)
+
+    @property
+    def problems(self):
+        return filter_problems(self) if self.is_bound else ""
+
+    def apply(self, qs):
+        raise NotImplementedError

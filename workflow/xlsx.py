@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import audit
+from .forms import filter_problems
 from .models import AuditEvent
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -232,11 +233,9 @@ def export_response(
     bound form or FilterSet, the same one the list page uses) unless ``filters``/``details`` are given."""
     bound = form.form if form is not None and not isinstance(form, forms.BaseForm) else form
     if bound is not None and bound.is_bound and not bound.is_valid():
-        problems = "；".join(
-            f"{bound.fields[n].label if n in bound.fields else ''}：{' '.join(e)}" for n, e in bound.errors.items()
-        )
         return HttpResponseBadRequest(
-            _("筛选条件有误，未导出：%(problems)s") % {"problems": problems}, content_type="text/plain; charset=utf-8"
+            _("筛选条件有误，未导出：%(problems)s") % {"problems": filter_problems(bound)},
+            content_type="text/plain; charset=utf-8",
         )
     description = describe_form(form) if filters is None else filters
     stream = tempfile.TemporaryFile()  # noqa: SIM115 -- the response closes (and so removes) it when sent

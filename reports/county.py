@@ -80,13 +80,8 @@ def county_sections(user, county, limit=SECTION_ROWS):
     pilots = pilot_selectors.pilot_list(user, county=county.pk)
     applications = application_selectors.application_list(user).filter(county=county)
     reports = selectors.with_timeliness(selectors.report_list(user).filter(county=county))
-    items = selectors.item_list(user, county=county.pk)
-    extensions = (
-        ExtensionRequest.objects.visible_to(user)
-        .filter(county=county)
-        .select_related("pilot", "county")
-        .order_by("-created_at", "-id")
-    )
+    items = selectors.item_list(user).filter(county=county)
+    extensions = selectors.extension_list(user).filter(county=county)
     bonus = (
         pilot_selectors.bonus_entries(user)
         .filter(county=county)

@@ -21,8 +21,9 @@ from workflow.selectors import opinions_of, timeline
 from workflow.services import available_actions
 from workflow.views import run_action
 
-from . import extension_services
+from . import extension_services, selectors
 from .extensions import ExtensionRequest
+from .filters import ExtensionFilter
 
 
 class ExtensionForm(StyledMixin, forms.Form):
@@ -57,18 +58,14 @@ def access_extension(user, pk):
 
 @login_required
 def extension_list(request):
-    qs = ExtensionRequest.objects.visible_to(request.user).select_related("pilot", "county").order_by("-created_at")
     # The dashboards link here: ``status`` "pending" (submitted, consulting or with the committee) or one status.
-    status, county = request.GET.get("status", ""), request.GET.get("county", "")
-    if status == "pending":
-        qs = qs.filter(status__in=ExtensionRequest.PENDING)
-    elif status in ExtensionRequest.Status.values:
-        qs = qs.filter(status=status)
-    if county.isdigit():
-        qs = qs.filter(county_id=int(county))
-    # Lazy: run only if the page's cached fragment (workflow.generation) is rendered again.
-    page = SimpleLazyObject(lambda: Paginator(qs, 20).get_page(request.GET.get("page")))
-    return TemplateResponse(request, "reports/extensions.html", {"page": page})
+    # Lazy: the filter's county choices and the rows are read only if the page's cached fragment
+    # (workflow.generation) is rendered again.
+    form = SimpleLazyObject(lambda: ExtensionFilter(request.GET or None))
+    page = SimpleLazyObject(
+        lambda: Paginator(form.apply(selectors.extension_list(request.user)), 20).get_page(request.GET.get("page"))
+    )
+    return TemplateResponse(request, "reports/extensions.html", {"page": page, "filter": form})
 
 
 @login_required

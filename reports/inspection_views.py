@@ -22,6 +22,7 @@ from workflow.services import available_actions
 from workflow.views import run_action
 
 from . import inspection_services, selectors
+from .filters import ItemFilter
 from .inspections import Inspection, RectificationItem
 
 DATE = {"type": "date"}
@@ -66,35 +67,25 @@ class ItemForm(StyledMixin, forms.Form):
 ItemFormSet = formset_factory(ItemForm, extra=3)
 
 
-ITEM_FILTERS = ("state", "overdue", "county")
-
-
 @login_required
 def inspection_list(request):
     """The office's inspections; everyone else (and the office when it filters items) the rectification items."""
-    filtered = any(request.GET.get(k) for k in ITEM_FILTERS)
-    if rules.has_perm("reports.record_inspection", request.user) and not filtered:
-        qs = Inspection.objects.prefetch_related("pilots__county").order_by("-held_on", "-id")
-        # Lazy: run only if the page's cached fragment (workflow.generation) is rendered again.
-        page = SimpleLazyObject(lambda: Paginator(qs, 20).get_page(request.GET.get("page")))
-        return TemplateResponse(request, "reports/inspections.html", {"page": page, "office": True})
-    county = request.GET.get("county", "")
-    items = selectors.item_list(
-        request.user,
-        state=request.GET.get("state", ""),
-        overdue=request.GET.get("overdue") == "1",
-        county=int(county) if county.isdigit() else None,
-    )
-    page = SimpleLazyObject(lambda: Paginator(items, 20).get_page(request.GET.get("page")))
+    can_record = rules.has_perm("reports.record_inspection", request.user)
+    # Lazy: the filter's county choices and the rows are read only if the page's cached fragment
+    # (workflow.generation) is rendered again.
+    form = SimpleLazyObject(lambda: ItemFilter(request.GET or None))
+
+    def page():
+        if can_record and not form.narrows:
+            qs = Inspection.objects.prefetch_related("pilots__county").order_by("-held_on", "-id")
+        else:
+            qs = form.apply(selectors.item_list(request.user))
+        return Paginator(qs, 20).get_page(request.GET.get("page"))
+
     return TemplateResponse(
         request,
         "reports/inspections.html",
-        {
-            "page": page,
-            "office": False,
-            "filtered": filtered,
-            "can_record": rules.has_perm("reports.record_inspection", request.user),
-        },
+        {"page": SimpleLazyObject(page), "filter": form, "can_record": can_record},
     )
 
 

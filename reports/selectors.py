@@ -123,18 +123,20 @@ def pilot_clock(pilot, user):
     return context
 
 
-def item_list(user, *, state="", overdue=False, county=None):
-    """The rectification items ``user`` may see, by deadline: ``state`` "open" (open or reopened) or one status,
-    ``overdue`` (still open past the deadline), ``county`` (an id, or part of a name); the dashboards link here
-    with these filters."""
+def item_list(user):
+    """The rectification items ``user`` may see, by deadline (reports.filters.ItemFilter narrows them as the
+    dashboards link: open or overdue, by county)."""
     from .inspections import RectificationItem
 
-    items = RectificationItem.objects.visible_to(user)
-    if overdue:
-        items = items.overdue()
-    if state == "open":
-        items = items.filter(status__in=RectificationItem.OPEN)
-    elif state in RectificationItem.Status.values:
-        items = items.filter(status=state)
-    items = filter_county(items, county)
-    return items.select_related("inspection", "pilot", "county").order_by("deadline", "id")
+    return (
+        RectificationItem.objects.visible_to(user)
+        .select_related("inspection", "pilot", "county")
+        .order_by("deadline", "id")
+    )
+
+
+def extension_list(user):
+    """The extension requests ``user`` may see, newest first (reports.filters.ExtensionFilter narrows them)."""
+    from .extensions import ExtensionRequest
+
+    return ExtensionRequest.objects.visible_to(user).select_related("pilot", "county").order_by("-created_at", "-id")

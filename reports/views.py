@@ -19,6 +19,7 @@ from workflow.views import run_action
 from workflow.widgets import CountyFilterField
 
 from . import selectors, services
+from .filters import ReportFilter
 from .forms import ProgressFormSet, ReportForm, ResultFormSet, ReviewForm
 from .models import QuarterlyReport
 
@@ -27,29 +28,16 @@ PER_PAGE = 20
 
 @login_required
 def report_list(request):
-    status = request.GET.get("status", "")
-    timeliness = request.GET.get("timeliness", "")
-    # The dashboards link here with a quarter and a county (a committee member has no quarter page).
-    year, quarter, county = (_int(request.GET.get(k), None) for k in ("year", "quarter", "county"))
+    # The dashboards link here with a quarter and a county (a committee member has no quarter page), a pilot's
+    # page with the pilot. Lazy, like the page: the county choices are read only when the fragment is built.
+    form = SimpleLazyObject(lambda: ReportFilter(request.GET or None))
 
     def page():
-        qs = selectors.with_timeliness(selectors.report_list(request.user))
-        if status in QuarterlyReport.Status.values:
-            qs = qs.filter(status=status)
-        if timeliness in QuarterlyReport.Timeliness.values:
-            qs = qs.filter(timeliness_key=timeliness)
-        if year:
-            qs = qs.filter(year=year)
-        if quarter:
-            qs = qs.filter(quarter=quarter)
-        if county:
-            qs = qs.filter(county_id=county)
+        qs = form.apply(selectors.with_timeliness(selectors.report_list(request.user)))
         paginator = Paginator(qs, PER_PAGE)
-        if not (timeliness in QuarterlyReport.Timeliness.values or year or quarter or county):
+        if not form.beyond_status:
             # Narrowed by the state at most: the total the database keeps, not a COUNT of every report each page.
-            total = selectors.report_total(
-                request.user, status=status if status in QuarterlyReport.Status.values else ""
-            )
+            total = selectors.report_total(request.user, status=form.given.get("status", ""))
             if total is not None:
                 paginator.count = total
         return paginator.get_page(request.GET.get("page"))
@@ -60,13 +48,9 @@ def report_list(request):
         {
             # Lazy: the template's cached fragment (workflow.generation) runs the queries only when rendered again.
             "page": SimpleLazyObject(page),
-            "year": year,
-            "quarter": quarter,
-            "county": county,
+            "filter": form,
             "statuses": QuarterlyReport.Status.choices,
-            "status": status,
             "timeliness_choices": QuarterlyReport.Timeliness.choices,
-            "timeliness": timeliness,
             "is_office": rules.has_perm("reports.quarter_overview", request.user),
         },
     )

@@ -29,3 +29,17 @@ def clock(monkeypatch):
             return moment
 
     return Clock()
+
+
+@pytest.fixture
+def two_pilots_in_nanhu(pilot, county_nanhu, office_reviewer, committee_member, sg_digital):
+    """Nanhu's first pilot (``pilot``), terminated by the committee, and its second one, implementing (a county
+    runs one pilot at a time): both with their reports of the same quarters."""
+    from pilots.services import terminate_pilot
+
+    terminate_pilot(actor=committee_member, pilot=pilot, comment="改革任务调整，终止试点。")
+    second = implementing_pilot(
+        county_nanhu, office_reviewer, committee_member, sg_digital, candidate_title="强村富民集成改革"
+    )
+    pilot.refresh_from_db()
+    return pilot, second

@@ -76,3 +76,12 @@ def inspect_pilot(office, pilot, *, day=INSPECTED):
         pilots=[pilot],
         items=[{"pilot": pilot, "content": "加快平台建设", "responsible_unit": "区数据局", "deadline": ITEM_DEADLINE}],
     )
+
+
+def listed_reports(html):
+    """The rows of the report list's page as (period, pilot, county), in the page's order."""
+    import re
+
+    return re.findall(
+        r'<tr data-testid="report-row"><td><a href="[^"]*">([^<]*)</a></td><td>([^<]*)</td><td>([^<]*)</td>', html
+    )

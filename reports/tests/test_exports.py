@@ -3,6 +3,7 @@ its filter (named in the title row), typed cells, one audit row, a fixed query c
 
 import datetime
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -14,7 +15,7 @@ from applications.tests.factories import open_batch
 from reports import extension_services, inspection_services
 from workflow.models import AuditEvent
 
-from .factories import implementing_pilot
+from .factories import implementing_pilot, listed_reports
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +158,90 @@ def test_the_quarter_page_exports_its_quarter(two_counties, office_reviewer, log
     rows = sheet_rows(client.get(href.replace("&amp;", "&")))
     assert rows[0][0] == "季度进展报告（年度：2026，季度：2，县（市、区）：南湖区）"
     assert {(r[0], r[1], r[3]) for r in rows[2:]} == {(2026, 2, "南湖区")}
+
+
+def test_the_report_list_and_its_export_show_only_the_pilots_reports(two_pilots_in_nanhu, office_reviewer, login):
+    first, second = two_pilots_in_nanhu
+    client = login(office_reviewer)
+    everything = client.get(reverse("reports:list")).content.decode()
+    assert {title for _period, title, _county in listed_reports(everything)} == {first.title, second.title}
+    html = client.get(reverse("reports:list"), {"pilot": second.pk}).content.decode()
+    reports = list(second.quarterly_reports.order_by("-year", "-quarter"))
+    assert listed_reports(html) == [(r.period_label, second.title, "南湖区") for r in reports]
+    assert f'data-testid="total">共{len(reports)}项<' in html and first.title not in html
+    assert f"已按试点项目筛选：{second.title}" in html
+    # Choosing a state keeps the pilot; 清除筛选 goes back to every report.
+    assert f'<input type="hidden" name="pilot" value="{second.pk}">' in html
+    assert f'<a href="{reverse("reports:list")}">清除筛选</a>' in html
+    rows = sheet_rows(client.get(reverse("reports:export"), {"pilot": second.pk}))
+    assert rows[0][0] == f"季度进展报告（试点项目：{second.title}）"
+    assert [row[:4] for row in rows[2:]] == [(r.year, r.quarter, second.title, "南湖区") for r in reports]
+
+
+# (the list, its export, a valid filter with a bad one, what the warning names, the list's rows, their counties)
+BAD_FILTERS = [
+    (
+        "reports:list",
+        "reports:export",
+        {"county": "xiuzhou", "year": "abc"},
+        "年度：请输入整数。",
+        "report",
+        {"秀洲区"},
+    ),
+    (
+        "reports:list",
+        "reports:export",
+        {"county": "xiuzhou", "pilot": "x"},
+        "试点项目：请输入正整数。",
+        "report",
+        {"秀洲区"},
+    ),
+    (
+        "reports:list",
+        "reports:export",
+        {"county": "xiuzhou", "year": "abc", "quarter": "9"},
+        "年度：请输入整数。季度：确保该值小于或等于4。",
+        "report",
+        {"秀洲区"},
+    ),
+    (
+        "reports:inspections",
+        "reports:item_export",
+        {"county": "xiuzhou", "overdue": "yes"},
+        "逾期：",
+        "item",
+        {"秀洲区"},
+    ),
+    (
+        "reports:extensions",
+        "reports:extension_export",
+        {"county": "xiuzhou", "status": "x"},
+        "状态：",
+        "extension",
+        {"秀洲区"},
+    ),
+    (
+        "reports:extensions",
+        "reports:extension_export",
+        {"status": "approved", "county": "999999"},
+        "县（市、区）：没有这个县（市、区），请重新选择。",
+        "extension",
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(("page", "export", "query", "problem", "row", "counties"), BAD_FILTERS)
+def test_a_bad_filter_is_named_and_ignored_by_the_list_and_refused_by_its_export(
+    page, export, query, problem, row, counties, two_counties, office_reviewer, login, units
+):
+    query = {k: units[v].pk if v in units else v for k, v in query.items()}
+    client = login(office_reviewer)
+    response = client.get(reverse(page), query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'data-testid="filter-problems">筛选条件有误，已忽略：{problem}' in html
+    rows = re.findall(rf'<tr data-testid="{row}-row">.*?</tr>', html, re.S)
+    assert {county for county in ("南湖区", "秀洲区") if any(f"<td>{county}</td>" in r for r in rows)} == counties
+    refused = client.get(reverse(export), query)
+    assert refused.status_code == 400 and f"筛选条件有误，未导出：{problem}" in refused.content.decode()

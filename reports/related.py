@@ -1,5 +1,5 @@
 """The pilot page's 相关记录 from the reports app: the pilot's quarterly reports (how many, linking to the list of
-its county), the inspections of it and its extension requests, each scoped like its own page (one query each)."""
+them), the inspections of it and its extension requests, each scoped like its own page (one query each)."""
 
 import rules
 from django.db.models import Count, Q
@@ -16,7 +16,7 @@ def report_links(user, pilot):
     n = selectors.report_list(user).filter(pilot=pilot).count()
     if not n:
         return []
-    url = reverse("reports:list") + "?" + urlencode({"county": pilot.county_id})
+    url = reverse("reports:list") + "?" + urlencode({"pilot": pilot.pk})
     return [(_("季度报告"), url, _("共%(n)s份") % {"n": n})]
 
 

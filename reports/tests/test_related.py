@@ -2,6 +2,7 @@
 may open it, at a query count that does not grow with the rows."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -10,7 +11,7 @@ from django.urls import reverse
 
 from reports import extension_services
 from reports.extensions import ExtensionRequest
-from reports.tests.factories import INSPECTED, inspect_pilot
+from reports.tests.factories import INSPECTED, inspect_pilot, listed_reports
 from workflow.registry import related_for
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def test_county_sees_its_pilots_plan_reports_inspections_and_extension_and_each_
     links = related_for(county_nanhu, pilot)
     assert [label for label, _u, _s in links] == ["试点方案", "季度报告", str(inspection), "延期申请"]
     assert links[0] == ("试点方案", pilot.plan.get_absolute_url(), pilot.plan.get_status_display())
-    assert links[1][1] == reverse("reports:list") + f"?county={pilot.county_id}"
+    assert links[1][1] == reverse("reports:list") + f"?pilot={pilot.pk}"
     assert links[1][2] == f"共{pilot.quarterly_reports.count()}份"
     assert links[2] == (str(inspection), inspection.get_absolute_url(), "整改事项1项")
     assert links[3] == ("延期申请", extension.get_absolute_url(), extension.get_status_display())
@@ -84,3 +85,17 @@ def test_pilot_page_queries_stay_the_same_with_more_inspections_and_extensions(
     with django_assert_num_queries(len(few.captured_queries)):
         page = client.get(url).content.decode()
     assert page.count('data-testid="related-link"') == 2 + 3 + 3
+
+
+def test_the_reports_link_lists_that_pilots_reports_not_its_countys_earlier_pilots(
+    two_pilots_in_nanhu, county_nanhu, login, client
+):
+    first, second = two_pilots_in_nanhu
+    login(county_nanhu)
+    for pilot, other in ((second, first), (first, second)):
+        page = client.get(reverse("pilots:pilot_detail", args=[pilot.pk])).content.decode()
+        url = re.search(r'data-testid="related-link"><a href="([^"]*)">季度报告</a>', page).group(1)
+        html = client.get(url.replace("&amp;", "&")).content.decode()
+        rows = listed_reports(html)
+        assert len(rows) == pilot.quarterly_reports.count() > 0
+        assert {title for _period, title, _county in rows} == {pilot.title} and other.title not in html

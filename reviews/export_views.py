@@ -1,28 +1,15 @@
 """The plan list as an Excel sheet: the same scoping and filters as the list page (workflow.xlsx)."""
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role, Unit
 from workflow import xlsx
 
 from . import selectors
-from .models import Plan
+from .filters import PlanFilter
 
 C = xlsx.Column
-
-
-class PlanFilter(forms.Form):
-    status = forms.ChoiceField(label=_("状态"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", ""), *Plan.Status.choices]
-        self.fields["county"] = forms.ModelChoiceField(
-            label=_("县（市、区）"), required=False, queryset=Unit.objects.filter(kind=Role.COUNTY)
-        )
 
 
 COLUMNS = [
@@ -43,10 +30,5 @@ COLUMNS = [
 @login_required
 def plan_export(request):
     form = PlanFilter(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.plan_list(request.user)
-    if data.get("status"):
-        qs = qs.filter(status=data["status"])
-    if data.get("county"):
-        qs = qs.filter(county=data["county"])
+    qs = form.apply(selectors.plan_list(request.user))
     return xlsx.export_response(request, what="plan_list", title=_("试点方案"), columns=COLUMNS, rows=qs, form=form)

@@ -19,6 +19,7 @@ from workflow.services import available_actions
 from workflow.views import run_action
 
 from . import selectors, services
+from .filters import PlanFilter
 from .forms import AnswerForm, ConsultationForm, DecisionForm, FlagAnswerForm, PlanForm, TaskForm
 from .models import CONSULTATION, LEGALITY_FILE, PLAN_FIELDS, RISK_FILE, SECTION_FIELDS, Plan, PlanTask
 
@@ -27,21 +28,15 @@ TASK_KEYS = ["key", "content", "responsible_unit", "milestones", "deadline", "re
 
 @login_required
 def plan_list(request):
-    qs = selectors.plan_list(request.user)
-    status = request.GET.get("status", "")
-    if status in Plan.Status.values:
-        qs = qs.filter(status=status)
-    county = request.GET.get("county", "")
-    if county.isdigit():  # the dashboards' time-in-stage figures link here per county
-        qs = qs.filter(county_id=int(county))
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    form = PlanFilter(request.GET or None)  # the dashboards' time-in-stage figures link here per county
+    page = Paginator(form.apply(selectors.plan_list(request.user)), 20).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "reviews/list.html",
         {
             "page": page,
+            "filter": form,
             "statuses": Plan.Status.choices,
-            "status": status,
             "to_write": selectors.plans_to_write(request.user),
             "can_manage_reference": rules.has_perm("reviews.manage_reference", request.user),
         },

@@ -211,6 +211,31 @@ def test_the_plan_list_costs_the_same_queries_as_plans_grow(
     assert page.content.decode().count('data-state="') >= 4
 
 
+def test_a_bad_plan_filter_is_named_and_ignored_by_the_list_and_refused_by_its_export(
+    plan, county_nanhu, county_xiuzhou, office_reviewer, committee_member, sg_digital, login, units
+):
+    other = filled_plan(
+        county_xiuzhou,
+        make_pilot(county_xiuzhou, office_reviewer, committee_member, sg_digital, candidate_title="强村富民集成改革"),
+    )
+    _submitted(other, county_xiuzhou)
+    client = login(office_reviewer)
+    url = reverse("reviews:list")
+    assert f'href="{plan.get_absolute_url()}"' in client.get(url).content.decode()
+    for query, problem in (
+        ({"county": units["xiuzhou"].pk, "status": "nonsense"}, "状态："),
+        ({"status": "submitted", "county": "999999"}, "县（市、区）：没有这个县（市、区），请重新选择。"),
+    ):
+        response = client.get(url, query)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f'data-testid="filter-problems">筛选条件有误，已忽略：{problem}' in html
+        # the valid filter still narrows the list: 秀洲's plan (submitted), not 南湖's (a draft)
+        assert f'href="{other.get_absolute_url()}"' in html and f'href="{plan.get_absolute_url()}"' not in html
+        refused = client.get(reverse("reviews:export"), query)
+        assert refused.status_code == 400 and f"筛选条件有误，未导出：{problem}" in refused.content.decode()
+
+
 def test_versions_compare_shows_changed_added_removed_and_moved_tasks(
     plan, county_nanhu, guidance_data, finance_dept, office_reviewer, login
 ):

@@ -1,0 +1,27 @@
+"""The plan list's filters (state, county): one form, read from the query string alike by the list page and its
+Excel export (workflow.forms.ListFilter)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from workflow.forms import ListFilter
+from workflow.widgets import CountyFilterField, filter_county
+
+from .models import Plan
+
+
+class PlanFilter(ListFilter):
+    """The dashboards' time-in-stage figures link to the plan list per county."""
+
+    status = forms.ChoiceField(label=_("状态"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", ""), *Plan.Status.choices]
+        self.fields["county"] = CountyFilterField(label=_("县（市、区）"), empty_label=_("全部县（市、区）"))
+
+    def apply(self, qs):
+        data = self.given
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        return filter_county(qs, data.get("county"))

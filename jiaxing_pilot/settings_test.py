@@ -8,10 +8,13 @@ import os
 import re
 
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, … in a parallel run
-if re.fullmatch(r"gw\d+", _worker) and os.environ.get("REDIS_URL"):
+# Once per worker: the processes a test starts (a Celery worker, beat) inherit the marker and take the
+# REDIS_URL they are given as it is.
+if re.fullmatch(r"gw\d+", _worker) and os.environ.get("REDIS_URL") and not os.environ.get("TEST_REDIS_OF_WORKER"):
     _url = re.match(r"^(.*?)(?:/(\d+))?/?$", os.environ["REDIS_URL"])
     _db = (int(_url.group(2) or 0) - int(_worker[2:])) % 16
     os.environ["REDIS_URL"] = f"{_url.group(1)}/{_db}"
+    os.environ["TEST_REDIS_OF_WORKER"] = _worker
 
 from .settings import *  # noqa: E402, F403
 

@@ -56,6 +56,7 @@ class ReviewsConfig(AppConfig):
         registry.register_label("score", _("评估打分"))
         registry.register_label("summary_saved", _("保存试点总结"))
         registry.register_label("committee_commented", _("市委改革委阅示意见"))
+        registry.register_label("comment_summary", _("阅示试点总结"))
         calendar.register(self_evaluation_deadlines)
         calendar.register_kind("self_evaluation", _("试点自评"), "text-bg-info")
         navigation.register(

@@ -606,8 +606,15 @@ def _check_summary(locked):
         raise WorkflowError(_("请先撰写并保存试点总结，再报送市委改革委。"), status=400)
 
 
+COMMENT_ACTION = "committee_commented"
+COMMENT_ITEM = "comment_summary"  # the committee's 待办 item: 阅示试点总结
+
+
 def _complete_the_pilot(locked, log):
     complete_pilot(locked.pilot, cause_log=log)
+    # The committee's 阅示 waits in its 我的待办 until it comments (the summary's state no longer moves).
+    for unit in locked.units_for_role(Role.COMMITTEE):
+        workitems.open_item(locked, role=Role.COMMITTEE, unit=unit, action=COMMENT_ITEM)
 
 
 def report_summary(*, actor, evaluation, comment="", expected_state=None, files=()):
@@ -627,7 +634,7 @@ def report_summary(*, actor, evaluation, comment="", expected_state=None, files=
 
 
 def comment_summary(*, actor, evaluation, comment):
-    """The committee comments on the reported summary (阅示); the office is told."""
+    """The committee comments on the reported summary (阅示); its 待办 item closes; the office is told."""
     comment = (comment or "").strip()
     if not comment:
         raise WorkflowError(_("请填写意见。"), field="comment", status=400)
@@ -645,7 +652,9 @@ def comment_summary(*, actor, evaluation, comment):
             state_message=_("试点总结尚未报送，不能提出意见。"),
             save=False,
         )
-        notify(changed, _logged(changed, "evaluation.committee_commented"), exclude=actor)
+        log = _logged(changed, f"evaluation.{COMMENT_ACTION}")
+        workitems.close_items(changed, log=log, actor=actor, role=Role.COMMITTEE, derived=False)
+        notify(changed, log, exclude=actor)
     return changed
 
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from pilots.models import Pilot
 from reviews import evaluation_services as services
@@ -275,3 +276,26 @@ def test_institutional_results_reported_over_the_term_pre_fill_the_self_evaluati
     report.results.create(order=2, title="数据安全工作机制", kind="mechanism")
     se = services.start_self_evaluation(actor=county_nanhu, pilot=pilot)
     assert se.institutional_results == "公共数据授权运营管理办法（南湖区政府办，南政办〔2026〕1号）\n数据安全工作机制"
+
+
+def test_the_reported_summary_waits_in_the_committees_todo_list_until_it_comments(
+    client, evaluation, office_reviewer, evaluators, committee_member
+):
+    for user in evaluators:
+        score_all(evaluation, user, 80)
+    evaluation = services.complete_evaluation(actor=office_reviewer, evaluation=evaluation)
+    evaluation = services.save_summary(actor=office_reviewer, evaluation=evaluation, summary="试点总结。")
+    assert not WorkItem.objects.open_for(committee_member).filter(object_id=evaluation.pk).exists()
+    evaluation = services.report_summary(actor=office_reviewer, evaluation=evaluation)
+
+    (item,) = WorkItem.objects.open_for(committee_member).filter(object_id=evaluation.pk)
+    assert item.action == services.COMMENT_ITEM and item.role == "committee"
+    client.force_login(committee_member)
+    todo = client.get(reverse("inbox")).content.decode()
+    assert "阅示试点总结" in todo and evaluation.get_absolute_url() in todo
+
+    services.comment_summary(actor=committee_member, evaluation=evaluation, comment="同意，总结经验加以推广。")
+    item.refresh_from_db()
+    assert item.closed_at is not None and item.closed_by == committee_member
+    assert item.closed_log.action == "evaluation.committee_commented"
+    assert evaluation.get_absolute_url() not in client.get(reverse("inbox")).content.decode()

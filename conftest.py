@@ -53,6 +53,24 @@ def _fresh_cache_generation(monkeypatch):
     monkeypatch.setattr(utils.CaptureQueriesContext, "__enter__", cold_enter)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and before it is dropped at the end of the run, on PostgreSQL, the
+    sessions still open on it are ended: a request the live server was still answering when its browser test
+    ended, or a process a test started, would otherwise make DROP DATABASE fail after every test passed."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connection.close()
+
+
 @pytest.fixture
 def units(db):
     """The Jiaxing reference units (reloaded: transactional tests flush the data migration's rows)."""

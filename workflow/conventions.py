@@ -355,7 +355,7 @@ def install_return(model):
 def return_to_step(obj, *, actor, step, comment=""):
     """Return the record to one of the steps it passed (``steps_of``), with a reason: logged (the step in the
     log's details), the step's party gets the 待办 item and is told; when they take that step again the record
-    comes back to the returner (``resumed_state``)."""
+    comes back to the returner (``returned_to``, ``name_the_returner``)."""
     from .services import perform
 
     details, params = {}, {}
@@ -370,10 +370,12 @@ def return_to_step(obj, *, actor, step, comment=""):
     return perform(obj, RETURN, actor=actor, comment=comment, before=choose, params=params, details=details)
 
 
-def resumed_state(obj, from_state, name):
-    """Called by ``perform`` after transition ``name`` ran: the state the record goes to instead (the returner's)
-    when the record was returned to this step and is now taken on by it, unless the transition's own target already
-    waits on the returner's role; None otherwise."""
+def returned_to(obj, from_state, name):
+    """Called by ``perform`` after transition ``name`` ran from ``from_state`` (before its log row): the
+    ``return_to_step`` log row it answers when the record was returned to this step and is now taken on by it;
+    None otherwise. Unless the transition's own target already waits on the returner's role, the record goes back
+    to the returner's state (the row's ``from_state``); either way it then waits on the returner
+    (``name_the_returner``)."""
     if not _return_spec(type(obj)):
         return None
     from .workitems import waiting_transitions
@@ -381,9 +383,42 @@ def resumed_state(obj, from_state, name):
     last = _state_changes(obj).order_by("-created_at", "-id").first()
     if last is None or last.action != f"{type(obj).workflow_key}.{RETURN}" or last.to_state != from_state:
         return None
-    if (last.details or {}).get("step_action") != name or last.role in waiting_transitions(obj):
+    if (last.details or {}).get("step_action") != name:
         return None
-    return last.from_state
+    if last.role not in waiting_transitions(obj):
+        obj._meta.get_field("status").set_state(obj, last.from_state)
+    return last
+
+
+def name_the_returner(obj, role, returned, *, actor=None):
+    """Called by ``perform`` after a transition taken in ``role``, before the record's items are synced: that side
+    has acted, so the part naming its returner ends; and when ``returned`` (``returned_to``) the record waits on the
+    reviewer who returned it (or the colleague they returned it for) by name, not on every unit of the role
+    (谁退回谁复核; a deputy sees the item while they are away). Someone gone or no longer in the role is not named:
+    the role's units take it, as for any step."""
+    from .models import Assignment
+    from .workitems import RETURNER
+
+    Assignment.objects.for_object(obj).filter(active=True, purpose=RETURNER, role=role).update(
+        active=False, ended_at=timezone.now()
+    )
+    from .workitems import waiting_transitions
+
+    returner = (returned.on_behalf_of or returned.actor) if returned is not None else None
+    if returner is None or not returner.is_active or returned.role not in roles_of(returner):
+        return
+    if returned.role not in waiting_transitions(obj):
+        return  # the state it came back to waits on another role now
+    Assignment.objects.create(
+        content_type=_ct(obj),
+        object_id=obj.pk,
+        role=returned.role,
+        unit=returned.unit,
+        user=returner,
+        purpose=RETURNER,
+        acts=True,
+        created_by=actor,
+    )
 
 
 # --- 批量审批 (batch action) -------------------------------------------------------------------------------

@@ -276,7 +276,7 @@ def perform(
 
     A deputy (代理) acting for an absent colleague is checked with the colleague's rights only and logged as
     acting for them (``workflow.deputies.principal_for``); a record returned to a chosen step comes back to the
-    reviewer who returned it when that step is taken again (``workflow.conventions.resumed_state``).
+    reviewer who returned it, by name, when that step is taken again (``workflow.conventions.returned_to``).
     """
     model = type(obj)
     comment = (comment or "").strip()
@@ -314,10 +314,9 @@ def perform(
             before(locked)
         from_state = locked.status
         getattr(locked, name)(**(params or {}))
-        from .conventions import resumed_state
+        from . import conventions
 
-        if back := resumed_state(locked, from_state, name):  # 退回到指定步骤: back to the reviewer who returned it
-            locked._meta.get_field("status").set_state(locked, back)
+        returned = conventions.returned_to(locked, from_state, name)  # 退回到指定步骤: back to the returner
         setattr(locked, SYNCED_BY_SERVICE, True)  # its work items are synced below, with the log row
         try:
             with transaction.atomic():
@@ -345,6 +344,8 @@ def perform(
             save_attachments(locked, files, actor=actor, log=log)
         if after is not None:
             after(locked, log)
+        if not system:
+            conventions.name_the_returner(locked, role, returned, actor=actor)
         sync_items(locked, log=log, actor=None if system else actor, reset=True)
         notify(locked, log, exclude=None if system else actor)
     return locked

@@ -46,6 +46,10 @@ from .models import Assignment, WorkItem
 
 Expected = namedtuple("Expected", "role unit_id user_id action opened_at due_at")
 
+# The purpose of the acting assignment that names the reviewer a returned record comes back to (退回到指定步骤,
+# workflow.conventions.name_the_returner): while active it alone answers who takes the role's steps.
+RETURNER = "returner"
+
 # Set on an instance by the services that sync it themselves, so post_save does not sync it twice.
 SYNCED_BY_SERVICE = "_workitems_synced_by_service"
 
@@ -83,7 +87,10 @@ def actors_for(obj, role, assignments=None):
     has any, else ``units_for_role`` (and ``users_for_role`` where the model names people)."""
     if assignments is None:
         assignments = list(Assignment.objects.for_object(obj).filter(active=True, acts=True))
-    pairs = [(a.unit_id, a.user_id) for a in assignments if a.role == role]
+    mine = [a for a in assignments if a.role == role]
+    if any(a.purpose == RETURNER for a in mine):
+        mine = [a for a in mine if a.purpose == RETURNER]
+    pairs = [(a.unit_id, a.user_id) for a in mine]
     if not pairs:
         pairs = [(u.pk, None) for u in obj.units_for_role(role) if u is not None]
         users_for_role = getattr(obj, "users_for_role", None)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from workflow import conventions
-from workflow.models import Notification, TransitionLog, WorkItem
+from workflow.models import Assignment, Notification, TransitionLog, WorkItem
 from workflow.services import available_actions, perform, transitions_of
 from workflow.tests.testapp.models import Ticket, make_ticket
 
@@ -138,3 +138,52 @@ def test_the_timeline_and_the_sheet_show_the_return_and_its_reason(client, revie
     client.force_login(county_nanhu)
     html = client.get(reverse("workflow:sheet", args=["ticket", reviewing.pk])).content.decode()
     assert "退回到指定步骤" in html and "请补充" in html
+
+
+def named(ticket):
+    return {(i.role, i.user.username if i.user_id else None) for i in WorkItem.objects.for_object(ticket).open()}
+
+
+def test_the_resubmission_waits_on_the_reviewer_who_returned_it_by_name(
+    reviewing, county_nanhu, sg_digital, sg_economy, office_reviewer
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    # Before any return, every special group has the review in its 我的待办.
+    assert WorkItem.objects.open_for(sg_economy).filter(object_id=reviewing.pk).exists()
+    ticket = conventions.return_to_step(
+        reviewing, actor=sg_digital, step=step(reviewing, "submit").key, comment="请补充测算依据"
+    )
+    ticket = perform(ticket, "submit", actor=county_nanhu)
+
+    assert ticket.status == S.REVIEWING
+    assert named(ticket) == {("special_group", "sg_digital")}  # the returner by name, no other group
+    assert WorkItem.objects.open_for(sg_digital).filter(object_id=ticket.pk).exists()
+    assert not WorkItem.objects.open_for(sg_economy).filter(object_id=ticket.pk).exists()
+    assert not Notification.objects.filter(recipient=sg_economy, log__action="ticket.submit").exists()
+    out = StringIO()
+    call_command("rebuild_workitems", "--check", stdout=out)  # the rebuild reads the same naming
+    assert "0 disagreement(s) found" in out.getvalue()
+
+    # Once the special groups' side acts, the naming ends: the next time the ticket waits on them, all see it.
+    ticket = conventions.return_to_step(ticket, actor=sg_digital, step=step(ticket, "forward").key, comment="复核")
+    ticket = perform(ticket, "forward", actor=office_reviewer)
+    assert named(ticket) == {("special_group", "sg_digital")}  # returned again by sg_digital: named again
+    ticket = perform(ticket, "approve", actor=sg_digital)
+    assert not Assignment.objects.filter(purpose="returner", active=True).exists()
+
+
+def test_a_returner_no_longer_in_the_role_leaves_the_resubmission_to_the_whole_role(
+    reviewing, county_nanhu, sg_digital, sg_economy
+):
+    ticket = conventions.return_to_step(
+        reviewing, actor=sg_digital, step=step(reviewing, "submit").key, comment="请补充测算依据"
+    )
+    sg_digital.is_active = False
+    sg_digital.save(update_fields=["is_active"])
+    ticket = perform(ticket, "submit", actor=county_nanhu)
+    assert ticket.status == S.REVIEWING
+    assert ("special_group", "sg-economy") in open_roles(ticket)
+    assert named(ticket) == {("special_group", None)}

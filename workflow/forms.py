@@ -84,6 +84,12 @@ class ListFilter(forms.Form):
     applies the valid ones and names the others (``problems``); the export refuses any invalid one (workflow.xlsx).
     A subclass says how its values narrow a queryset (``apply``)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # Django's own reads "选择一个有效的选项。 xx 不在可用的选项中。"
+            if isinstance(field, forms.ChoiceField):
+                field.error_messages["invalid_choice"] = _("没有这个选项，请重新选择。")
+
     @cached_property
     def given(self):
         """The filters given with a valid value, by name (what ``apply`` applies)."""

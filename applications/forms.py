@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ReformArea
 from pilots.models import Batch
-from workflow.forms import ActionForm, MultipleFileField, StyledMixin
+from workflow.forms import ActionForm, MultipleFileField, StyledMixin, filter_problems, plain_choice_errors
 from workflow.widgets import CountyFilterField, FastSelect, filter_county
 
 from .models import FORM_FIELDS, LONG_FIELDS, Application
@@ -56,6 +56,7 @@ class ApplicationFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        plain_choice_errors(self.form)
         for name, f in self.form.fields.items():
             if name == "county":
                 continue  # its own widget
@@ -64,3 +65,9 @@ class ApplicationFilter(django_filters.FilterSet):
                 choices = [("", f.empty_label), *f.queryset.values_list("pk", "name")]
             # Hundreds of batches and counties over the years: options rendered in Python, not one template each.
             f.widget = FastSelect(attrs={"class": "form-select form-select-sm"}, choices=choices)
+
+    @property
+    def problems(self):
+        """What is wrong with the filters given (the list applies the valid ones, as django-filter does, and names
+        the others; the export refuses them): ``templates/filter_problems.html``."""
+        return filter_problems(self.form) if self.is_bound else ""

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Unit
-from workflow.forms import StyledMixin
+from workflow.forms import ListFilter, StyledMixin
 
 from .models import Batch, Candidate
 from .selectors import pilot_list
@@ -75,7 +75,7 @@ class GuidanceUnitForm(StyledMixin, forms.Form):
     comment = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PilotFilterForm(forms.Form):
+class PilotFilterForm(ListFilter):
     """The pilot list's filters (stage, county, area, batch): the dashboards link to this list with them."""
 
     stage = forms.ChoiceField(label=_("阶段"), required=False)
@@ -102,8 +102,9 @@ class PilotFilterForm(forms.Form):
                 field.widget = FastSelect(attrs={"class": "form-select form-select-sm"}, choices=field.choices)
 
     def pilots(self, user):
-        """The pilots the list and its Excel export show: ``user``'s, filtered by the valid choices."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The pilots the list and its Excel export show: ``user``'s, filtered by the valid choices (the list names
+        the others, the export refuses them)."""
+        data = self.given
         return pilot_list(
             user,
             stage=data.get("stage") or "",

@@ -79,6 +79,14 @@ def filter_problems(form):
     )
 
 
+def plain_choice_errors(form):
+    """An unknown choice in a filter reads 没有这个选项，请重新选择。 (Django's own puts spaces around the value:
+    "选择一个有效的选项。 xx 不在可用的选项中。")."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ChoiceField):
+            field.error_messages["invalid_choice"] = _("没有这个选项，请重新选择。")
+
+
 class ListFilter(forms.Form):
     """A list's filters read from the query string, the same for the list page and its Excel export. The page
     applies the valid ones and names the others (``problems``); the export refuses any invalid one (workflow.xlsx).
@@ -86,9 +94,7 @@ class ListFilter(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # Django's own reads "选择一个有效的选项。 xx 不在可用的选项中。"
-            if isinstance(field, forms.ChoiceField):
-                field.error_messages["invalid_choice"] = _("没有这个选项，请重新选择。")
+        plain_choice_errors(self)
 
     @cached_property
     def given(self):

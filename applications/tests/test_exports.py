@@ -78,3 +78,20 @@ def test_todo_export_query_count_does_not_grow_with_items(submitted, office_revi
     services.submit_application(actor=county_xiuzhou, application=filled_application(county_xiuzhou, other))
     large, after = export()
     assert after > before and large == small
+
+
+def test_a_bad_filter_on_the_application_list_is_named_and_the_valid_ones_still_apply(
+    submitted, office_reviewer, county_xiuzhou, login
+):
+    client = login(office_reviewer)
+    page = client.get(reverse("applications:list"), {"status": "xx", "county": submitted.county_id})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "筛选条件有误，已忽略：状态：没有这个选项，请重新选择。" in text
+    assert submitted.project_name in text  # the county filter still applied, the submitted application listed
+    other = client.get(
+        reverse("applications:list"), {"status": "xx", "county": county_xiuzhou.memberships.get().unit_id}
+    )
+    assert submitted.project_name not in other.content.decode()
+    export = client.get(reverse("applications:export"), {"status": "xx"})
+    assert export.status_code == 400 and "状态：没有这个选项，请重新选择。" in export.content.decode()

@@ -143,3 +143,21 @@ def test_case_library_export_reads_promotions_per_chunk_not_per_row(
         promote(office_reviewer, published(office_reviewer, pilot, f"做法{n}"), "province")
     large, rows = export()
     assert len(rows) == 2 + 5 and small == large
+
+
+def test_a_bad_stage_on_the_pilot_list_is_named_and_the_valid_filters_still_apply(
+    office_reviewer, committee_member, county_nanhu, sg_digital, login
+):
+    pilot = approved_pilot(county_nanhu, office_reviewer, committee_member, sg_digital)
+    client = login(office_reviewer)
+    page = client.get(reverse("pilots:pilot_list"), {"stage": "xx", "county": pilot.county_id})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "筛选条件有误，已忽略：阶段：没有这个选项，请重新选择。" in text and pilot.title in text
+    other = Unit.objects.get(code="xiuzhou")
+    assert (
+        pilot.title
+        not in client.get(reverse("pilots:pilot_list"), {"stage": "xx", "county": other.pk}).content.decode()
+    )
+    export = client.get(reverse("pilots:pilot_export"), {"stage": "xx"})
+    assert export.status_code == 400 and "阶段：没有这个选项，请重新选择。" in export.content.decode()

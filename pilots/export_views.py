@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workflow import xlsx
+from workflow.forms import PlainChoiceErrors
 
 from . import experience_selectors, selectors
 from .experience_forms import LibraryFilterForm
@@ -87,7 +88,7 @@ def batch_export(request):
     )
 
 
-class CandidateFilter(forms.Form):
+class CandidateFilter(PlainChoiceErrors, forms.Form):
     """The candidate list's one filter (its page reads ``status`` the same way)."""
 
     status = forms.ChoiceField(

@@ -7,13 +7,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import xlsx
+from .forms import PlainChoiceErrors
 from .inbox import todo_items
 from .registry import workflow_models
 
 C = xlsx.Column
 
 
-class TodoFilter(forms.Form):
+class TodoFilter(PlainChoiceErrors, forms.Form):
     workflow = forms.ChoiceField(label=_("流程"), required=False)
     sort = forms.ChoiceField(
         label=_("排序"),

@@ -26,6 +26,7 @@ class StyledMixin:
                 widget.attrs.setdefault("class", "form-control")
             if isinstance(widget, forms.Textarea):
                 widget.attrs.setdefault("rows", 4)
+        plain_choice_errors(self)
 
     def add_workflow_error(self, error):
         """Put a WorkflowError's field messages next to the fields (the rest above the form)."""
@@ -79,22 +80,37 @@ def filter_problems(form):
     )
 
 
+# Django's own messages for an unknown choice ("选择一个有效的选项。 xx 不在可用的选项中。", spaces around the value).
+_DJANGO_INVALID_CHOICE = [
+    cls.default_error_messages["invalid_choice"]
+    for cls in (
+        forms.ChoiceField,
+        forms.MultipleChoiceField,
+        forms.ModelChoiceField,
+        forms.ModelMultipleChoiceField,
+    )
+]
+
+
 def plain_choice_errors(form):
-    """An unknown choice in a filter reads 没有这个选项，请重新选择。 (Django's own puts spaces around the value:
-    "选择一个有效的选项。 xx 不在可用的选项中。")."""
+    """An unknown choice reads 没有这个选项，请重新选择。 instead of Django's own; a field's own message is kept."""
     for field in form.fields.values():
-        if isinstance(field, forms.ChoiceField):
+        if any(field.error_messages.get("invalid_choice") is m for m in _DJANGO_INVALID_CHOICE):
             field.error_messages["invalid_choice"] = _("没有这个选项，请重新选择。")
 
 
-class ListFilter(forms.Form):
-    """A list's filters read from the query string, the same for the list page and its Excel export. The page
-    applies the valid ones and names the others (``problems``); the export refuses any invalid one (workflow.xlsx).
-    A subclass says how its values narrow a queryset (``apply``)."""
+class PlainChoiceErrors:
+    """A form whose unknown choices read as ``plain_choice_errors`` says (StyledMixin forms do already)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         plain_choice_errors(self)
+
+
+class ListFilter(PlainChoiceErrors, forms.Form):
+    """A list's filters read from the query string, the same for the list page and its Excel export. The page
+    applies the valid ones and names the others (``problems``); the export refuses any invalid one (workflow.xlsx).
+    A subclass says how its values narrow a queryset (``apply``)."""
 
     @cached_property
     def given(self):

@@ -161,3 +161,8 @@ def test_a_bad_stage_on_the_pilot_list_is_named_and_the_valid_filters_still_appl
     )
     export = client.get(reverse("pilots:pilot_export"), {"stage": "xx"})
     assert export.status_code == 400 and "阶段：没有这个选项，请重新选择。" in export.content.decode()
+
+
+def test_the_case_library_explains_an_unknown_area_next_to_its_field(county_nanhu, login):
+    text = login(county_nanhu).get(reverse("pilots:experience_list"), {"area": "xx"}).content.decode()
+    assert "没有这个选项，请重新选择。" in text and "不在可用的选项中" not in text

@@ -2,18 +2,15 @@
 each with the same scoping and filter as its page, through the shared export (workflow.xlsx)."""
 
 import rules
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workflow import xlsx
-from workflow.forms import PlainChoiceErrors
 
 from . import experience_selectors, selectors
 from .experience_forms import LibraryFilterForm
-from .forms import PilotFilterForm
-from .models import Candidate
+from .forms import CandidateFilter, PilotFilterForm
 
 C = xlsx.Column
 
@@ -88,20 +85,10 @@ def batch_export(request):
     )
 
 
-class CandidateFilter(PlainChoiceErrors, forms.Form):
-    """The candidate list's one filter (its page reads ``status`` the same way)."""
-
-    status = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部状态")), *Candidate.Status.choices]
-    )
-
-
 @login_required
 def candidate_export(request):
     form = CandidateFilter(request.GET or None)
-    qs = selectors.candidate_list(request.user)
-    if form.is_valid() and form.cleaned_data["status"]:
-        qs = qs.filter(status=form.cleaned_data["status"])
+    qs = form.apply(selectors.candidate_list(request.user))
     return xlsx.export_response(
         request, what="candidate_list", title=_("候选项目"), columns=CANDIDATE_COLUMNS, rows=qs, form=form
     )

@@ -75,6 +75,18 @@ class GuidanceUnitForm(StyledMixin, forms.Form):
     comment = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class CandidateFilter(ListFilter):
+    """The candidate list's one filter, for the page and its export."""
+
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *Candidate.Status.choices]
+    )
+
+    def apply(self, qs):
+        status = self.given.get("status")
+        return qs.filter(status=status) if status else qs
+
+
 class PilotFilterForm(ListFilter):
     """The pilot list's filters (stage, county, area, batch): the dashboards link to this list with them."""
 

@@ -21,7 +21,7 @@ from workflow.services import available_actions
 from workflow.views import call_service, run_action
 
 from . import selectors, services
-from .forms import BatchForm, CandidateForm, GuidanceUnitForm, PilotFilterForm
+from .forms import BatchForm, CandidateFilter, CandidateForm, GuidanceUnitForm, PilotFilterForm
 from .models import Batch, Candidate, Pilot
 
 
@@ -107,19 +107,19 @@ def batch_act(request, pk):
 # --- candidates --------------------------------------------------------------------------------
 @login_required
 def candidate_list(request):
-    qs = selectors.candidate_list(request.user)
-    status = request.GET.get("status")
-    if status in Candidate.Status.values:
-        qs = qs.filter(status=status)
+    form = CandidateFilter(request.GET or None)
     # Lazy: run only if the page's cached fragment (workflow.generation) is rendered again.
-    page = SimpleLazyObject(lambda: Paginator(qs, 20).get_page(request.GET.get("page")))
+    page = SimpleLazyObject(
+        lambda: Paginator(form.apply(selectors.candidate_list(request.user)), 20).get_page(request.GET.get("page"))
+    )
     return TemplateResponse(
         request,
         "pilots/candidate_list.html",
         {
             "page": page,
+            "filter": form,
             "statuses": Candidate.Status.choices,
-            "status": status,
+            "status": request.GET.get("status", ""),
             "can_propose": rules.has_perm("pilots.propose_candidate", request.user),
             "can_import": rules.has_perm("pilots.import_candidates", request.user),
         },

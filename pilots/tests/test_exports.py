@@ -166,3 +166,12 @@ def test_a_bad_stage_on_the_pilot_list_is_named_and_the_valid_filters_still_appl
 def test_the_case_library_explains_an_unknown_area_next_to_its_field(county_nanhu, login):
     text = login(county_nanhu).get(reverse("pilots:experience_list"), {"area": "xx"}).content.decode()
     assert "没有这个选项，请重新选择。" in text and "不在可用的选项中" not in text
+
+
+def test_a_bad_status_on_the_candidate_list_is_named_and_refused_by_its_export(office_reviewer, login):
+    candidate = listed_candidate(office_reviewer, open_batch(office_reviewer))
+    client = login(office_reviewer)
+    text = client.get(reverse("pilots:candidate_list"), {"status": "xx"}).content.decode()
+    assert "筛选条件有误，已忽略：状态：没有这个选项，请重新选择。" in text and candidate.title in text
+    export = client.get(reverse("pilots:candidate_export"), {"status": "xx"})
+    assert export.status_code == 400 and "状态：没有这个选项，请重新选择。" in export.content.decode()

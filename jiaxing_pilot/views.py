@@ -18,13 +18,17 @@ def home(request):
 @login_required
 def inbox(request):
     """我的待办 on its own page, 20 items a page, overdue first; filtered by workflow and sorted on request."""
+    from workflow.forms import TodoFilter
     from workflow.inbox import ORDERS
     from workflow.registry import workflow_models
 
     workflows = {m.workflow_key: m._meta.verbose_name for m in workflow_models() if m.workflow_key}
-    workflow = request.GET.get("workflow") if request.GET.get("workflow") in workflows else None
-    order = request.GET.get("sort") if request.GET.get("sort") in ORDERS else None
+    form = TodoFilter(request.GET or None, workflows=workflows)  # a bad one is named on the page (and ignored)
+    workflow = form.given.get("workflow")
+    order = form.given.get("sort") if form.given.get("sort") in ORDERS else None
     page = SimpleLazyObject(lambda: todo_page(request.user, request.GET.get("page"), workflow=workflow, order=order))
     return TemplateResponse(
-        request, "inbox.html", {"page": page, "workflows": workflows, "workflow": workflow, "sort": order or ""}
+        request,
+        "inbox.html",
+        {"page": page, "workflows": workflows, "workflow": workflow, "sort": order or "", "filter": form},
     )

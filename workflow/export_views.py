@@ -1,37 +1,23 @@
 """我的待办 as an Excel sheet: the same items, workflow filter and order as the page (workflow.xlsx)."""
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import xlsx
-from .forms import PlainChoiceErrors
+from .forms import TodoFilter
 from .inbox import todo_items
 from .registry import workflow_models
 
 C = xlsx.Column
 
 
-class TodoFilter(PlainChoiceErrors, forms.Form):
-    workflow = forms.ChoiceField(label=_("流程"), required=False)
-    sort = forms.ChoiceField(
-        label=_("排序"),
-        required=False,
-        choices=[("", ""), ("waiting", _("等待最久优先")), ("newest", _("最新优先"))],
-    )
-
-    def __init__(self, *args, workflows, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["workflow"].choices = [("", ""), *workflows.items()]
-
-
 @login_required
 def inbox_export(request):
     workflows = {m.workflow_key: m._meta.verbose_name for m in workflow_models() if m.workflow_key}
     form = TodoFilter(request.GET or None, workflows=workflows)
-    data = form.cleaned_data if form.is_valid() else {}
+    data = form.given
     now = timezone.now()
     columns = [
         C(gettext_lazy("流程"), lambda i: workflows.get(i.workflow, i.workflow)),

@@ -131,3 +131,18 @@ class ListFilter(PlainChoiceErrors, forms.Form):
 
     def apply(self, qs):
         raise NotImplementedError
+
+
+class TodoFilter(ListFilter):
+    """我的待办's filters (one workflow, an order), for the page and its export."""
+
+    workflow = forms.ChoiceField(label=_("流程"), required=False)
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[("", ""), ("waiting", _("等待最久优先")), ("newest", _("最新优先"))],
+    )
+
+    def __init__(self, *args, workflows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workflow"].choices = [("", ""), *workflows.items()]

@@ -95,3 +95,12 @@ def test_a_bad_filter_on_the_application_list_is_named_and_the_valid_ones_still_
     assert submitted.project_name not in other.content.decode()
     export = client.get(reverse("applications:export"), {"status": "xx"})
     assert export.status_code == 400 and "状态：没有这个选项，请重新选择。" in export.content.decode()
+
+
+def test_a_bad_filter_on_my_todo_list_is_named_and_the_valid_one_still_applies(submitted, office_reviewer, login):
+    client = login(office_reviewer)
+    text = client.get(reverse("inbox"), {"workflow": "nonsense"}).content.decode()
+    assert "筛选条件有误，已忽略：流程：没有这个选项，请重新选择。" in text and submitted.project_name in text
+    text = client.get(reverse("inbox"), {"workflow": "candidate", "sort": "sideways"}).content.decode()
+    assert "排序：没有这个选项，请重新选择。" in text
+    assert submitted.project_name not in text  # the valid workflow filter still applied

@@ -68,6 +68,13 @@ class ReportFilter(ListFilter):
         return filter_county(qs, data.get("county"))
 
 
+def _by_state(qs, value, *, group, states):
+    """One state, or ``group`` for several (``states``): the open items, the pending requests."""
+    if value == group:
+        return qs.filter(status__in=states)
+    return qs.filter(status=value) if value else qs
+
+
 class ItemFilter(ListFilter):
     """The rectification items: open (or one state), overdue, by county, as the dashboards link."""
 
@@ -83,10 +90,7 @@ class ItemFilter(ListFilter):
         data = self.given
         if data.get("overdue") == "1":
             qs = qs.overdue()
-        if data.get("state") == "open":
-            qs = qs.filter(status__in=RectificationItem.OPEN)
-        elif data.get("state"):
-            qs = qs.filter(status=data["state"])
+        qs = _by_state(qs, data.get("state"), group="open", states=RectificationItem.OPEN)
         return filter_county(qs, data.get("county"))
 
 
@@ -102,8 +106,5 @@ class ExtensionFilter(ListFilter):
 
     def apply(self, qs):
         data = self.given
-        if data.get("status") == "pending":
-            qs = qs.filter(status__in=ExtensionRequest.PENDING)
-        elif data.get("status"):
-            qs = qs.filter(status=data["status"])
+        qs = _by_state(qs, data.get("status"), group="pending", states=ExtensionRequest.PENDING)
         return filter_county(qs, data.get("county"))

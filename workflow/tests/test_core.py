@@ -21,10 +21,12 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 def _zip(names):
+    """The same bytes at every collection (a parallel run's processes must collect the same test ids): the
+    entries carry a fixed date, not the time of collection."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         for name in names:
-            z.writestr(name, "<x/>")
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), "<x/>")
     return buf.getvalue()
 
 

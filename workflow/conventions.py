@@ -396,14 +396,14 @@ def name_the_returner(obj, role, returned, *, actor=None):
     reviewer who returned it (or the colleague they returned it for) by name, not on every unit of the role
     (谁退回谁复核; a deputy sees the item while they are away). Someone gone or no longer in the role is not named:
     the role's units take it, as for any step."""
+    if not _return_spec(type(obj)):
+        return
     from .models import Assignment
-    from .workitems import RETURNER
+    from .workitems import RETURNER, waiting_transitions
 
     Assignment.objects.for_object(obj).filter(active=True, purpose=RETURNER, role=role).update(
         active=False, ended_at=timezone.now()
     )
-    from .workitems import waiting_transitions
-
     returner = (returned.on_behalf_of or returned.actor) if returned is not None else None
     if returner is None or not returner.is_active or returned.role not in roles_of(returner):
         return

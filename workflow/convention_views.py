@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -27,6 +27,15 @@ def record_recall(request, workflow, pk):
     changed = conventions.recall(obj, actor=request.user, comment=request.POST.get("comment", ""))
     messages.success(request, _("已撤回，当前状态：%(state)s。") % {"state": changed.get_status_display()})
     return redirect(changed)
+
+
+@login_required
+@require_POST
+def record_opened(request, workflow, pk):
+    """The record page, opened by the one the record waits on, says so (htmx, on load): no recall after this."""
+    obj = conventions.get_record(request.user, workflow, pk, "recall")
+    conventions.note_opening(obj, request.user)
+    return HttpResponse(status=204)
 
 
 @login_required

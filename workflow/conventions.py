@@ -202,23 +202,35 @@ def install_all():
         install_return(model)
 
 
-def note_opening(obj, user):
-    """The record page was opened by ``user``: if the record waits on the user, a recall is no longer possible."""
+def opening_due(obj, user):
+    """The log row whose recall ``user`` opening the record would end (the record waits on the user and that
+    opening is not yet noted), or None. Reads only: the page announces the opening (``note_opening``) by a POST."""
     from .convention_models import Opening
 
     if not declared(obj, "recall"):
-        return
+        return None
     # The record's own open items (an index read of a few rows), matched to the user here; only an item named to
     # someone else (perhaps a colleague the user deputises for) needs the full scope query.
     items = list(WorkItem.objects.open().for_object(obj).only("user_id", "unit_id", "role"))
     held = {(m.unit_id, m.role) for m in memberships(user)}
     mine = any(i.user_id == user.pk or (i.user_id is None and (i.unit_id, i.role) in held) for i in items)
     if not mine and not any(i.user_id and i.user_id != user.pk for i in items):
-        return
+        return None
     if not mine and not WorkItem.objects.open_for(user).filter(content_type=_ct(obj), object_id=obj.pk).exists():
-        return
+        return None
     log = _last_log(obj)
-    if log is not None and log.actor_id != user.pk:
+    if log is None or log.actor_id == user.pk or Opening.objects.filter(log=log, user=user).exists():
+        return None
+    return log
+
+
+def note_opening(obj, user):
+    """``user`` opened the record (the page's POST, ``workflow:opened``): if the record waits on the user, a recall
+    is no longer possible. Idempotent."""
+    from .convention_models import Opening
+
+    log = opening_due(obj, user)
+    if log is not None:
         Opening.objects.get_or_create(content_type=_ct(obj), object_id=obj.pk, user=user, log=log)
 
 

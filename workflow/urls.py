@@ -18,6 +18,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", calendar_views.calendar_ics, name="calendar_ics"),
     # the approval conventions (workflow.conventions): a record is named by its workflow key and id
     path("records/<slug:workflow>/<int:pk>/recall/", convention_views.record_recall, name="recall"),
+    path("records/<slug:workflow>/<int:pk>/opened/", convention_views.record_opened, name="opened"),
     path("records/<slug:workflow>/<int:pk>/return/", convention_views.record_return, name="return_to_step"),
     path("records/<slug:workflow>/<int:pk>/urge/", convention_views.record_urge, name="urge"),
     path("records/<slug:workflow>/<int:pk>/copy/", convention_views.record_copy, name="copy"),

@@ -59,7 +59,7 @@ def sample_kwargs(name, pattern, s):
             value = s["batch"].pk
         elif name.startswith("pilots:candidate_"):
             value = s["candidate"].pk
-        elif name in ("workflow:recall", "workflow:urge", "workflow:copy", "workflow:sheet"):
+        elif name in ("workflow:recall", "workflow:opened", "workflow:urge", "workflow:copy", "workflow:sheet"):
             value = s["application"].pk
         elif name == "workflow:attachment":
             value = s["attachment"].pk

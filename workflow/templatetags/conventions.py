@@ -16,9 +16,9 @@ def _user(context):
 @register.inclusion_tag("workflow/record_conventions.html", takes_context=True)
 def record_conventions(context, obj):
     """撤回, 退回到指定步骤, 催办, 抄送 and 审批单 for one record page (each shown where the workflow declares it and
-    the user may); opening the page as the one the record waits on ends the sender's chance to recall."""
+    the user may). Rendering writes nothing: when the page is opened by the one the record waits on, it posts that
+    opening (``workflow:opened``), which ends the sender's chance to recall."""
     user = _user(context)
-    conventions.note_opening(obj, user)
     recall = returning = None
     if conventions.declared(obj, "recall") or conventions.declared(obj, "return_to_step"):
         from workflow.services import available_actions
@@ -36,6 +36,7 @@ def record_conventions(context, obj):
         "may_copy": conventions.may_copy(obj, user),
         "copies": conventions.copies_of(obj) if conventions.declared(obj, "copy") else [],
         "sheet": bool(conventions.declared(obj, "sheet")),
+        "announce_opening": conventions.opening_due(obj, user) is not None,
         "csrf_token": context.get("csrf_token"),
     }
 

@@ -6,7 +6,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from workflow import conventions
-from workflow.convention_models import Copy, SavedPhrase, Urging
+from workflow.convention_models import Copy, Opening, SavedPhrase, Urging
 from workflow.models import Notification, TransitionLog, WorkItem
 from workflow.services import perform
 from workflow.tests.testapp.models import Ticket, make_ticket
@@ -61,12 +61,26 @@ def test_recall_is_refused_once_the_next_actor_opened_the_record(client, submitt
     assert submitted.status == S.SUBMITTED and office_items(submitted).exists()
 
 
-def test_opening_the_record_page_as_the_next_actor_ends_the_recall(submitted, county_nanhu, office_reviewer):
+def test_opening_the_record_page_as_the_next_actor_ends_the_recall(client, submitted, county_nanhu, office_reviewer):
+    sender = render_panel(submitted, county_nanhu)
+    assert 'data-testid="recall"' in sender and 'data-testid="opening"' not in sender  # the sender's look: nothing
+    page = render_panel(submitted, office_reviewer)
+    assert 'data-testid="opening"' in page  # the office's page announces its opening, but rendering wrote nothing
+    assert not Opening.objects.exists()
     assert 'data-testid="recall"' in render_panel(submitted, county_nanhu)
-    render_panel(submitted, county_nanhu)  # the sender's own look does not count
-    assert 'data-testid="recall"' in render_panel(submitted, county_nanhu)
-    render_panel(submitted, office_reviewer)  # the office opens it
+    client.force_login(office_reviewer)
+    assert client.post(url("opened", submitted)).status_code == 204  # the page's POST on load
+    assert client.post(url("opened", submitted)).status_code == 204  # again: still one row
+    assert Opening.objects.filter(user=office_reviewer).count() == 1
     assert 'data-testid="recall"' not in render_panel(submitted, county_nanhu)
+    assert 'data-testid="opening"' not in render_panel(submitted, office_reviewer)  # said once
+
+
+def test_an_opening_by_url_needs_a_post_and_a_record_the_user_may_see(client, submitted, county_xiuzhou):
+    client.force_login(county_xiuzhou)
+    assert client.post(url("opened", submitted)).status_code == 404
+    assert client.get(url("opened", submitted)).status_code == 405
+    assert not Opening.objects.exists()
 
 
 def test_recall_is_refused_after_the_next_actor_acted(client, submitted, county_nanhu, office_reviewer):

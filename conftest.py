@@ -33,26 +33,6 @@ def _fast_and_quiet(settings, tmp_path, monkeypatch):
     }
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache_generation(monkeypatch):
-    """Every test starts a new generation of the generational cache (workflow.generation): a rolled-back test
-    leaves no write behind to invalidate what it cached. Query counts are taken cold (the generation is renewed
-    when a count starts), so they are what a page costs when its cached fragments must be built again;
-    tests/test_generation_cache.py counts the warm path."""
-    from django.test import utils
-
-    from workflow import generation
-
-    generation.bump()
-    enter = utils.CaptureQueriesContext.__enter__
-
-    def cold_enter(self):
-        generation.bump(self.connection.alias)
-        return enter(self)
-
-    monkeypatch.setattr(utils.CaptureQueriesContext, "__enter__", cold_enter)
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's test database, and before it is dropped at the end of the run, on PostgreSQL, the

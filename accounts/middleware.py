@@ -5,9 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django_otp.middleware import OTPMiddleware
 
-from . import caching
 from .otp import otp_required
 from .passwords import password_expired
 
@@ -48,13 +46,3 @@ def user_has_device(user):
     from .otp import confirmed_totp
 
     return confirmed_totp(user) is not None
-
-
-class CachedOTPMiddleware(OTPMiddleware):
-    """django-otp's middleware, reading the session's device through the read-through cache (``accounts.caching``:
-    the generational cache, renewed by any write, a device removed or reset included) instead of one query on every
-    request. The device is still bound to the user and must be confirmed (``_finalize_device``)."""
-
-    def _device_from_persistent_id(self, persistent_id):
-        load = super()._device_from_persistent_id
-        return caching.read("otp-device", (persistent_id,), lambda: load(persistent_id))

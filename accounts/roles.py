@@ -1,17 +1,16 @@
-"""Role look-ups for a user, cached on the user object for the length of a request."""
+"""Role look-ups for a user: the memberships are read from the database once per request (kept on the user object
+the request loaded), never from a shared cache, so a membership removed is refused at the next request."""
 
-from . import caching
 from .models import Membership, Role
 
 
 def memberships(user):
-    """All memberships of the user, with units, loaded once per user object (and kept in the read-through cache:
-    ``accounts.caching``)."""
+    """All memberships of the user, with units, loaded once per user object (one query a request)."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_membership_cache", None)
     if cached is None:
-        cached = caching.read("memberships", (user.pk,), lambda: _memberships(user))
+        cached = _memberships(user)
         user._membership_cache = cached
     return cached
 

@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,11 +26,8 @@ from .models import FORM_FIELDS, LONG_FIELDS, Application
 
 @login_required
 def application_list(request):
-    # Lazy: the template's cached fragment (workflow.generation) runs the queries only when it is rendered again.
-    filterset = SimpleLazyObject(
-        lambda: ApplicationFilter(request.GET or None, queryset=selectors.application_list(request.user))
-    )
-    page = SimpleLazyObject(lambda: Paginator(filterset.qs, 20).get_page(request.GET.get("page")))
+    filterset = ApplicationFilter(request.GET or None, queryset=selectors.application_list(request.user))
+    page = Paginator(filterset.qs, 20).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "applications/list.html",
@@ -66,17 +62,16 @@ def application_start(request):
 def _detail_context(request, app, *, action_form=None):
     user = request.user
     opinions = opinions_of(app)
-    # Lazy: read only when the page's cached fragments (workflow.generation) are rendered again.
-    logs = SimpleLazyObject(lambda: timeline(app))
+    logs = timeline(app)
     actions = [t for t in available_actions(app, user) if t.name != "submit" and not t.custom.get("convention")]
     return {
         "app": app,
         # Phones and e-mails masked outside the county.
-        "rows": SimpleLazyObject(lambda: mask_rows(user, app.county, _rows(app))),
+        "rows": mask_rows(user, app.county, _rows(app)),
         "attachments": attachments_of(app),
         "timeline": logs,
-        "last_return": SimpleLazyObject(lambda: _last_return(logs)),
-        "versions": SimpleLazyObject(lambda: versions_of(app)),
+        "last_return": _last_return(logs),
+        "versions": versions_of(app),
         "actions": actions,
         "can_edit": app.is_editable and rules.has_perm("applications.edit_application", user, app),
         "action_form": _action_form(action_form or DecisionForm(initial={"expected_state": app.status}), actions),

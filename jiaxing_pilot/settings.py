@@ -54,11 +54,10 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.sessions.IdleTimeoutMiddleware",  # after SessionMiddleware: marks the session it then saves
     "django.middleware.locale.LocaleMiddleware",
-    "workflow.middleware.PrefetchMiddleware",  # after the session and the language: the user's cached reads at once
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.CachedOTPMiddleware",  # django-otp's, its device read through the generational cache
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SecurityGateMiddleware",  # second factor, then an expired or reset password
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -162,7 +161,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "accounts.backends.CachedModelBackend",  # Django's ModelBackend, the request's user read through the cache
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

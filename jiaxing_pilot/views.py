@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
-from django.utils.functional import SimpleLazyObject
 
 from workflow.inbox import todo_page
 
@@ -10,8 +9,7 @@ from workflow.inbox import todo_page
 @login_required
 def home(request):
     """The first page of 我的待办 (overdue first); the rest is one click away on /inbox/."""
-    # Lazy: the template's cached fragment (workflow.generation) reads the items only when rendered again.
-    page = SimpleLazyObject(lambda: todo_page(request.user))
+    page = todo_page(request.user)
     return TemplateResponse(request, "home.html", {"page": page, "on_home": True})
 
 
@@ -26,7 +24,7 @@ def inbox(request):
     form = TodoFilter(request.GET or None, workflows=workflows)  # a bad one is named on the page (and ignored)
     workflow = form.given.get("workflow")
     order = form.given.get("sort") if form.given.get("sort") in ORDERS else None
-    page = SimpleLazyObject(lambda: todo_page(request.user, request.GET.get("page"), workflow=workflow, order=order))
+    page = todo_page(request.user, request.GET.get("page"), workflow=workflow, order=order)
     return TemplateResponse(
         request,
         "inbox.html",

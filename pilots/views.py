@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -108,10 +107,7 @@ def batch_act(request, pk):
 @login_required
 def candidate_list(request):
     form = CandidateFilter(request.GET or None)
-    # Lazy: run only if the page's cached fragment (workflow.generation) is rendered again.
-    page = SimpleLazyObject(
-        lambda: Paginator(form.apply(selectors.candidate_list(request.user)), 20).get_page(request.GET.get("page"))
-    )
+    page = Paginator(form.apply(selectors.candidate_list(request.user)), 20).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "pilots/candidate_list.html",
@@ -220,9 +216,8 @@ def published_list(request):
 # --- pilots ------------------------------------------------------------------------------------
 @login_required
 def pilot_list(request):
-    # Lazy: the template's cached fragment (workflow.generation) runs the queries only when it is rendered again.
-    form = SimpleLazyObject(lambda: PilotFilterForm(request.GET or None, batches=selectors.batch_list(request.user)))
-    page = SimpleLazyObject(lambda: Paginator(form.pilots(request.user), 20).get_page(request.GET.get("page")))
+    form = PilotFilterForm(request.GET or None, batches=selectors.batch_list(request.user))
+    page = Paginator(form.pilots(request.user), 20).get_page(request.GET.get("page"))
     return TemplateResponse(request, "pilots/pilot_list.html", {"page": page, "filter": form})
 
 
@@ -234,9 +229,8 @@ def _pilot_detail(request, pilot, form=None, guidance_form=None, status=200):
         "pilots/pilot_detail.html",
         {
             "pilot": pilot,
-            # Lazy: read only when the page's cached fragments (workflow.generation) are rendered again.
-            "timeline": SimpleLazyObject(lambda: timeline(pilot)),
-            "related": SimpleLazyObject(lambda: related_for(request.user, pilot)),
+            "timeline": timeline(pilot),
+            "related": related_for(request.user, pilot),
             "actions": available_actions(pilot, request.user),
             "action_form": form if form is not None else ActionForm(initial={"expected_state": pilot.status}),
             "guidance_form": (guidance_form or GuidanceUnitForm(initial={"unit": pilot.guidance_unit_id}))

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -35,10 +34,8 @@ def dashboard_page(request):
     """The committee's dashboard; the office sees the same figures with its own 我的待办 on top."""
     _require_dashboard(request.user)
     office = has_role(request.user, Role.REFORM_OFFICE)
-    # Lazy: the template's cached fragment (workflow.generation) runs the figures' queries only when it is
-    # rendered again, after a write to the workflow's tables (or the next day, or five minutes on).
     context = {
-        "dash": SimpleLazyObject(lambda: dashboard.dashboard(request.user, office=office)),
+        "dash": dashboard.dashboard(request.user, office=office),
         "office": office,
         "export": True,
         "can_manage_goals": rules.has_perm("reports.manage_goals", request.user),
@@ -155,8 +152,7 @@ def result_list(request):
     kind = request.GET.get("kind", "")
     county = request.GET.get("county", "")
     qs = dashboard.reported_results(request.user, kind=kind, county=int(county) if county.isdigit() else None)
-    # Lazy: run only if the page's cached fragment (workflow.generation) is rendered again.
-    page = SimpleLazyObject(lambda: Paginator(qs, 20).get_page(request.GET.get("page")))
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "reports/results.html",

@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -59,12 +58,8 @@ def access_extension(user, pk):
 @login_required
 def extension_list(request):
     # The dashboards link here: ``status`` "pending" (submitted, consulting or with the committee) or one status.
-    # Lazy: the filter's county choices and the rows are read only if the page's cached fragment
-    # (workflow.generation) is rendered again.
-    form = SimpleLazyObject(lambda: ExtensionFilter(request.GET or None))
-    page = SimpleLazyObject(
-        lambda: Paginator(form.apply(selectors.extension_list(request.user)), 20).get_page(request.GET.get("page"))
-    )
+    form = ExtensionFilter(request.GET or None)
+    page = Paginator(form.apply(selectors.extension_list(request.user)), 20).get_page(request.GET.get("page"))
     return TemplateResponse(request, "reports/extensions.html", {"page": page, "filter": form})
 
 

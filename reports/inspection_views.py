@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.forms import formset_factory
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -71,9 +70,7 @@ ItemFormSet = formset_factory(ItemForm, extra=3)
 def inspection_list(request):
     """The office's inspections; everyone else (and the office when it filters items) the rectification items."""
     can_record = rules.has_perm("reports.record_inspection", request.user)
-    # Lazy: the filter's county choices and the rows are read only if the page's cached fragment
-    # (workflow.generation) is rendered again.
-    form = SimpleLazyObject(lambda: ItemFilter(request.GET or None))
+    form = ItemFilter(request.GET or None)
 
     def page():
         if can_record and not form.narrows:
@@ -85,7 +82,7 @@ def inspection_list(request):
     return TemplateResponse(
         request,
         "reports/inspections.html",
-        {"page": SimpleLazyObject(page), "filter": form, "can_record": can_record},
+        {"page": page(), "filter": form, "can_record": can_record},
     )
 
 

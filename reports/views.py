@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,8 +28,8 @@ PER_PAGE = 20
 @login_required
 def report_list(request):
     # The dashboards link here with a quarter and a county (a committee member has no quarter page), a pilot's
-    # page with the pilot. Lazy, like the page: the county choices are read only when the fragment is built.
-    form = SimpleLazyObject(lambda: ReportFilter(request.GET or None))
+    # page with the pilot.
+    form = ReportFilter(request.GET or None)
 
     def page():
         qs = form.apply(selectors.with_timeliness(selectors.report_list(request.user)))
@@ -46,8 +45,7 @@ def report_list(request):
         request,
         "reports/list.html",
         {
-            # Lazy: the template's cached fragment (workflow.generation) runs the queries only when rendered again.
-            "page": SimpleLazyObject(page),
+            "page": page(),
             "filter": form,
             "statuses": QuarterlyReport.Status.choices,
             "timeliness_choices": QuarterlyReport.Timeliness.choices,
@@ -73,8 +71,8 @@ def quarter_page(request):
         quarter = current[1]
     timeliness = request.GET.get("timeliness", "")
     status = request.GET.get("status", "")
-    # Lazy, like the page: a select of the counties, or a search box when there are thousands.
-    county = SimpleLazyObject(lambda: _county_filter(request.GET.get("county")))
+    # A select of the counties, or a search box when there are thousands.
+    county = _county_filter(request.GET.get("county"))
 
     def page():
         qs = selectors.quarter_reports(
@@ -86,12 +84,11 @@ def quarter_page(request):
         request,
         "reports/quarter.html",
         {
-            # Lazy: run only if the page's cached fragment (workflow.generation) is rendered again.
-            "page": SimpleLazyObject(page),
+            "page": page(),
             "year": year,
             "quarter": quarter,
             "quarters": [(y, q) for y, q in range_of_quarters(today)],
-            "counts": SimpleLazyObject(lambda: selectors.quarter_counts(request.user, year=year, quarter=quarter)),
+            "counts": selectors.quarter_counts(request.user, year=year, quarter=quarter),
             "timeliness_choices": QuarterlyReport.Timeliness.choices,
             "timeliness": timeliness,
             "statuses": QuarterlyReport.Status.choices,

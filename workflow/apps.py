@@ -18,14 +18,6 @@ class WorkflowConfig(AppConfig):
             navigation.NavEntry(name="calendar", label=_("我的日程"), url_name="workflow:calendar", order=90)
         )
 
-        from . import generation
-
-        generation.connect()  # every write to the workflow's tables starts a new cache generation
-
-        from accounts import caching
-
-        caching.use(generation.cached)  # memberships and the second factor's device, read on every request
-
         from .workitems import connect_signals
 
         connect_signals()  # every workflow record keeps its work items in step when saved

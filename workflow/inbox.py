@@ -12,9 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Func, IntegerField, Subquery, Window
-from django.utils import timezone
 
-from . import generation
 from .models import Notification, WorkItem, todo_scopes
 
 PAGE_SIZE = 20
@@ -114,16 +112,12 @@ def _todo_count(user):
 
 
 def header_counts(user):
-    """``(todo, unread)`` for the page header: one query, or one COUNT of notices if 我的待办 was counted; kept in
-    the generational cache (``workflow.generation``: any write to the workflow's tables is seen at the next page)
-    for a minute at most, which bounds items that open by the clock (a quarter's report, a deputyship's first
-    day) when nothing is written."""
+    """``(todo, unread)`` for the page header: one query (indexed counts of the open items and unread notices), or
+    one COUNT of notices if 我的待办 was counted; read at every page, never cached."""
     todo, unread = getattr(user, _TODO, None), getattr(user, _UNREAD, None)
     if unread is None:
         if todo is None:
-            todo, unread = generation.cached(
-                "header", (user.pk, timezone.localdate().isoformat()), lambda: _header_query(user), timeout=60
-            )
+            todo, unread = _header_query(user)
         else:
             unread = _unread(user).count()
         setattr(user, _TODO, todo)

@@ -20,9 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import get_language
-
-from . import generation
 
 _entries = {}
 _registry_version = [0]  # part of the cached links' key: registering again shows at once
@@ -83,8 +80,7 @@ def links_for(user, path=""):
     """The entries ``user`` sees, in order, with their URLs; ``current`` marks the one ``path`` lies under."""
     if not getattr(user, "is_authenticated", False):
         return []
-    # The entries, labels and badges depend on the user's roles and the data: kept in the generational cache.
-    links = generation.cached("nav", (user.pk, get_language(), _registry_version[0]), lambda: _links(user), timeout=60)
+    links = _links(user)
     # The longest matching URL is the current section (/pilots/batches/ is 批次管理, not 试点项目).
     under = [link for link in links if path.startswith(link.url)]
     if under:

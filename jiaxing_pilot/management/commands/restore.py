@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from jiaxing_pilot import backups
-from workflow import generation
 
 
 class Command(BaseCommand):
@@ -44,7 +43,6 @@ class Command(BaseCommand):
             source = Path(work) / "media"
             if source.is_dir():
                 shutil.copytree(source, media_root, dirs_exist_ok=True)
-        generation.bump()  # pg_restore wrote behind the site's back: pages read the restored rows, not the cache
         self.stdout.write(
             self.style.SUCCESS(
                 f"恢复完成：数据库“{settings.DATABASES['default']['NAME']}”，附件{len(manifest['media'])}个"

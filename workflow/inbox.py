@@ -12,6 +12,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Func, IntegerField, Subquery, Window
+from django.utils import timezone
+
+from accounts.roles import memberships
 
 from .models import Notification, WorkItem, todo_scopes
 
@@ -126,6 +129,13 @@ def header_counts(user):
 
 
 def _header_query(user):
+    """Both badges in one query. A deputy's scopes carry the deputyship's subqueries (the ORM builds them); every
+    other user's are the items named to them and one (unit, role) part per membership, counted in plain SQL built
+    from the models' tables: the ORM took 1.5 ms of Python to build this query, on every page of the site."""
+    from .deputies import deputising
+
+    if not deputising(user):
+        return _header_sql(user)
     return (
         get_user_model()
         .objects.filter(pk=user.pk)
@@ -133,6 +143,29 @@ def _header_query(user):
         .values_list("todo", "unread")
         .get()
     )
+
+
+def _header_sql(user):
+    item, note = WorkItem._meta, Notification._meta
+    col = lambda meta, name: connection.ops.quote_name(meta.get_field(name).column)  # noqa: E731
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # Only the models' own table and column names go into the text; every value is a parameter.
+    waiting = (
+        f"SELECT COUNT(*) FROM {connection.ops.quote_name(item.db_table)} "  # noqa: S608
+        f"WHERE {col(item, 'closed_at')} IS NULL AND {col(item, 'opened_at')} <= %s AND "
+    )
+    parts, params = [f"{waiting}{col(item, 'user')} = %s"], [now, user.pk]
+    for m in memberships(user):
+        parts.append(f"{waiting}{col(item, 'unit')} = %s AND {col(item, 'role')} = %s AND {col(item, 'user')} IS NULL")
+        params += [now, m.unit_id, m.role]
+    unread = (
+        f"SELECT COUNT(*) FROM {connection.ops.quote_name(note.db_table)} "  # noqa: S608
+        f"WHERE {col(note, 'recipient')} = %s AND {col(note, 'read_at')} IS NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {' + '.join(f'({p})' for p in parts)}, ({unread})", [*params, user.pk])
+        todo, unread_count = cursor.fetchone()
+    return todo, unread_count
 
 
 def todo_count(user):

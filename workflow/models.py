@@ -613,12 +613,14 @@ class WorkItemQuerySet(models.QuerySet):
 def todo_scopes(user):
     """The parts of ``open_for``: the items named to the user, then those of each (unit, role) the user holds
     (each part reads its own index in 我的待办's order: workflow.inbox merges them on PostgreSQL), then those named
-    to a colleague the user deputises today (代理, ``workflow.deputies``: a subquery, no query of its own).
+    to colleagues the user deputises today (代理, ``workflow.deputies``), a part only a deputy has: whether the user
+    deputises anyone is one small query (``deputising``, read once a request), and most users' scopes then carry
+    no subquery at all.
 
     The parts are disjoint (named to the user; to nobody, for one (unit, role) each; named to another user), so
-    counts may be added up part by part (``workflow.inbox.header_counts``). The deputies' part also names the
-    absent colleagues' ids (``user_id IN``): without it the database cannot narrow that part by an index and reads
-    every open item of everyone for it (2-45 ms a page at national scale, JIT compilation included).
+    counts may be added up part by part (``workflow.inbox.header_counts``). The deputies' part names the absent
+    colleagues' ids (``user_id IN``): without it the database cannot narrow that part by an index and reads every
+    open item of everyone for it (2-45 ms a page at national scale, JIT compilation included).
 
     Built once per user object (a request's user, like its memberships in ``accounts.roles``): the header's count,
     the page's rows and the filtered list all read them, and building the deputies' subqueries costs more Python
@@ -627,14 +629,14 @@ def todo_scopes(user):
     if cached is None:
         from accounts.roles import memberships
 
-        from .deputies import todo_scope
+        from .deputies import deputising, todo_scope
 
-        colleagues = Deputyship.objects.active().filter(deputy_id=user.pk).values("user_id")
-        cached = (
-            [models.Q(user_id=user.pk)]
-            + [models.Q(unit_id=m.unit_id, role=m.role, user__isnull=True) for m in memberships(user)]
-            + [models.Q(user_id__in=colleagues) & todo_scope(user)]
-        )
+        cached = [models.Q(user_id=user.pk)] + [
+            models.Q(unit_id=m.unit_id, role=m.role, user__isnull=True) for m in memberships(user)
+        ]
+        absent = sorted({row.user_id for row in deputising(user)})
+        if absent:
+            cached.append(models.Q(user_id__in=absent) & todo_scope(user))
         user._todo_scopes_cache = cached
     return list(cached)
 

@@ -1,18 +1,21 @@
 """Read queries of the committee's and the office's dashboards: each figure one aggregate query (GROUP BY in SQL),
-each number with the URL of the filtered list behind it. Nothing is cached: a transition shows at the next load.
+each number with the URL of the filtered list behind it. The page reads them from a snapshot that beat counts every
+minute (``refresh_snapshot``; the page says when, and counts them itself if beat has stopped).
 
 A figure is a ``Figure`` (title, rows of cells, a chart); a cell carries its value and its link. The tables are
 the content (print, screen readers); the charts draw the same rows (``chart``) in static/js/dashboard.js."""
 
-from dataclasses import dataclass, field
+import datetime
+from dataclasses import asdict, dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import ReformArea, Unit
+from accounts.models import Membership, ReformArea, Role, Unit
 
 
 @dataclass
@@ -429,3 +432,102 @@ def dashboard(user, *, office=False, today=None):
     figures += [context["results"], context["promotions"], context["bonus"]]
     context["charts"] = {f.key: f.chart_data() for f in figures if f.chart_data()}
     return context
+
+
+# --- the snapshot the page reads: refreshed by beat every minute ----------------------------------
+class _Overseer:
+    """Whom the snapshot is counted for: a reader who sees every record, as the committee and the office do (the
+    only roles that open the dashboard; ``dashboard_views`` checks the reader's own role at every request)."""
+
+    is_authenticated = True
+    is_active = True
+    pk = id = None
+
+    def __init__(self):
+        self._membership_cache = [Membership(role=Role.COMMITTEE)]
+
+
+_FIGURES = ("pipeline", "reports", "rectification", "extensions", "results", "promotions", "bonus")
+
+
+def _dump(context):
+    goals = ("year", "metric", "target", "title", "value", "percent", "reached", "ended", "url")
+    return {
+        "today": context["today"].isoformat(),
+        "pilot_figures": [asdict(f) for f in context["pilot_figures"]],
+        **{key: asdict(context[key]) for key in _FIGURES},
+        "goals": [{name: getattr(g, name) for name in goals} for g in context["goals"]],
+        "charts": context["charts"],
+    }
+
+
+def _cell(data):
+    return Cell(**data) if data else None
+
+
+def _figure(data):
+    rows = [Row(**{**r, "cells": [Cell(**c) for c in r["cells"]]}) for r in data["rows"]]
+    return Figure(
+        **{
+            **data,
+            "rows": rows,
+            "total": _cell(data["total"]),
+            "total_cells": [Cell(**c) for c in data["total_cells"]],
+            "more": _cell(data["more"]),
+        }
+    )
+
+
+def _load(data):
+    from .goals import Goal
+
+    goals = []
+    for g in data["goals"]:
+        goal = Goal(year=g["year"], metric=g["metric"], target=g["target"], title=g["title"])
+        goal.value, goal.percent, goal.reached, goal.ended, goal.url = (
+            g["value"],
+            g["percent"],
+            g["reached"],
+            g["ended"],
+            g["url"],
+        )
+        goals.append(goal)
+    pilots = [_figure(f) for f in data["pilot_figures"]]
+    return {
+        "today": datetime.date.fromisoformat(data["today"]),
+        "pilot_figures": pilots,
+        "pilot_total": pilots[0].total,
+        **{key: _figure(data[key]) for key in _FIGURES},
+        "goals": goals,
+        "charts": data["charts"],
+    }
+
+
+def refresh_snapshot():
+    """Count the figures once for every language and keep them (beat, every minute: ``reports.refresh_dashboard``).
+    A row per language, replaced in place; the counting reads, only the replacement writes."""
+    from .models import DashboardSnapshot
+
+    now = timezone.now()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            figures = _dump(dashboard(_Overseer()))
+        DashboardSnapshot.objects.update_or_create(language=language, defaults={"computed_at": now, "figures": figures})
+    return now
+
+
+def page_context(user, *, office=False):
+    """What the dashboard page shows: the figures of the last snapshot if it is at most
+    ``DASHBOARD_SNAPSHOT_MAX_AGE`` seconds old (``computed_at`` says when), else counted now (``computed_at``
+    None); the office's own 我的待办 is always read now."""
+    from .models import DashboardSnapshot
+
+    oldest = timezone.now() - datetime.timedelta(seconds=settings.DASHBOARD_SNAPSHOT_MAX_AGE)
+    snapshot = DashboardSnapshot.objects.filter(language=translation.get_language(), computed_at__gte=oldest).first()
+    if snapshot is None:
+        return {**dashboard(user, office=office), "computed_at": None}
+    return {
+        **_load(snapshot.figures),
+        "my_work": my_work(user) if office else None,
+        "computed_at": snapshot.computed_at,
+    }

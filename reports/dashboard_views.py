@@ -35,7 +35,7 @@ def dashboard_page(request):
     _require_dashboard(request.user)
     office = has_role(request.user, Role.REFORM_OFFICE)
     context = {
-        "dash": dashboard.dashboard(request.user, office=office),
+        "dash": dashboard.page_context(request.user, office=office),
         "office": office,
         "export": True,
         "can_manage_goals": rules.has_perm("reports.manage_goals", request.user),

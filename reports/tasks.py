@@ -37,3 +37,11 @@ def close_ended_terms():
     from .clock import close_ended_terms as close
 
     return close()
+
+
+@shared_task(name="reports.refresh_dashboard", acks_late=True, autoretry_for=(OperationalError,), max_retries=2)
+def refresh_dashboard():
+    """The dashboard's figures for every language (idempotent: each run replaces the rows)."""
+    from .dashboard import refresh_snapshot
+
+    return refresh_snapshot().isoformat()

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from .factories import implementing_pilot
+from .factories import World, implementing_pilot
 
 
 @pytest.fixture
@@ -43,3 +43,8 @@ def two_pilots_in_nanhu(pilot, county_nanhu, office_reviewer, committee_member, 
     )
     pilot.refresh_from_db()
     return pilot, second
+
+
+@pytest.fixture
+def world(office_reviewer, committee_member, sg_digital, make_user):
+    return World(office_reviewer, committee_member, sg_digital, make_user)

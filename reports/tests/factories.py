@@ -2,10 +2,14 @@
 
 import datetime
 
+from django.utils import timezone
+
+from accounts.reference import COUNTIES
 from applications import services as app_services
 from applications.tests.factories import filled_application, listed_candidate, open_batch
 from pilots.services import start_term
-from reports import services
+from reports import extension_services, inspection_services, services
+from reports.models import QuarterlyReport
 from reviews import services as plan_services
 from workflow.opinions import opinion_give
 from workflow.services import record
@@ -85,3 +89,43 @@ def listed_reports(html):
     return re.findall(
         r'<tr data-testid="report-row"><td><a href="[^"]*">([^<]*)</a></td><td>([^<]*)</td><td>([^<]*)</td>', html
     )
+
+
+class World:
+    """Pilots built through the real services, one county each, with what the dashboard counts."""
+
+    def __init__(self, office, committee, group, make_user):
+        self.office, self.committee, self.group, self.make_user = office, committee, group, make_user
+        self.batch = open_batch(office)
+        self.counties = []
+
+    def add(self):
+        i = len(self.counties)
+        county = self.make_user(f"c{i}", COUNTIES[i][0])
+        self.counties.append(county)
+        pilot = implementing_pilot(
+            county, self.office, self.committee, self.group, candidate_title=f"项目{i}", batch=self.batch
+        )
+        today = timezone.localdate()
+        inspection_services.record_inspection(
+            actor=self.office,
+            held_on=today - datetime.timedelta(days=20),
+            team="市委改革办督察组",
+            findings="平台建设滞后",
+            pilots=[pilot],
+            items=[
+                {"pilot": pilot, "content": f"事项{i}甲", "responsible_unit": "区数据局", "deadline": d}
+                for d in (today - datetime.timedelta(days=2), today + datetime.timedelta(days=20))
+            ],
+        )
+        extension_services.apply_extension(
+            actor=county,
+            pilot=pilot,
+            reason="complex",
+            reason_text="任务复杂",
+            new_end=pilot.term_end.replace(year=2029),
+        )
+        report = QuarterlyReport.objects.get(pilot=pilot, year=2026, quarter=1)
+        result = {"title": f"管理办法{i}", "kind": "standard", "issuing_body": "", "doc_number": "", "issued_on": None}
+        services.submit_report(actor=county, report=fill(county, report, results=[result]))
+        return pilot

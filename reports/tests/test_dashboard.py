@@ -2,24 +2,17 @@
 transition seen at the next load (nothing cached), the same number of queries with more data, and the goals the
 office keeps."""
 
-import datetime
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from accounts.reference import COUNTIES
-from applications.tests.factories import open_batch
-from reports import extension_services, inspection_services, services
+from reports import inspection_services
 from reports.goals import Goal, Metric, seed_goals
 from reports.inspections import RectificationItem
-from reports.models import QuarterlyReport
 from workflow.models import TransitionLog
-
-from .factories import fill, implementing_pilot
 
 pytestmark = pytest.mark.django_db
 URL = "/reports/dashboard/"
@@ -41,51 +34,6 @@ def list_count(client, href):
     if 'data-testid="item-row"' in html or "暂无整改事项" in html:
         return html.count('data-testid="item-row"')
     return None
-
-
-class World:
-    """Pilots built through the real services, one county each, with what the dashboard counts."""
-
-    def __init__(self, office, committee, group, make_user):
-        self.office, self.committee, self.group, self.make_user = office, committee, group, make_user
-        self.batch = open_batch(office)
-        self.counties = []
-
-    def add(self):
-        i = len(self.counties)
-        county = self.make_user(f"c{i}", COUNTIES[i][0])
-        self.counties.append(county)
-        pilot = implementing_pilot(
-            county, self.office, self.committee, self.group, candidate_title=f"项目{i}", batch=self.batch
-        )
-        today = timezone.localdate()
-        inspection_services.record_inspection(
-            actor=self.office,
-            held_on=today - datetime.timedelta(days=20),
-            team="市委改革办督察组",
-            findings="平台建设滞后",
-            pilots=[pilot],
-            items=[
-                {"pilot": pilot, "content": f"事项{i}甲", "responsible_unit": "区数据局", "deadline": d}
-                for d in (today - datetime.timedelta(days=2), today + datetime.timedelta(days=20))
-            ],
-        )
-        extension_services.apply_extension(
-            actor=county,
-            pilot=pilot,
-            reason="complex",
-            reason_text="任务复杂",
-            new_end=pilot.term_end.replace(year=2029),
-        )
-        report = QuarterlyReport.objects.get(pilot=pilot, year=2026, quarter=1)
-        result = {"title": f"管理办法{i}", "kind": "standard", "issuing_body": "", "doc_number": "", "issued_on": None}
-        services.submit_report(actor=county, report=fill(county, report, results=[result]))
-        return pilot
-
-
-@pytest.fixture
-def world(office_reviewer, committee_member, sg_digital, make_user):
-    return World(office_reviewer, committee_member, sg_digital, make_user)
 
 
 def test_committee_and_office_see_it_counties_and_others_do_not(

@@ -6,7 +6,7 @@ import pgtrigger
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -122,6 +122,9 @@ class QuarterlyReport(WorkflowModel):
         ]
         indexes = [
             models.Index(fields=["year", "quarter", "county"], name="report_quarter_page"),
+            # The report list's order (the latest quarter first, counties in their official order): a page is
+            # the index's first rows; ordered by the county's name it sorted the whole quarter (10 ms nationally).
+            models.Index(F("year").desc(), F("quarter").desc(), "county", "id", name="report_list_order"),
             models.Index(fields=["due_on", "id"], name="report_due_scan"),
             # The reports never submitted (drafts): the dashboard counts the results of the others by excluding these.
             models.Index(fields=["id"], condition=Q(first_submitted_on__isnull=True), name="report_never_submitted"),

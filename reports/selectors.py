@@ -17,7 +17,7 @@ def report_list(user):
     return (
         QuarterlyReport.objects.visible_to(user)
         .select_related("county", "pilot")
-        .order_by("-year", "-quarter", "county__name", "id")
+        .order_by("-year", "-quarter", "county_id", "id")  # read in order from report_list_order
     )
 
 

@@ -100,8 +100,6 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     # Django's Redis backend, keeping one client per connection pool (jiaxing_pilot/cache.py says why).
     CACHES = {"default": {"BACKEND": "jiaxing_pilot.cache.ReusingRedisCache", "LOCATION": REDIS_URL}}
-    # Sessions are read from Redis; the database stays their source of truth (a Redis restart logs nobody out).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -202,6 +200,10 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 # An idle timeout: the age counts from the last request, recorded at most once a minute (accounts/sessions.py)
 # instead of a session write on every request.
 SESSION_SAVE_EVERY_REQUEST = False
+# Sessions live in the database only: who is signed in is read where memberships are, so it answers with Redis
+# down (Django's cached_db answered 500 then: its load, exists and delete write to the cache unguarded) and a
+# sign-out is never undone by a cache that comes back with the old session (.ci/production's Redis drill).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_ACTIVITY_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -4,8 +4,8 @@ request, and a membership removed or a user deactivated is refused at the next r
 
 Nothing is cached between requests that could outlive a change (README, "What is cached"): these tests would
 fail against the generational cache this replaced (an instance served a renamed record for 90 s, a removed user's
-我的待办 for up to 120 s). Needs PostgreSQL (the processes read the test database) and Redis (sessions are
-``cached_db`` there): run in CI's service pass (REQUIRE_SERVICES=1)."""
+我的待办 for up to 120 s). Needs PostgreSQL (the processes read the test database and its sessions) and Redis
+(the deployment's broker): run in CI's service pass (REQUIRE_SERVICES=1)."""
 
 import http.cookiejar
 import os

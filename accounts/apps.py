@@ -1,4 +1,5 @@
-"""Accounts: units, users, memberships; its ready() adds the administrators' consoles to the navigation."""
+"""Accounts: units, users, memberships; its ready() adds the administrators' consoles to the navigation and names
+the empty choice of the forms' selects in the site's languages."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models import fields
+
+        # The empty choice of every model form's select (Django 6.1: "- Select an option -", not in its Chinese).
+        fields.BLANK_CHOICE_LABEL = _("请选择")
 
         from workflow import navigation
 

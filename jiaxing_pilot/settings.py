@@ -90,6 +90,11 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A kept connection is tested before a request uses it: after PostgreSQL restarts each process reconnects instead of
+# answering 500 once (.ci/production restarts it mid-journey). On by default; CONN_HEALTH_CHECKS=0 turns it off.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool(
+    "CONN_HEALTH_CHECKS", default=bool(DATABASES["default"].get("CONN_HEALTH_CHECKS", True))
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the lock when their transaction begins and others wait (up to 20 s) instead of failing:
     # SQLite's stand-in for the row locks PostgreSQL gives select_for_update.

@@ -1,12 +1,14 @@
 """Delivery of the notification outbox by e-mail: idempotent, retried, never sent twice."""
 
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,15 +17,52 @@ from .models import Notification
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 S = Notification.EmailStatus
+# Interrupted sends (issue 26): a sender holds a PostgreSQL session-level advisory lock on the notification from
+# before its claim until after it has recorded the outcome (_sending). The lock dies with the sender's database
+# session, so a row still 'sending' whose lock is free was left by a sender that died mid-send (a worker killed,
+# a machine lost): it was never counted as sent, and it is claimed and sent again. A row counted as 'sent' is
+# never claimed again. The one window left is between the SMTP server's "250 OK" and the commit of 'sent'
+# (a sender dying exactly there sends it twice): no SMTP client can close it.
+SENDING_LOCK_CLASS = 0x6A78  # pg_advisory_lock(class, id): "jx", keeps clear of any other advisory lock
+# A 'sending' row is taken over only once it is this old: a worker still running the code before this change
+# sends without the lock, and its send must not be taken over while it may still be going on.
+TAKE_OVER_AFTER = timedelta(seconds=30)
 
 
-def claim(notification_id):
-    """Mark one row as being sent; only one worker can claim it (row lock + status check)."""
+@contextmanager
+def _sending(notification_id):
+    """Hold the notification's advisory lock for a whole send; yields False if another live sender holds it.
+    Not on PostgreSQL (SQLite in development) there is no such lock: yields None, and a 'sending' row stays
+    as it is (never sent twice, never retried: the rule before issue 26)."""
+    if connection.vendor != "postgresql":
+        yield None
+        return
+    key = [SENDING_LOCK_CLASS, notification_id % 2**31]  # two int4 keys; a rare collision only delays a send
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        locked = cursor.fetchone()[0]
+    try:
+        yield locked
+    finally:
+        if locked:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+            except DatabaseError:  # the session is gone, and its lock with it
+                pass
+
+
+def claim(notification_id, *, take_over=False):
+    """Mark one row as being sent; only one worker can claim it (row lock + status check). ``take_over``: the
+    caller holds the row's advisory lock, so a 'sending' row (older than TAKE_OVER_AFTER) was interrupted."""
+    eligible = Q(email_status__in=[S.PENDING, S.FAILED])
+    if take_over:
+        eligible |= Q(email_status=S.SENDING, email_claimed_at__lt=timezone.now() - TAKE_OVER_AFTER)
     with transaction.atomic():
         n = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient", "log", "log__actor", "log__unit")
-            .filter(pk=notification_id, email_status__in=[S.PENDING, S.FAILED], email_attempts__lt=MAX_ATTEMPTS)
+            .filter(eligible, pk=notification_id, email_attempts__lt=MAX_ATTEMPTS)
             .first()
         )
         if n is None:
@@ -40,28 +79,33 @@ def claim(notification_id):
 
 
 def deliver_one(notification_id):
-    """Send one claimed notification. A crash after sending leaves it 'sending': it is never re-sent."""
-    n = claim(notification_id)
-    if n is None:
-        return False
-    try:
-        send_mail(
-            subject=_("【县域集成改革试点】%(text)s") % {"text": n.log.sentence},
-            message=_("%(text)s\n\n请登录系统查看：%(url)s")
-            % {"text": n.log.sentence, "url": settings.SITE_URL + n.url},
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[n.recipient.email],
-        )
-    except Exception as exc:
-        n.email_status = S.FAILED
-        n.email_error = str(exc)[:300]
-        n.save(update_fields=["email_status", "email_error"])
-        raise
-    n.email_status = S.SENT
-    n.email_sent_at = timezone.now()
-    n.email_error = ""
-    n.save(update_fields=["email_status", "email_sent_at", "email_error"])
-    return True
+    """Send one notification; once counted as sent it is never sent again. The advisory lock is held from the claim
+    to the recorded outcome; a sender that dies in between leaves it 'sending' and unlocked, and the next
+    deliver_one (the sweep) sends it again (see _sending)."""
+    with _sending(notification_id) as locked:
+        if locked is False:  # another worker is sending it right now
+            return False
+        n = claim(notification_id, take_over=bool(locked))
+        if n is None:
+            return False
+        try:
+            send_mail(
+                subject=_("【县域集成改革试点】%(text)s") % {"text": n.log.sentence},
+                message=_("%(text)s\n\n请登录系统查看：%(url)s")
+                % {"text": n.log.sentence, "url": settings.SITE_URL + n.url},
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[n.recipient.email],
+            )
+        except Exception as exc:
+            n.email_status = S.FAILED
+            n.email_error = str(exc)[:300]
+            n.save(update_fields=["email_status", "email_error"])
+            raise
+        n.email_status = S.SENT
+        n.email_sent_at = timezone.now()
+        n.email_error = ""
+        n.save(update_fields=["email_status", "email_sent_at", "email_error"])
+        return True
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS, default_retry_delay=60)
@@ -127,11 +171,10 @@ def send_digests():
 def deliver_pending():
     """Periodic sweep: deliver every row whose queued message was lost (broker down at commit time)."""
     cutoff = timezone.now() - timedelta(seconds=30)
-    ids = list(
-        Notification.objects.filter(
-            email_status__in=[S.PENDING, S.FAILED], email_attempts__lt=MAX_ATTEMPTS, created_at__lt=cutoff
-        ).values_list("pk", flat=True)[:500]
-    )
+    due = Q(email_status__in=[S.PENDING, S.FAILED], created_at__lt=cutoff)
+    if connection.vendor == "postgresql":  # and sends cut off mid-way (deliver_one checks the sender is gone)
+        due |= Q(email_status=S.SENDING, email_claimed_at__lt=timezone.now() - TAKE_OVER_AFTER)
+    ids = list(Notification.objects.filter(due, email_attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)[:500])
     sent = 0
     for nid in ids:
         try:

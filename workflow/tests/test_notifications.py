@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -82,17 +83,35 @@ def test_a_failing_mail_server_never_undoes_the_transition_and_the_sweep_retries
     assert len(mail.outbox) == 1
 
 
-def test_a_notification_claimed_by_a_crashed_worker_is_not_sent_again(ticket, county_nanhu, office_reviewer):
+def _claimed_then_worker_died(ticket, county_nanhu, office_reviewer):
     with mock.patch("workflow.services._enqueue_delivery"):  # the broker lost the message
         submit(ticket, county_nanhu)
     note = Notification.objects.get(recipient=office_reviewer)
     assert note.email_status == Notification.EmailStatus.PENDING
-    claimed = tasks.claim(note.pk)  # a worker claims it, then dies before sending
-    assert claimed is not None
+    assert tasks.claim(note.pk) is not None  # a worker claims it, then dies before sending (holding no lock)
     mail.outbox.clear()
     Notification.objects.filter(pk=note.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    return note
+
+
+def test_a_send_that_may_still_be_going_on_is_not_taken_over(ticket, county_nanhu, office_reviewer):
+    _claimed_then_worker_died(ticket, county_nanhu, office_reviewer)  # claimed just now: within TAKE_OVER_AFTER
     assert tasks.deliver_pending() == 0
     assert mail.outbox == []
+
+
+def test_a_send_cut_off_by_a_dead_worker_goes_out_once(ticket, county_nanhu, office_reviewer):
+    note = _claimed_then_worker_died(ticket, county_nanhu, office_reviewer)
+    Notification.objects.filter(pk=note.pk).update(email_claimed_at=timezone.now() - timedelta(minutes=5))
+    if connection.vendor == "postgresql":  # no sender holds its advisory lock: it was cut off, and is sent again
+        assert tasks.deliver_pending() == 1
+        assert len(mail.outbox) == 1
+        note.refresh_from_db()
+        assert note.email_status == Notification.EmailStatus.SENT
+    else:  # no advisory locks elsewhere: a row left 'sending' is never sent again (not twice, at the price of once)
+        assert tasks.deliver_pending() == 0
+    assert tasks.deliver_pending() == 0  # and never a second time
+    assert len(mail.outbox) == (1 if connection.vendor == "postgresql" else 0)
 
 
 def test_a_user_who_chose_the_digest_gets_one_email_a_day(ticket, county_nanhu, office_reviewer, login):

@@ -29,6 +29,11 @@ on the office: 3,000 submitted, 1,250 in consultation). Every row keeps the mode
   ``actors_for``, ``work_item_dates``; no record has an assignment), so ``manage.py rebuild_workitems --check``
   finds 0 disagreements (``--check`` runs it).
 
+- the people ``bench/real_use.py`` signs in (``seed_people``): besides one ``bench_county<i>`` a county, more
+  county members up to 450 in all (five a county at province scale), 20 members of the office, 15 of the
+  committee, 6 of each special group and 4 of each guidance unit, each membership with its unit's own role; every
+  pilot gets one of the reference guidance units (round robin) so their members have pilots of their own.
+
 Bulk inserts with ``bulk_create`` in batches of 5,000; the reports are built and written a chunk of pilots at a
 time so memory stays small. Prints what it wrote and how long it took.
 """
@@ -142,6 +147,48 @@ class Deriver:
                 self._units[key] = obj.units_for_role(role)
             units = self._units[key]
         return [(u.pk, None) for u in units if u is not None]
+
+
+# The people of ``bench/real_use.py`` (at least 500 signed-in users): besides ``bench_county<i>`` (one a county),
+# more members of each county up to COUNTY_PEOPLE in all, and named members of the office, the committee, each
+# special group and each guidance unit. Each membership's role is its unit's kind (``Membership.clean``).
+COUNTY_PEOPLE = 450
+PEOPLE = {"reform_office": 20, "committee": 15, "special_group": 6, "guidance_unit": 4}  # a unit
+
+
+def seed_people(n_units, counties, groups, password):
+    """Add the benchmark's people and memberships; give every pilot a guidance unit (round robin over the
+    reference guidance units, as the office assigns them on the pilot's page) so their members have records."""
+    from django.db import connection
+
+    from accounts.models import Membership, Role, Unit, User
+
+    per_county = max(1, -(-COUNTY_PEOPLE // n_units))  # bench_county<i> is the first
+    people = []  # (username, full name, unit)
+    for i, county in enumerate(counties):
+        people += [(f"bench_county{i}_{j}", f"县联络员{i}-{j}", county) for j in range(1, per_county)]
+    guidance = list(Unit.objects.filter(kind=Role.GUIDANCE_UNIT).order_by("sort_order", "code"))
+    by_kind = {
+        "reform_office": list(Unit.objects.filter(kind=Role.REFORM_OFFICE)),
+        "committee": list(Unit.objects.filter(kind=Role.COMMITTEE)),
+        "special_group": groups,
+        "guidance_unit": guidance,
+    }
+    for kind, units in by_kind.items():
+        for u, unit in enumerate(units):
+            people += [(f"bench_{kind}{u}_{j}", f"{unit.name}{j}", unit) for j in range(PEOPLE[kind])]
+    users = User.objects.bulk_create(
+        [User(username=name, full_name=full, password=password) for name, full, _unit in people], batch_size=BATCH
+    )
+    Membership.objects.bulk_create(
+        [Membership(user=u, unit=unit, role=unit.kind) for u, (_n, _f, unit) in zip(users, people, strict=True)],
+        batch_size=BATCH,
+    )
+    if guidance:
+        ids = [g.pk for g in guidance]
+        with connection.cursor() as cur:  # not a state: the pilot's guidance unit is an ordinary field
+            cur.execute("UPDATE pilots_pilot SET guidance_unit_id = (%s::bigint[])[1 + id %% %s]", [ids, len(ids)])
+    return n_units + len(users)
 
 
 def seed(scale, stdout=print):
@@ -408,6 +455,7 @@ def seed(scale, stdout=print):
                 "UPDATE pilots_pilot SET created_at = now() - ((SELECT max(id) FROM pilots_pilot) - id) "
                 "* interval '3 hours'"
             )
+        summary["users"] = seed_people(n_units, counties, groups, unusable)
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")
     summary.update(

@@ -23,3 +23,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CELERY_TASK_ALWAYS_EAGER = True
+
+# bench/real_use.py's run with every cache off: no cache at all (Django's dummy backend: every read misses, every
+# write is dropped) and sessions in the database only.
+if os.environ.get("BENCH_NO_CACHE"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -23,7 +23,8 @@ def due_date(period_end):
 
 def ensure_report_quarters(pilot):
     """Create the missing reports of every quarter of the pilot's term; idempotent. Called when the term is set
-    or moves (the daily job ``fill_report_quarters`` and the extension's approval); returns how many it made."""
+    or moves (plan approval, the extension's approval, and the job ``fill_report_quarters`` that beat runs every
+    ten minutes); returns how many it made."""
     if pilot.term_start is None or pilot.term_end is None or pilot.status not in REPORTING:
         return 0
     have = set(QuarterlyReport.objects.filter(pilot=pilot).values_list("year", "quarter"))
@@ -48,8 +49,8 @@ def ensure_report_quarters(pilot):
 
 
 def fill_report_quarters(batch_size=500):
-    """Every reporting pilot gets its missing quarters (run by beat every few minutes: the term services of
-    pilots and plans do not call reports, so this job is how a new or moved term gets its quarters)."""
+    """Every reporting pilot gets its missing quarters (run by beat every ten minutes: a net under the services that
+    set or move a term, which call ``ensure_report_quarters`` themselves, for a term moved any other way)."""
     from django.db.models import Exists, OuterRef
 
     # Only pilots whose last quarter is missing (a new term, or a term moved later): one indexed query, so the job

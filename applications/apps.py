@@ -9,10 +9,14 @@ class ApplicationsConfig(AppConfig):
     def ready(self):
         """Contribute to the core's registries: 我的日程, the navigation bar and the messages of the
         database rules this app's triggers enforce."""
+        from accounts import demos
         from accounts.roles import roles_of
         from workflow import calendar, errors, navigation
 
+        from . import demo
         from .calendar import application_deadlines
+
+        demos.register(20, "applications", demo.seed)
 
         calendar.register(application_deadlines)
         calendar.register_kind("application", _("试点申报"), "text-bg-warning")

@@ -9,15 +9,20 @@ class ReportsConfig(AppConfig):
     verbose_name = _("进展报告与督察")
 
     def ready(self):
+        from accounts import demos
         from accounts.roles import roles_of
         from workflow import calendar, navigation, registry
         from workflow.opinions import register_purpose
 
-        from . import rules  # noqa: F401  (permissions)
+        from . import (
+            demo,
+            rules,  # noqa: F401  (permissions)
+        )
         from .calendar import rectification_deadlines, report_due_dates
         from .extensions import EXTENSION_OPINION
         from .related import extension_links, inspection_links, report_links
 
+        demos.register(50, "reports", demo.seed)  # quarterly reports, inspections, extensions of the demo pilots
         register_purpose(
             EXTENSION_OPINION,
             _("延期申请征求意见"),

@@ -9,11 +9,15 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("方案审批与评估")
 
     def ready(self):
+        from accounts import demos
         from accounts.roles import roles_of
         from workflow import navigation, registry
         from workflow.opinions import register_purpose
 
+        from . import demo
         from .models import CONSULTATION
+
+        demos.register(30, "reviews", demo.seed)  # plans, then 总结评估 (reviews.evaluation_demo)
 
         register_purpose(
             CONSULTATION,

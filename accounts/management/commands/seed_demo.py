@@ -1,21 +1,11 @@
 """seed_demo: reference units, demo logins and a small realistic data set; safe to run again."""
 
-from importlib import import_module
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-# Each app's demo module adds its part, in this order (later ones build on earlier ones).
-DEMO_MODULES = [
-    "accounts.demo",
-    "pilots.demo",
-    "applications.demo",
-    "reviews.demo",
-    "pilots.experience_demo",
-    "reports.demo",
-]
+from accounts import demo, demos
 
 
 class Command(BaseCommand):
@@ -31,16 +21,9 @@ class Command(BaseCommand):
         # Demo notifications are kept in the app but not e-mailed to the made-up addresses.
         quiet = override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}})
         with quiet, transaction.atomic():
-            for path in DEMO_MODULES:
-                try:
-                    module = import_module(path)
-                except ModuleNotFoundError as exc:
-                    if exc.name != path:
-                        raise
-                    continue
-                result = module.seed()
-                if path == "accounts.demo":
-                    logins = result
+            logins = demo.seed()  # the units and the logins, then each app's part (registered in its ready())
+            for seeder in demos.seeders():
+                seeder.seed()
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪。演示账号（密码均为 {settings.SEED_DEMO_PASSWORD}）："))
         for username, role, title in logins:
             self.stdout.write(f"  {username:<16} {role:<14} {title}")

@@ -152,6 +152,15 @@ def save_report(*, actor, report, data, progress, results, files=(), expected_st
     )
 
 
+def save_report_and_submit(*, actor, report, submit, **typed):
+    """The edit page's one door: save (``save_report``), then, with ``submit``, report it to the office. The save is
+    its own transaction, so a refused submission (its WorkflowError raised to the caller) keeps what was typed."""
+    report = save_report(actor=actor, report=report, **typed)
+    if submit:
+        report = submit_report(actor=actor, report=report)
+    return report
+
+
 def submit_report(*, actor, report, comment="", expected_state=None):
     def check(locked):
         if locked.saved_at is None:

@@ -220,17 +220,18 @@ def report_edit(request, pk):
         if not f.is_blank
     ]
     try:
-        report = services.save_report(
+        submit = bool(request.POST.get("submit"))
+        report = services.save_report_and_submit(
             actor=request.user,
             report=report,
+            submit=submit,
             data={k: d[k] for k in ("achievements", "problems", "next_plan")},
             progress=rows,
             results=result_rows,
             files=d["attachments"],
             expected_state=d["expected_state"] or None,
         )
-        if request.POST.get("submit"):
-            report = services.submit_report(actor=request.user, report=report)
+        if submit:
             messages.success(request, _("季度报告已报送。"))
             return redirect(report)
     except WorkflowError as err:

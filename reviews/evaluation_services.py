@@ -296,6 +296,15 @@ def _check_submittable(se):
         )
 
 
+def save_self_evaluation_and_submit(*, actor, self_evaluation, submit, **typed):
+    """The edit page's one door: save (``save_self_evaluation``), then, with ``submit``, submit to the office. The save
+    is its own transaction, so a refused submission (its WorkflowError raised to the caller) keeps what was typed."""
+    self_evaluation = save_self_evaluation(actor=actor, self_evaluation=self_evaluation, **typed)
+    if submit:
+        self_evaluation = submit_self_evaluation(actor=actor, self_evaluation=self_evaluation)
+    return self_evaluation
+
+
 def submit_self_evaluation(*, actor, self_evaluation, comment="", expected_state=None):
     return perform(
         self_evaluation,

@@ -176,17 +176,18 @@ def self_evaluation_edit(request, pk):
         if form.is_valid():
             task_rows, score_rows = _posted_rows(request.POST, tasks, scores)
             try:
-                se = services.save_self_evaluation(
+                submit = request.POST.get("action") == "submit"
+                se = services.save_self_evaluation_and_submit(
                     actor=request.user,
                     self_evaluation=se,
+                    submit=submit,
                     data={k: form.cleaned_data[k] for k in SelfEvaluation.TEXT_FIELDS},
                     tasks=task_rows,
                     scores=score_rows,
                     files=form.cleaned_data["attachments"],
                     expected_state=request.POST.get("expected_state") or None,
                 )
-                if request.POST.get("action") == "submit":
-                    se = services.submit_self_evaluation(actor=request.user, self_evaluation=se)
+                if submit:
                     messages.success(request, _("试点自评已提交市委改革办。"))
                     return redirect(se)
             except WorkflowError as err:

@@ -165,6 +165,15 @@ def _check_submittable(plan):
         )
 
 
+def save_plan_and_submit(*, actor, plan, submit, expected_state=None, **typed):
+    """The edit page's one door: save what was typed (``save_plan``), then, with ``submit``, submit it. The save is
+    its own transaction, so a refused submission (its WorkflowError raised to the caller) keeps what was typed."""
+    plan = save_plan(actor=actor, plan=plan, expected_state=expected_state, **typed)
+    if submit:
+        plan = submit_plan(actor=actor, plan=plan, expected_state=expected_state)
+    return plan
+
+
 def submit_plan(*, actor, plan, comment="", expected_state=None):
     """Submit (a version is frozen); the stacking check runs on the submitted task list in the same transaction.
     A plan already consulted on goes back to the office (``resubmit``), otherwise to its consultation."""

@@ -152,19 +152,18 @@ def plan_edit(request, pk):
     data = {name: form.cleaned_data[name] for name in PLAN_FIELDS + SECTION_FIELDS}
     tasks = [f.cleaned_data for f in task_forms]
     try:
-        plan = services.save_plan(
+        submit = request.POST.get("action") == "submit"
+        plan = services.save_plan_and_submit(  # saved first, so a refused submission keeps what was typed
             actor=request.user,
             plan=plan,
+            submit=submit,
             data=data,
             tasks=tasks,
             risk_files=form.cleaned_data["risk_files"],
             legality_files=form.cleaned_data["legality_files"],
             expected_state=request.POST.get("expected_state") or None,
         )
-        if request.POST.get("action") == "submit":  # saved first, so a refused submission keeps what was typed
-            plan = services.submit_plan(
-                actor=request.user, plan=plan, expected_state=request.POST.get("expected_state") or None
-            )
+        if submit:
             messages.success(request, _("试点方案已提交。"))
             return redirect(plan)
     except WorkflowError as err:

@@ -15,7 +15,7 @@ from . import audit_chain
 from .errors import WorkflowError, rule_violation
 from .models import SYSTEM_ROLE, Attachment, Notification, TransitionLog, Version
 from .request_context import with_request_id
-from .workitems import SYNCED_BY_SERVICE, sync_items
+from .workitems import sync_items, synced_by_caller
 
 logger = logging.getLogger(__name__)
 
@@ -317,9 +317,8 @@ def perform(
         from . import conventions
 
         returned = conventions.returned_to(locked, from_state, name)  # 退回到指定步骤: back to the returner
-        setattr(locked, SYNCED_BY_SERVICE, True)  # its work items are synced below, with the log row
         try:
-            with transaction.atomic():
+            with synced_by_caller(locked), transaction.atomic():  # its work items are synced below, with the log row
                 locked.save()
         except ConcurrentTransition:
             raise WorkflowError(stale_message(model.objects.get(pk=obj.pk))) from None
@@ -403,9 +402,8 @@ def change(
             raise WorkflowError(message % {"state": state_label(locked)})
         extra = apply(locked) or {}
         if save:
-            setattr(locked, SYNCED_BY_SERVICE, True)  # synced below, with the log row
             try:
-                with transaction.atomic():
+                with synced_by_caller(locked), transaction.atomic():  # synced below, with the log row
                     locked.save()
             except IntegrityError as exc:
                 raise (rule_violation(exc) or exc) from None

@@ -36,6 +36,7 @@ How a model declares who acts (all optional, read with ``getattr``):
 """
 
 from collections import namedtuple
+from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -50,8 +51,20 @@ Expected = namedtuple("Expected", "role unit_id user_id action opened_at due_at"
 # workflow.conventions.name_the_returner): while active it alone answers who takes the role's steps.
 RETURNER = "returner"
 
-# Set on an instance by the services that sync it themselves, so post_save does not sync it twice.
+# Set on an instance, for one save, by the services that sync it themselves, so post_save does not sync it twice.
 SYNCED_BY_SERVICE = "_workitems_synced_by_service"
+
+
+@contextmanager
+def synced_by_caller(obj):
+    """``with synced_by_caller(obj): obj.save()``: this save leaves the work items to the caller (``perform`` and
+    ``change`` sync them with the log row). The mark is taken off when the block ends, whatever happens in it, so a
+    later ``save()`` of the same object is synced again."""
+    setattr(obj, SYNCED_BY_SERVICE, True)
+    try:
+        yield obj
+    finally:
+        obj.__dict__.pop(SYNCED_BY_SERVICE, None)
 
 
 def participates(model):

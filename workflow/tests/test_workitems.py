@@ -47,6 +47,14 @@ def test_a_person_assigned_to_act_gets_the_task_and_the_notice_and_colleagues_do
     assert WorkItem.objects.open_for(colleague).count() == 1
 
 
+def test_a_record_saved_again_after_a_service_saved_it_is_synced_again(ticket, county_nanhu):
+    """The services save without the signal's sync (they sync with the log row), for that one save only."""
+    ticket = perform(ticket, "submit", actor=county_nanhu)
+    WorkItem.objects.for_object(ticket).delete()  # the items lost behind the record's back
+    ticket.save()  # an ordinary save of the object the service returned: post_save syncs it
+    assert _who(ticket) == [("reform-office", "reform_office", "accept,return_to_county")]
+
+
 def test_deleting_a_record_removes_its_open_items(ticket):
     assert WorkItem.objects.for_object(ticket).exists()
     Ticket.objects.filter(pk=ticket.pk).delete()  # the queryset delete sends post_delete per object

@@ -60,11 +60,20 @@ class ApplicationQuerySet(ProtectedStatusQuerySet):
         if sees_everything(user):
             return self.all()
         groups = unit_ids(user, Role.SPECIAL_GROUP)
-        scope = Q(county__in=unit_ids(user, Role.COUNTY)) | Q(pk__in=assigned_ids(user, Application))
+        guides = unit_ids(user, Role.GUIDANCE_UNIT)
+        own = Q(county__in=unit_ids(user, Role.COUNTY))
+        assigned = assigned_ids(user, Application)
+        if not groups and not guides:
+            # A county's or a named person's records are few among 60,000: their ids are merged from two indexed
+            # reads (UNION) instead of one OR that read every application (60-90 ms a list page nationally, 7 ms).
+            rows = self.model.objects
+            return self.filter(pk__in=rows.filter(own).values("pk").union(rows.filter(pk__in=assigned).values("pk")))
+        # A special group's field or a guidance unit's pilots are a large share: the list reads its own index in
+        # order and keeps the rows in scope (a union's semi-join read it all to find 20 rows).
+        scope = own | Q(pk__in=assigned)
         if groups:
             areas = Unit.objects.filter(pk__in=groups).exclude(area="").values("area")
             scope |= (Q(candidate__lead_group__in=groups) | Q(area__in=areas)) & Q(submitted_at__isnull=False)
-        guides = unit_ids(user, Role.GUIDANCE_UNIT)
         if guides:
             # The suggested guidance unit, and the one the office assigned to the pilot it became.
             scope |= (Q(candidate__guidance_unit__in=guides) | Q(pilot__guidance_unit__in=guides)) & Q(

@@ -90,6 +90,22 @@ def pages():
     return result, missing
 
 
+def prepare_database(scale, keep):
+    """The scratch database named in DATABASE_URL, dropped, created, migrated and seeded at ``scale`` (unless
+    ``keep``: the last seeded one), with Django set up on it."""
+    if not keep:
+        recreate_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    if not keep:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        _office, _admin, summary = seed(scale)
+        print(f"seeded: {summary}", flush=True)
+
+
 def committee_member():
     """A member of the committee (市委改革委), who reads the dashboard."""
     from accounts.models import Membership, Role, Unit, User
@@ -383,12 +399,7 @@ def main():
     url = os.environ["DATABASE_URL"]
     if not url.startswith("postgres"):
         raise SystemExit("DATABASE_URL must name a scratch PostgreSQL database")
-    if not args.keep:
-        recreate_database(url)
-
-    import django
-
-    django.setup()
+    prepare_database(args.scale, args.keep)
     from django.core.management import call_command
 
     from accounts.models import User
@@ -397,10 +408,6 @@ def main():
     from reports.models import QuarterlyReport
     from workflow.models import WorkItem
 
-    if not args.keep:
-        call_command("migrate", verbosity=0)
-        _office, _admin, summary = seed(args.scale)
-        print(f"seeded: {summary}", flush=True)
     office, admin = User.objects.get(username="bench_office"), User.objects.get(username="bench_admin")
     committee = committee_member()
     summary = (

@@ -55,10 +55,11 @@ sys.path.insert(0, str(ROOT))
 from bench.office_pages import (  # noqa: E402 - sets the bench's environment
     TICK,
     ServerCpu,
+    prepare_database,
     serve,
     session_cookie,
 )
-from bench.seed_scale import SCALES, recreate_database, seed  # noqa: E402
+from bench.seed_scale import SCALES  # noqa: E402
 
 VAR = ROOT / "var" / "real_use"
 WRITER_NAME = "bench_writer"  # the writer's PostgreSQL application_name: its backend's CPU is not the server's
@@ -667,12 +668,7 @@ def main():
     name = url.rsplit("/", 1)[1]
     if not url.startswith("postgres") or name == "jx_bench" or name.startswith("test_"):
         raise SystemExit("DATABASE_URL must name a scratch PostgreSQL database (not jx_bench, not test_*)")
-    if not args.keep:
-        recreate_database(url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    prepare_database(args.scale, args.keep)
     from django.db import connections
 
     from accounts.models import User
@@ -680,10 +676,6 @@ def main():
     from pilots.models import Pilot
     from reports.models import QuarterlyReport
 
-    if not args.keep:
-        call_command("migrate", verbosity=0)
-        _office, _admin, summary = seed(args.scale)
-        print(f"seeded: {summary}", flush=True)
     admin = User.objects.get(username="bench_admin")
     summary = (
         f"{Application.objects.count():,} applications, {Pilot.objects.count():,} pilots, "

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.roles import memberships
 
+from .deputies import deputising
 from .models import Notification, WorkItem, todo_scopes
 
 PAGE_SIZE = 20
@@ -63,8 +64,6 @@ def _mark_deputised(user, page):
     """Name the absent colleague on each item the user has as their deputy (代理): ``item.deputy_for``. Only a
     page with such items reads the user's deputyships (one query, however many rows)."""
     if any(row.user_id and row.user_id != user.pk for row in page):
-        from .deputies import deputising
-
         names = {row.user_id: row.user.display_name for row in deputising(user)}
         for row in page:
             if row.user_id and row.user_id != user.pk:
@@ -132,8 +131,6 @@ def _header_query(user):
     """Both badges in one query. A deputy's scopes carry the deputyship's subqueries (the ORM builds them); every
     other user's are the items named to them and one (unit, role) part per membership, counted in plain SQL built
     from the models' tables: the ORM took 1.5 ms of Python to build this query, on every page of the site."""
-    from .deputies import deputising
-
     if not deputising(user):
         return _header_sql(user)
     return (

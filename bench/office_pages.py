@@ -366,15 +366,17 @@ def table(args, summary, measured, missing, results, queries, loads, seconds_tot
     return "\n".join(lines)
 
 
-def write_results(scale, text):
+def write_results(scale, text, bench="office_pages", heading=""):
+    """Put ``text`` into bench/RESULTS.md between the ``<!-- {bench}:{scale}:start/end -->`` markers (appended under
+    ``heading`` the first time)."""
     path = ROOT / "bench" / "RESULTS.md"
     content = path.read_text()
-    start, end = f"<!-- office_pages:{scale}:start -->", f"<!-- office_pages:{scale}:end -->"
+    start, end = f"<!-- {bench}:{scale}:start -->", f"<!-- {bench}:{scale}:end -->"
     block = f"{start}\n{text}\n{end}"
     if start in content and end in content:
         content = content[: content.index(start)] + block + content[content.index(end) + len(end) :]
     else:
-        content = content.rstrip("\n") + "\n\n" + block + "\n"
+        content = content.rstrip("\n") + "\n\n" + (f"{heading}\n\n" if heading else "") + block + "\n"
     path.write_text(content)
 
 

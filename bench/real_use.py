@@ -52,6 +52,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import office_pages  # noqa: E402
 from bench.office_pages import (  # noqa: E402 - sets the bench's environment
     TICK,
     ServerCpu,
@@ -626,15 +627,9 @@ def table(args, summary, kinds, results, cache_text, minutes):
 
 
 def write_results(scale, text):
-    path = ROOT / "bench" / "RESULTS.md"
-    content = path.read_text()
-    start, end = f"<!-- real_use:{scale}:start -->", f"<!-- real_use:{scale}:end -->"
-    block = f"{start}\n{text}\n{end}"
-    if start in content and end in content:
-        content = content[: content.index(start)] + block + content[content.index(end) + len(end) :]
-    else:
-        content = content.rstrip("\n") + f"\n\n## Real use, {scale} scale (`bench/real_use.py`)\n\n" + block + "\n"
-    path.write_text(content)
+    office_pages.write_results(
+        scale, text, bench="real_use", heading=f"## Real use, {scale} scale (`bench/real_use.py`)"
+    )
 
 
 def main():

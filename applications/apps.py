@@ -11,12 +11,15 @@ class ApplicationsConfig(AppConfig):
         database rules this app's triggers enforce."""
         from accounts import demos
         from accounts.roles import roles_of
+        from pilots.services import check_before_deciding_batch
         from workflow import calendar, errors, navigation
 
         from . import demo
         from .calendar import application_deadlines
+        from .services import refuse_while_undecided
 
         demos.register(20, "applications", demo.seed)
+        check_before_deciding_batch(refuse_while_undecided)  # a batch is decided once all its applications are
 
         calendar.register(application_deadlines)
         calendar.register_kind("application", _("试点申报"), "text-bg-warning")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, Unit
 from accounts.roles import units
+from applications.selectors import names_of, undecided_in_batch
 from pilots.models import Batch, Candidate, Pilot
 from pilots.services import create_pilot_for
 from workflow.errors import WorkflowError, rule_violation
@@ -287,3 +288,13 @@ def act(*, actor, application, name, comment="", expected_state=None, meeting_re
     return review_application(
         actor=actor, application=application, name=name, comment=comment, expected_state=expected_state, files=files
     )
+
+
+def refuse_while_undecided(batch):
+    """A batch is marked decided only when the committee has decided every application submitted to it
+    (registered with pilots.services.check_before_deciding_batch)."""
+    count, names = names_of(undecided_in_batch(batch))
+    if count:
+        raise WorkflowError(
+            _("本批次还有%(n)s份申报尚未确定，不能标记为已确定：%(list)s。") % {"n": count, "list": names}
+        )

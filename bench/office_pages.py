@@ -407,7 +407,7 @@ def main():
     from accounts.models import User
     from applications.models import Application
     from pilots.models import Pilot
-    from reports.models import QuarterlyReport
+    from reports.monitoring.models import QuarterlyReport
     from workflow.models import WorkItem
 
     office, admin = User.objects.get(username="bench_office"), User.objects.get(username="bench_admin")
@@ -427,7 +427,7 @@ def main():
         refs = {p.reference for p in measured if p.key in wanted}
         measured = [p for p in measured if p.key in wanted or p.path in refs]
     cookies = {"office": session_cookie(office), "admin": session_cookie(admin), "committee": session_cookie(committee)}
-    from reports.dashboard import refresh_snapshot
+    from reports.dashboard.figures import refresh_snapshot
 
     refresh_snapshot()  # what beat does every minute in production (reports.refresh_dashboard)
     queries = {}

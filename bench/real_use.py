@@ -30,8 +30,8 @@ What one invocation does (every loop below is bounded in count and time; all tra
    The writer (a separate process, ``--rate`` writes a second, at most rate × seconds writes, stopping by itself at
    its deadline) cycles through a sign-in (``update_last_login``, the UPDATE a login makes), a county saving its
    application's draft (``applications.services.save_draft``) and the steps of a quarterly report: the office
-   returns a submitted one (``reports.services.review_report``), the county saves it (``save_report``) and submits
-   it again (``submit_report``), all through ``workflow.services.perform`` / ``change``.
+   returns a submitted one (``reports.monitoring.services.review_report``), the county saves it
+   (``save_report``) and submits it again (``submit_report``), all through ``workflow.services.perform`` / ``change``.
 3. Prints a table a run, and the goals met or not (bench/README.md explains the comparison); ``--write`` puts them
    into bench/RESULTS.md between ``<!-- real_use:<scale>:start -->`` and its end marker.
 """
@@ -218,8 +218,8 @@ def writer(rate, seconds, people_path):
     from accounts.models import Membership, Role, User
     from applications import services as app_services
     from applications.models import Application
-    from reports import services as report_services
-    from reports.models import QuarterlyReport
+    from reports.monitoring import services as report_services
+    from reports.monitoring.models import QuarterlyReport
 
     people = json.loads(Path(people_path).read_text())["people"]
     users = list(User.objects.filter(username__in=[p["user"] for p in people]))
@@ -436,7 +436,7 @@ def measure_after_beat(*args):
     (``reports.refresh_dashboard``): each measurement is shorter than the snapshot's maximum age."""
     from django.db import connections
 
-    from reports.dashboard import refresh_snapshot
+    from reports.dashboard.figures import refresh_snapshot
 
     refresh_snapshot()
     connections.close_all()
@@ -669,7 +669,7 @@ def main():
     from accounts.models import User
     from applications.models import Application
     from pilots.models import Pilot
-    from reports.models import QuarterlyReport
+    from reports.monitoring.models import QuarterlyReport
 
     admin = User.objects.get(username="bench_admin")
     summary = (

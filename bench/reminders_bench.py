@@ -2,9 +2,9 @@
 
 Seeds a fresh PostgreSQL database with bulk inserts (counties with one user each, pilots implementing, ten quarterly
 reports each: past quarters submitted except about 2% missing, the current quarter due today), then runs the job
-(``reports.reminders.send_reminders``) on its due date twice (the second run must send nothing) and prints wall
-time, the reminders sent and the peak Python memory (tracemalloc) of each run; ``--no-tracemalloc`` times the job
-without tracemalloc (which slows Python down) and prints no memory. ``--sizes`` runs several sizes in
+(``reports.monitoring.reminders.send_reminders``) on its due date twice (the second run must send nothing) and
+prints wall time, the reminders sent and the peak Python memory (tracemalloc) of each run; ``--no-tracemalloc``
+times the job without tracemalloc (which slows Python down) and prints no memory. ``--sizes`` runs several sizes in
 one go to show time growing with the reminders due and memory staying flat.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jx_h10 .venv/bin/python bench/reminders_bench.py \
@@ -50,7 +50,7 @@ def seed(reports):
     from applications.models import Application
     from applications.services import FILLED_EXAMPLE
     from pilots.models import Batch, Candidate, Pilot
-    from reports.models import QuarterlyReport, quarter_bounds
+    from reports.monitoring.models import QuarterlyReport, quarter_bounds
 
     pilots_n = reports // len(QUARTERS)
     office_unit = Unit.objects.get(kind=Role.REFORM_OFFICE)
@@ -153,7 +153,7 @@ def seed(reports):
 def run_once(trace=True):
     from django.urls import reverse
 
-    from reports.reminders import send_reminders
+    from reports.monitoring.reminders import send_reminders
 
     reverse("reports:list")  # the URL conf is imported once, outside the measurement
     if trace:

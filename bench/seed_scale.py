@@ -201,7 +201,7 @@ def seed(scale, stdout=print):
     from applications.models import Application
     from applications.services import FILLED_EXAMPLE
     from pilots.models import Batch, Candidate, Pilot
-    from reports.models import QuarterlyReport, quarter_bounds
+    from reports.monitoring.models import QuarterlyReport, quarter_bounds
     from workflow.models import WorkItem
     from workflow.workitems import sync_items
 

@@ -115,8 +115,8 @@ def stored(rng):
 def seed():
     from accounts.models import Membership, Unit, User
     from accounts.reference import load_reference_units
-    from reviews import stacking
-    from reviews.models import ReferenceTask
+    from reviews.plans import stacking
+    from reviews.plans.models import ReferenceTask
     from reviews.tests.factories import filled_plan, make_pilot
 
     load_reference_units(Unit)
@@ -153,7 +153,7 @@ def seed():
 
 def main():
     call_command("migrate", verbosity=0)
-    from reviews import stacking
+    from reviews.plans import stacking
 
     plan = seed()
     samples, found = [], []
@@ -167,7 +167,7 @@ def main():
         f"max {max(samples):.1f} ms over {ROUNDS} rounds; {len(found)} matches at threshold {stacking.threshold()}"
     )
     # Recall of the band-key lookup: every stored task scored exactly against every plan task (slow, once).
-    from reviews.models import ReferenceTask
+    from reviews.plans.models import ReferenceTask
 
     limit = stacking.threshold()
     stored = list(ReferenceTask.objects.values_list("pk", "content"))

@@ -11,7 +11,7 @@ from applications.admin import ApplicationAdmin
 from applications.models import Application
 from jiaxing_pilot.urls import urlpatterns as site_urlpatterns
 from pilots.models import Pilot
-from reports.models import QuarterlyReport
+from reports.monitoring.models import QuarterlyReport
 
 ROWS_PER_PAGE = 20
 

@@ -137,7 +137,7 @@ CELERY_BEAT_SCHEDULE = {
     "fill-report-quarters": {"task": "reports.fill_report_quarters", "schedule": timedelta(minutes=10)},
     "send-report-reminders": {"task": "reports.send_report_reminders", "schedule": crontab(hour=7, minute=30)},
     "close-ended-terms": {"task": "reports.close_ended_terms", "schedule": crontab(hour=0, minute=45)},
-    # The dashboard's figures, counted once a minute for every reader (reports.dashboard.refresh_snapshot).
+    # The dashboard's figures, counted once a minute for every reader (reports.dashboard.figures.refresh_snapshot).
     "refresh-dashboard": {"task": "reports.refresh_dashboard", "schedule": timedelta(minutes=1)},
 }
 # A dashboard snapshot older than this (beat stopped) is not shown: the page counts the figures itself.

@@ -2,9 +2,8 @@
 
 from django.contrib import admin
 
+from pilots.models import Batch, Candidate, Pilot
 from workflow.admin import WorkflowRecordAdmin
-
-from .models import Batch, Candidate, Pilot
 
 
 @admin.register(Batch)

@@ -11,13 +11,13 @@ class PilotsConfig(AppConfig):
         from accounts import demos
         from accounts.roles import roles_of
         from accounts.rules import is_county, is_reform_office, is_special_group
+        from pilots import calendar as dates
+        from pilots import demo
+        from pilots.experiences import demo as experience_demo
         from workflow import calendar, navigation, registry
 
-        from . import calendar as dates
-        from . import demo, experience_demo
-
         demos.register(10, "pilots", demo.seed)  # batches and the candidate list
-        demos.register(40, "pilots.experiences", experience_demo.seed)  # 经验推广, after the pilots have run
+        demos.register(40, "pilots.experiences.services", experience_demo.seed)  # 经验推广, after the pilots have run
         calendar.register(dates.batch_windows)
         calendar.register(dates.pilot_term_ends)
         calendar.register_kind("batch_opens", _("申报批次"), "text-bg-info")

@@ -4,9 +4,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.roles import roles_of
+from pilots.models import Batch, Pilot
 from workflow.calendar import CalendarEvent
-
-from .models import Batch, Pilot
 
 
 def batch_windows(user):

@@ -5,9 +5,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import Unit, User
-
-from . import services
-from .models import Batch, Candidate
+from pilots import services
+from pilots.models import Batch, Candidate
 
 CANDIDATES_2026 = [
     (

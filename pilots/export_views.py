@@ -6,11 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pilots import selectors
+from pilots.experiences import selectors as experience_selectors
+from pilots.experiences.forms import LibraryFilterForm
+from pilots.forms import CandidateFilter, PilotFilterForm
 from workflow import xlsx
-
-from . import experience_selectors, selectors
-from .experience_forms import LibraryFilterForm
-from .forms import CandidateFilter, PilotFilterForm
 
 C = xlsx.Column
 

@@ -4,10 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Unit
+from pilots.models import Batch, Candidate
+from pilots.selectors import pilot_list
 from workflow.forms import ListFilter, StyledMixin
-
-from .models import Batch, Candidate
-from .selectors import pilot_list
 
 
 class BatchForm(StyledMixin, forms.ModelForm):
@@ -97,9 +96,8 @@ class PilotFilterForm(ListFilter):
 
     def __init__(self, *args, batches, **kwargs):
         from accounts.models import ReformArea
+        from pilots.models import Pilot
         from workflow.widgets import CountyFilterField, FastSelect
-
-        from .models import Pilot
 
         super().__init__(*args, **kwargs)
         self.fields["county"] = CountyFilterField(label=_("县（市、区）"), empty_label=_("全部县（市、区）"))

@@ -11,10 +11,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from pilots import imports
+from pilots.forms import ImportForm
 from workflow.errors import WorkflowError
-
-from . import imports
-from .forms import ImportForm
 
 
 def _require_office(user):

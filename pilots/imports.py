@@ -23,11 +23,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.models import ReformArea, Role, Unit
+from pilots.models import Batch, Candidate
+from pilots.services import propose_candidate
 from workflow.errors import WorkflowError
 from workflow.files import sniff
-
-from .models import Batch, Candidate
-from .services import propose_candidate
 
 logger = logging.getLogger(__name__)
 

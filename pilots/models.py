@@ -10,6 +10,7 @@ from django_fsm import FSMField, transition
 
 from accounts.models import ReformArea, Role, Unit
 from accounts.roles import has_role, sees_everything, unit_ids
+from pilots.experiences.models import BonusEntry, Experience, Promotion, PromotionLevel  # noqa: F401  (经验推广, seed 二（五）)
 from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
 from workflow.models import SYSTEM_ROLE
 
@@ -381,7 +382,3 @@ class Pilot(WorkflowModel):
     )
     def terminate(self):
         pass
-
-
-# Experiences, promotion and the bonus-point ledger live in their own module (seed 二（五）、三（三））.
-from .experience_models import BonusEntry, Experience, Promotion, PromotionLevel  # noqa: E402,F401

@@ -2,9 +2,8 @@
 
 from django.shortcuts import get_object_or_404
 
+from pilots.models import Batch, BonusEntry, Candidate, Experience, Pilot, Promotion
 from workflow.widgets import filter_county
-
-from .models import Batch, BonusEntry, Candidate, Experience, Pilot, Promotion
 
 
 def batch_list(user):
@@ -75,7 +74,7 @@ def decided_pilots(batch):
     )
 
 
-# --- what the dashboards (reports.dashboard) count: scoped querysets, no rows loaded here -----------------
+# --- what the dashboards (reports.dashboard.figures) count: scoped querysets, no rows loaded here -----------------
 def experiences(user):
     return Experience.objects.visible_to(user)
 

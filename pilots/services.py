@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.roles import units
+from pilots.models import Batch, Candidate, Pilot
 from workflow import workitems
 from workflow.errors import WorkflowError
 from workflow.models import TransitionLog
 from workflow.services import change, notify, perform, record
-
-from .models import Batch, Candidate, Pilot
 
 
 def _require(perm_name, actor, obj=None):
@@ -66,22 +65,37 @@ def update_batch(*, actor, batch, data):
     return locked
 
 
+# --- what later stages add: registries their apps fill in ready(), so the arrows keep running pilots ← apps -----
+_BATCH_DECIDE_CHECKS = []  # called with the locked batch before it is marked decided; raise WorkflowError to refuse
+_TERM_SET = []  # called with the pilot once its term is set (start_term) or moved (extend_term)
+
+
+def check_before_deciding_batch(check):
+    """Register ``check(batch)``: applications refuses while any application of the batch is undecided."""
+    _BATCH_DECIDE_CHECKS.append(check)
+
+
+def on_term_set(callback):
+    """Register ``callback(pilot)``: reports makes the quarterly reports of every quarter of the term."""
+    _TERM_SET.append(callback)
+
+
+def _term_set(pilot):
+    for callback in _TERM_SET:
+        callback(pilot)
+    return pilot
+
+
+def _batch_decide_checks(batch):
+    for check in _BATCH_DECIDE_CHECKS:
+        check(batch)
+
+
 def batch_act(*, actor, batch, name, comment="", expected_state=None):
     if name not in {"open", "close", "decide"}:
         raise WorkflowError(_("没有这个操作。"), status=400)
-    before = _all_applications_decided if name == "decide" else None
+    before = _batch_decide_checks if name == "decide" else None
     return perform(batch, name, actor=actor, comment=comment, expected_state=expected_state, before=before)
-
-
-def _all_applications_decided(batch):
-    """A batch is marked decided only when the committee has decided every application submitted to it."""
-    from applications.selectors import names_of, undecided_in_batch
-
-    count, names = names_of(undecided_in_batch(batch))
-    if count:
-        raise WorkflowError(
-            _("本批次还有%(n)s份申报尚未确定，不能标记为已确定：%(list)s。") % {"n": count, "list": names}
-        )
 
 
 # --- candidates --------------------------------------------------------------------------------
@@ -211,7 +225,7 @@ def start_term(pilot, *, cause_log, approved_at):
     """The plan was approved: the pilot starts implementing, its term running PILOT_TERM_YEARS from that day."""
     start = timezone.localdate(approved_at) if isinstance(approved_at, datetime.datetime) else approved_at
     end = add_years(start, settings.PILOT_TERM_YEARS)
-    return _system_step(pilot, "start", cause_log=cause_log, params={"term_start": start, "term_end": end})
+    return _term_set(_system_step(pilot, "start", cause_log=cause_log, params={"term_start": start, "term_end": end}))
 
 
 def extend_term(pilot, *, new_end, cause_log):
@@ -225,7 +239,7 @@ def extend_term(pilot, *, new_end, cause_log):
                 status=400,
             )
 
-    return _system_step(pilot, "extend", cause_log=cause_log, params={"term_end": new_end}, before=check)
+    return _term_set(_system_step(pilot, "extend", cause_log=cause_log, params={"term_end": new_end}, before=check))
 
 
 def begin_evaluation(pilot, *, cause_log):

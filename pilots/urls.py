@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import experience_views, export_views, import_views, views
+from pilots import export_views, import_views, views
+from pilots.experiences import views as experience_views
 
 app_name = "pilots"
 urlpatterns = [

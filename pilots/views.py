@@ -13,15 +13,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.roles import roles_of, sees_everything
+from pilots import selectors, services
+from pilots.forms import BatchForm, CandidateFilter, CandidateForm, GuidanceUnitForm, PilotFilterForm
+from pilots.models import Batch, Candidate, Pilot
 from workflow.forms import ActionForm
 from workflow.registry import related_for
 from workflow.selectors import timeline
 from workflow.services import available_actions
 from workflow.views import call_service, run_action
-
-from . import selectors, services
-from .forms import BatchForm, CandidateFilter, CandidateForm, GuidanceUnitForm, PilotFilterForm
-from .models import Batch, Candidate, Pilot
 
 
 def _require(perm_name, user, message):

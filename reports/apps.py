@@ -11,17 +11,19 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from accounts import demos
         from accounts.roles import roles_of
-        from workflow import calendar, navigation, registry
-        from workflow.opinions import register_purpose
-
-        from . import (
+        from pilots.services import on_term_set
+        from reports.monitoring import (
             demo,
             rules,  # noqa: F401  (permissions)
         )
-        from .calendar import rectification_deadlines, report_due_dates
-        from .extensions import EXTENSION_OPINION
-        from .related import extension_links, inspection_links, report_links
+        from reports.monitoring.calendar import rectification_deadlines, report_due_dates
+        from reports.monitoring.extensions import EXTENSION_OPINION
+        from reports.monitoring.services import ensure_report_quarters
+        from reports.related import extension_links, inspection_links, report_links
+        from workflow import calendar, navigation, registry
+        from workflow.opinions import register_purpose
 
+        on_term_set(ensure_report_quarters)  # a pilot's term set or moved: the reports of every quarter of it
         demos.register(50, "reports", demo.seed)  # quarterly reports, inspections, extensions of the demo pilots
         register_purpose(
             EXTENSION_OPINION,

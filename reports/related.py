@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from . import selectors
-from .extensions import ExtensionRequest
-from .inspections import Inspection, RectificationItem
+from reports.monitoring import selectors
+from reports.monitoring.extensions import ExtensionRequest
+from reports.monitoring.inspections import Inspection, RectificationItem
 
 
 def report_links(user, pilot):

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import county_views, dashboard_views, export_views, extension_views, inspection_views, views
+from reports.dashboard import county_views
+from reports.dashboard import views as dashboard_views
+from reports.monitoring import export_views, extension_views, inspection_views, views
 
 app_name = "reports"
 urlpatterns = [

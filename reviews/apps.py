@@ -11,13 +11,12 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         from accounts import demos
         from accounts.roles import roles_of
+        from reviews.plans import demo
+        from reviews.plans.models import CONSULTATION
         from workflow import navigation, registry
         from workflow.opinions import register_purpose
 
-        from . import demo
-        from .models import CONSULTATION
-
-        demos.register(30, "reviews", demo.seed)  # plans, then 总结评估 (reviews.evaluation_demo)
+        demos.register(30, "reviews", demo.seed)  # plans, then 总结评估 (reviews.evaluation.demo)
 
         register_purpose(
             CONSULTATION,
@@ -40,7 +39,7 @@ class ReviewsConfig(AppConfig):
                 ),
             )
         )
-        from .related import evaluation_links, plan_links
+        from reviews.related import evaluation_links, plan_links
 
         registry.register_related("pilots.Pilot", plan_links)
         registry.register_related("pilots.Pilot", evaluation_links)
@@ -49,10 +48,10 @@ class ReviewsConfig(AppConfig):
     def ready_evaluation(self):
         """Self-evaluation, evaluation and summary: permissions, log sentences, navigation and calendar."""
         from accounts.roles import roles_of
+        from reviews.evaluation import admin as evaluation_admin
+        from reviews.evaluation import rules as evaluation_rules  # noqa: F401  (permissions)
+        from reviews.evaluation.calendar import self_evaluation_deadlines
         from workflow import calendar, navigation, registry
-
-        from . import evaluation_admin, evaluation_rules  # noqa: F401  (permissions)
-        from .evaluation_calendar import self_evaluation_deadlines
 
         evaluation_admin.register()
         registry.register_label("evaluators_assigned", _("指定评估人员"))

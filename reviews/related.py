@@ -3,8 +3,9 @@ user may open (each scoped like its own page: one query per record kind, however
 
 from django.utils.translation import gettext as _
 
-from . import evaluation_selectors, selectors
-from .evaluation_models import Evaluation
+from reviews.evaluation import selectors as evaluation_selectors
+from reviews.evaluation.models import Evaluation
+from reviews.plans import selectors
 
 
 def plan_links(user, pilot):

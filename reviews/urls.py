@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import evaluation_views, export_views, views
+from reviews.evaluation import views as evaluation_views
+from reviews.plans import export_views, views
 
 app_name = "reviews"
 urlpatterns = [

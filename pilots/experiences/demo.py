@@ -4,10 +4,9 @@ promotion whose bonus entry the office confirmed, a city promotion waiting for c
 import datetime
 
 from accounts.models import Unit, User
-
-from . import experiences
-from .experience_models import BonusEntry, Experience, Promotion
-from .models import Pilot
+from pilots.experiences import services as experiences
+from pilots.experiences.models import BonusEntry, Experience, Promotion
+from pilots.models import Pilot
 
 EXPERIENCES = [
     (

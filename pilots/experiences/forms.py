@@ -5,9 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ReformArea, Role, Unit
+from pilots.experiences.models import Experience, PromotionLevel
 from workflow.forms import MultipleFileField, StyledMixin
-
-from .experience_models import Experience, PromotionLevel
 
 
 class ExperienceForm(StyledMixin, forms.ModelForm):

@@ -5,8 +5,8 @@ import re
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 
-from .experience_models import BonusEntry, Experience, Promotion, PromotionLevel
-from .models import Pilot
+from pilots.experiences.models import BonusEntry, Experience, Promotion, PromotionLevel
+from pilots.models import Pilot
 
 # Chinese search: PostgreSQL's built-in text search has no Chinese parser (zhparser is an extension we cannot
 # assume) and pg_trgm needs CREATE EXTENSION, which the application role may not run. A substring match

@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.roles import units
+from pilots.experiences.models import BonusEntry, Experience, Promotion, PromotionLevel
 from workflow.errors import WorkflowError
 from workflow.services import change, perform, record, save_attachments
-
-from .experience_models import BonusEntry, Experience, Promotion, PromotionLevel
 
 EXPERIENCE_FIELDS = ("title", "summary", "body", "tags", "area")
 

@@ -14,17 +14,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from pilots.experiences import selectors, services
+from pilots.experiences.forms import CorrectionForm, ExperienceForm, LedgerFilterForm, LibraryFilterForm, PromotionForm
+from pilots.experiences.models import BonusEntry, Experience, Promotion
 from workflow import xlsx
 from workflow.forms import ActionForm
 from workflow.models import Attachment
 from workflow.selectors import timeline
 from workflow.services import available_actions
 from workflow.views import call_service, run_action
-
-from . import experience_selectors as selectors
-from . import experiences as services
-from .experience_forms import CorrectionForm, ExperienceForm, LedgerFilterForm, LibraryFilterForm, PromotionForm
-from .experience_models import BonusEntry, Experience, Promotion
 
 
 def _require(perm_name, user, message, obj=None):

@@ -13,13 +13,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import Unit
-from pilots import experiences
-from pilots.experience_models import BonusEntry
-from pilots.experience_selectors import county_total, ledger_totals
+from pilots.experiences import services as experiences
+from pilots.experiences.models import BonusEntry
+from pilots.experiences.selectors import county_total, ledger_totals
+from pilots.tests.experience_factories import approved_pilot, promote, published
 from workflow.errors import WorkflowError
 from workflow.models import AuditEvent, TransitionLog, WorkItem
-
-from .experience_factories import approved_pilot, promote, published
 
 pytestmark = pytest.mark.django_db
 

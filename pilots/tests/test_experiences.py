@@ -12,13 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Unit
-from pilots import experiences
-from pilots.experience_models import Experience
-from pilots.experience_selectors import experience_list
+from pilots.experiences import services as experiences
+from pilots.experiences.models import Experience
+from pilots.experiences.selectors import experience_list
+from pilots.tests.experience_factories import approved_pilot, draft, promote, published
 from workflow.errors import WorkflowError
 from workflow.models import TransitionLog
-
-from .experience_factories import approved_pilot, draft, promote, published
 
 pytestmark = pytest.mark.django_db
 
@@ -239,8 +238,8 @@ def test_a_promotion_document_is_downloaded_by_readers_of_the_experience(pilot, 
 def test_demo_seeds_the_case_library_and_the_ledger_once(settings):
     from django.core.management import call_command
 
-    from pilots.experience_models import BonusEntry
-    from pilots.experience_selectors import county_total
+    from pilots.experiences.models import BonusEntry
+    from pilots.experiences.selectors import county_total
 
     settings.DEBUG = True
     call_command("seed_demo")

@@ -13,9 +13,8 @@ from accounts.models import Unit
 from applications.tests.factories import BatchFactory, listed_candidate, open_batch
 from pilots import services
 from pilots.models import Candidate
+from pilots.tests.experience_factories import approved_pilot, draft, promote, published
 from workflow.models import AuditEvent
-
-from .experience_factories import approved_pilot, draft, promote, published
 
 pytestmark = pytest.mark.django_db
 

@@ -17,12 +17,11 @@ from accounts.models import Role, Unit
 from accounts.roles import has_role, sees_everything, unit_ids
 from applications import selectors as application_selectors
 from pilots import selectors as pilot_selectors
-from reviews import selectors as review_selectors
-
-from . import selectors
-from .extensions import ExtensionRequest
-from .inspections import RectificationItem
-from .models import QuarterlyReport
+from reports.monitoring import selectors
+from reports.monitoring.extensions import ExtensionRequest
+from reports.monitoring.inspections import RectificationItem
+from reports.monitoring.models import QuarterlyReport
+from reviews.plans import selectors as review_selectors
 
 SECTION_ROWS = 10
 T = QuarterlyReport.Timeliness

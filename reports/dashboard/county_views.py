@@ -10,9 +10,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from reports.dashboard import county
 from workflow import xlsx
-
-from . import county
 
 PER_PAGE = 50
 

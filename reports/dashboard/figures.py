@@ -223,8 +223,8 @@ def pipeline(user):
 # --- monitoring ----------------------------------------------------------------------------------
 def report_timeliness(user, today=None):
     """The reporting quarter's reports: on time, late, missing, not yet due (one query)."""
-    from . import selectors
-    from .models import QuarterlyReport
+    from reports.monitoring import selectors
+    from reports.monitoring.models import QuarterlyReport
 
     year, quarter = reporting_quarter(today)
     counts = selectors.quarter_counts(user, year=year, quarter=quarter)
@@ -244,7 +244,7 @@ def report_timeliness(user, today=None):
 
 def rectification(user, today=None):
     """Open and overdue rectification items per county (one query)."""
-    from .inspections import RectificationItem
+    from reports.monitoring.inspections import RectificationItem
 
     today = today or timezone.localdate()
     is_open = Q(status__in=RectificationItem.OPEN)
@@ -277,7 +277,7 @@ def rectification(user, today=None):
 
 def extensions(user):
     """Pending extension requests by step (one query)."""
-    from .extensions import ExtensionRequest
+    from reports.monitoring.extensions import ExtensionRequest
 
     counts = dict(
         ExtensionRequest.objects.visible_to(user)
@@ -299,7 +299,7 @@ def extensions(user):
 # --- results ---------------------------------------------------------------------------------------
 def results_by_kind(user):
     """Institutional results (制度成果) of submitted reports, by kind (one query)."""
-    from .models import InstitutionalResult
+    from reports.monitoring.models import InstitutionalResult
 
     counts = dict(
         submitted_results(user).values_list("kind").annotate(n=Count("*")).order_by().values_list("kind", "n")
@@ -313,7 +313,7 @@ def results_by_kind(user):
 
 def reported_results(user, *, kind="", county=None):
     """Institutional results the counties have reported (in a report submitted at least once), newest first."""
-    from .models import InstitutionalResult
+    from reports.monitoring.models import InstitutionalResult
 
     qs = submitted_results(user)
     if kind in InstitutionalResult.Kind.values:
@@ -331,7 +331,7 @@ def submitted_results(user):
     joining every result to its report, and no ``IN (every report)`` for those who see all reports."""
     from django.db.models import Exists, OuterRef
 
-    from .models import InstitutionalResult, QuarterlyReport
+    from reports.monitoring.models import InstitutionalResult, QuarterlyReport
 
     drafts = QuarterlyReport.objects.filter(pk=OuterRef("report_id"), first_submitted_on__isnull=True)
     qs = InstitutionalResult.objects.filter(~Exists(drafts))
@@ -410,7 +410,7 @@ def my_work(user):
 
 def dashboard(user, *, office=False, today=None):
     """Everything the dashboard page shows, in a fixed number of queries whatever the data."""
-    from .goals import goal_progress
+    from reports.dashboard.goals import goal_progress
 
     today = today or timezone.localdate()
     pilots = pilot_figures(user)
@@ -479,7 +479,7 @@ def _figure(data):
 
 
 def _load(data):
-    from .goals import Goal
+    from reports.dashboard.goals import Goal
 
     goals = []
     for g in data["goals"]:
@@ -506,7 +506,7 @@ def _load(data):
 def refresh_snapshot():
     """Count the figures once for every language and keep them (beat, every minute: ``reports.refresh_dashboard``).
     A row per language, replaced in place; the counting reads, only the replacement writes."""
-    from .models import DashboardSnapshot
+    from reports.dashboard.models import DashboardSnapshot
 
     now = timezone.now()
     for language, _name in settings.LANGUAGES:
@@ -520,7 +520,7 @@ def page_context(user, *, office=False):
     """What the dashboard page shows: the figures of the last snapshot if it is at most
     ``DASHBOARD_SNAPSHOT_MAX_AGE`` seconds old (``computed_at`` says when), else counted now (``computed_at``
     None); the office's own 我的待办 is always read now."""
-    from .models import DashboardSnapshot
+    from reports.dashboard.models import DashboardSnapshot
 
     oldest = timezone.now() - datetime.timedelta(seconds=settings.DASHBOARD_SNAPSHOT_MAX_AGE)
     snapshot = DashboardSnapshot.objects.filter(language=translation.get_language(), computed_at__gte=oldest).first()

@@ -125,8 +125,7 @@ def _metric_querysets(user):
 
     from pilots.selectors import bonus_entries, pilot_list, promotions
     from pilots.selectors import experiences as experience_qs
-
-    from .dashboard import submitted_results
+    from reports.dashboard.figures import submitted_results
 
     pilots = pilot_list(user).order_by()
     results = submitted_results(user)

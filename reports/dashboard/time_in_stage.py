@@ -45,13 +45,13 @@ def _applications(user):
 
 
 def _plans(user):
-    from reviews.selectors import plan_list
+    from reviews.plans.selectors import plan_list
 
     return plan_list(user)
 
 
 def _extensions(user):
-    from .extensions import ExtensionRequest
+    from reports.monitoring.extensions import ExtensionRequest
 
     return ExtensionRequest.objects.visible_to(user)
 

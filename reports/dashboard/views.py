@@ -17,11 +17,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.roles import has_role
+from reports.dashboard import figures as dashboard
+from reports.dashboard import goals, time_in_stage
+from reports.monitoring.models import InstitutionalResult
 from workflow.forms import StyledMixin
 from workflow.views import call_service
-
-from . import dashboard, goals, time_in_stage
-from .models import InstitutionalResult
 
 
 def _require_dashboard(user):

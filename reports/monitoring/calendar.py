@@ -7,9 +7,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.roles import roles_of
+from reports.monitoring.models import QuarterlyReport
 from workflow.calendar import CalendarEvent
-
-from .models import QuarterlyReport
 
 # Outstanding reports due in this window around today (the calendar shows what is near, not every quarter).
 BEHIND, AHEAD = 60, 120
@@ -44,7 +43,7 @@ def report_due_dates(user):
 
 def rectification_deadlines(user):
     """Deadlines of the rectification items still open that the county or the office follows."""
-    from .inspections import RectificationItem
+    from reports.monitoring.inspections import RectificationItem
 
     if not roles_of(user) & {Role.COUNTY, Role.REFORM_OFFICE}:
         return

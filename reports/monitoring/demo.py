@@ -13,11 +13,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from pilots.selectors import pilot_list
+from reports.dashboard.goals import seed_goals
+from reports.monitoring import extension_services, inspection_services, services
+from reports.monitoring.models import QuarterlyReport
 from workflow.services import change
-
-from . import extension_services, inspection_services, services
-from .goals import seed_goals
-from .models import QuarterlyReport
 
 START = datetime.date(2025, 7, 1)
 

@@ -6,11 +6,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pilots.selectors import pilot_list
+from reports.monitoring import selectors
+from reports.monitoring.filters import ExtensionFilter, ItemFilter, ReportFilter
+from reports.monitoring.models import QuarterlyReport
 from workflow import xlsx
-
-from . import selectors
-from .filters import ExtensionFilter, ItemFilter, ReportFilter
-from .models import QuarterlyReport
 
 C = xlsx.Column
 

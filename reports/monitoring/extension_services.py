@@ -7,12 +7,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from pilots.services import extend_term
+from reports.monitoring.extensions import EXTENSION_OPINION, ExtensionRequest
+from reports.monitoring.services import REPORTING
 from workflow.errors import WorkflowError
 from workflow.opinions import opinion_request
 from workflow.services import notify, perform, record
-
-from .extensions import EXTENSION_OPINION, ExtensionRequest
-from .services import REPORTING, ensure_report_quarters
 
 
 def apply_extension(*, actor, pilot, reason, reason_text, new_end):
@@ -84,8 +83,7 @@ def decide(*, actor, extension, name, meeting_ref="", comment="", expected_state
         details.update(on_behalf_of=Role.COMMITTEE, recorded_by=actor.pk)
 
     def moved(locked, log):
-        pilot = extend_term(locked.pilot, new_end=locked.new_end, cause_log=log)
-        ensure_report_quarters(pilot)
+        extend_term(locked.pilot, new_end=locked.new_end, cause_log=log)  # and its reports (on_term_set)
 
     return perform(
         extension,

@@ -14,15 +14,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pilots.selectors import access_pilot
+from reports.monitoring import extension_services, selectors
+from reports.monitoring.extensions import ExtensionRequest
+from reports.monitoring.filters import ExtensionFilter
 from workflow.errors import WorkflowError
 from workflow.forms import ActionForm, StyledMixin
 from workflow.selectors import opinions_of, timeline
 from workflow.services import available_actions
 from workflow.views import run_action
-
-from . import extension_services, selectors
-from .extensions import ExtensionRequest
-from .filters import ExtensionFilter
 
 
 class ExtensionForm(StyledMixin, forms.Form):

@@ -4,12 +4,11 @@ each, read from the query string alike by the list page and its Excel export (wo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reports.monitoring.extensions import ExtensionRequest
+from reports.monitoring.inspections import RectificationItem
+from reports.monitoring.models import QuarterlyReport
 from workflow.forms import ListFilter
 from workflow.widgets import CountyFilterField, filter_county
-
-from .extensions import ExtensionRequest
-from .inspections import RectificationItem
-from .models import QuarterlyReport
 
 WHOLE_NUMBER = {"invalid": _("请输入整数。")}
 

@@ -4,9 +4,8 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from reports.monitoring.models import InstitutionalResult, TaskProgress
 from workflow.forms import ActionForm, MultipleFileField, StyledMixin
-
-from .models import InstitutionalResult, TaskProgress
 
 
 class ReportForm(StyledMixin, forms.Form):

@@ -7,10 +7,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.roles import units
+from reports.monitoring.inspections import Inspection, RectificationItem
 from workflow.errors import WorkflowError
 from workflow.services import notify, perform, record
-
-from .inspections import Inspection, RectificationItem
 
 
 def record_inspection(*, actor, held_on, team, findings, pilots, items):

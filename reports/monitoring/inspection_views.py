@@ -14,15 +14,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pilots.selectors import pilot_list
+from reports.monitoring import inspection_services, selectors
+from reports.monitoring.filters import ItemFilter
+from reports.monitoring.inspections import Inspection, RectificationItem
 from workflow.errors import WorkflowError
 from workflow.forms import ActionForm, StyledMixin
 from workflow.selectors import timeline
 from workflow.services import available_actions
 from workflow.views import run_action
-
-from . import inspection_services, selectors
-from .filters import ItemFilter
-from .inspections import Inspection, RectificationItem
 
 DATE = {"type": "date"}
 

@@ -4,7 +4,6 @@ import datetime
 
 import pgtrigger
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -59,7 +58,7 @@ def _count_sql(changes):
 class ReportCount(models.Model):
     """How many quarterly reports are in each state, kept by the database itself (statement triggers on the report
     table, PostgreSQL only): the office's report list shows its exact total without counting 300,000 rows on every
-    page (``reports.selectors.report_total``). Elsewhere the table stays empty and the list counts."""
+    page (``reports.monitoring.selectors.report_total``). Elsewhere the table stays empty and the list counts."""
 
     status = models.CharField(_("状态"), max_length=20, primary_key=True)
     n = models.BigIntegerField(_("数量"), default=0)
@@ -345,29 +344,6 @@ class ReminderSent(models.Model):
         return f"{self.report_id}:{self.kind}"
 
 
-class DashboardSnapshot(models.Model):
-    """The committee's and the office's dashboard figures, one row per language, computed every minute by beat
-    (``reports.refresh_dashboard``, ``reports.dashboard.refresh_snapshot``) so the page reads one row instead of
-    aggregating 300,000 reports at every load; the page says when (数据更新于 HH:MM) and computes the figures
-    itself when the row is older than ``DASHBOARD_SNAPSHOT_MAX_AGE`` (beat stopped) or missing."""
-
-    language = models.CharField(_("语言"), max_length=10, primary_key=True)
-    computed_at = models.DateTimeField(_("统计时间"))
-    figures = models.JSONField(_("统计数据"), encoder=DjangoJSONEncoder)
-
-    class Meta:
-        verbose_name = _("看板统计")
-        verbose_name_plural = _("看板统计")
-
-    def __str__(self):
-        return f"{self.language} {self.computed_at:%Y-%m-%d %H:%M}"
-
-
 # Settings read by the services (defaults here so tests and the bench may override them).
 def reminder_days_before():
     return getattr(settings, "REPORT_REMINDER_DAYS_BEFORE", 5)
-
-
-from .extensions import ExtensionRequest  # noqa: E402, F401  (its own module; registered with this app)
-from .goals import Goal  # noqa: E402, F401
-from .inspections import Inspection, RectificationItem  # noqa: E402, F401

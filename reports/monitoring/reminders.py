@@ -15,10 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role
+from reports.monitoring.models import QuarterlyReport, ReminderSent
 from workflow.models import SYSTEM_ROLE, Notification
 from workflow.services import email_status_for, record_many
-
-from .models import QuarterlyReport, ReminderSent
 
 K = ReminderSent.Kind
 # Reports of pilots in these stages are still owed (an evaluating pilot still owes its last quarters).

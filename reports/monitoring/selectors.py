@@ -6,9 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import sees_everything
+from reports.monitoring.models import QuarterlyReport, ReportCount
 from workflow.widgets import filter_county
-
-from .models import QuarterlyReport, ReportCount
 
 T = QuarterlyReport.Timeliness
 
@@ -92,8 +91,8 @@ def pilot_clock(pilot, user):
     still owed or open rectification item), and what the user may do (two queries)."""
     import rules
 
-    from .extensions import ExtensionRequest
-    from .inspections import RectificationItem
+    from reports.monitoring.extensions import ExtensionRequest
+    from reports.monitoring.inspections import RectificationItem
 
     today = timezone.localdate()
     context = {"pilot": pilot, "started": pilot.term_start is not None}
@@ -124,9 +123,9 @@ def pilot_clock(pilot, user):
 
 
 def item_list(user):
-    """The rectification items ``user`` may see, by deadline (reports.filters.ItemFilter narrows them as the
+    """The rectification items ``user`` may see, by deadline (reports.monitoring.filters.ItemFilter narrows them as the
     dashboards link: open or overdue, by county)."""
-    from .inspections import RectificationItem
+    from reports.monitoring.inspections import RectificationItem
 
     return (
         RectificationItem.objects.visible_to(user)
@@ -136,7 +135,7 @@ def item_list(user):
 
 
 def extension_list(user):
-    """The extension requests ``user`` may see, newest first (reports.filters.ExtensionFilter narrows them)."""
-    from .extensions import ExtensionRequest
+    """The extension requests ``user`` may see, newest first (ExtensionFilter narrows them)."""
+    from reports.monitoring.extensions import ExtensionRequest
 
     return ExtensionRequest.objects.visible_to(user).select_related("pilot", "county").order_by("-created_at", "-id")

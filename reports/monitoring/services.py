@@ -8,10 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from reports.monitoring.models import (
+    InstitutionalResult,
+    QuarterlyReport,
+    TaskProgress,
+    quarter_bounds,
+    quarters_between,
+)
 from workflow.errors import WorkflowError
 from workflow.services import change, perform, save_attachments
-
-from .models import InstitutionalResult, QuarterlyReport, TaskProgress, quarter_bounds, quarters_between
 
 # A pilot in these stages reports every quarter of its term (一季度一报).
 REPORTING = ("implementing", "extended")

@@ -11,16 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reports.monitoring import selectors, services
+from reports.monitoring.filters import ReportFilter
+from reports.monitoring.forms import ProgressFormSet, ReportForm, ResultFormSet, ReviewForm
+from reports.monitoring.models import QuarterlyReport
 from workflow.errors import WorkflowError
 from workflow.selectors import attachments_of, timeline
 from workflow.services import available_actions
 from workflow.views import run_action
 from workflow.widgets import CountyFilterField
-
-from . import selectors, services
-from .filters import ReportFilter
-from .forms import ProgressFormSet, ReportForm, ResultFormSet, ReviewForm
-from .models import QuarterlyReport
 
 PER_PAGE = 20
 

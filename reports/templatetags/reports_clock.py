@@ -7,6 +7,6 @@ register = template.Library()
 
 @register.inclusion_tag("reports/_pilot_clock.html")
 def pilot_clock(pilot, user):
-    from reports.selectors import pilot_clock as clock
+    from reports.monitoring.selectors import pilot_clock as clock
 
     return clock(pilot, user)

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from .factories import World, implementing_pilot
+from reports.tests.factories import World, implementing_pilot
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from accounts.reference import COUNTIES
 from applications import services as app_services
 from applications.tests.factories import filled_application, listed_candidate, open_batch
 from pilots.services import start_term
-from reports import extension_services, inspection_services, services
-from reports.models import QuarterlyReport
-from reviews import services as plan_services
+from reports.monitoring import extension_services, inspection_services, services
+from reports.monitoring.models import QuarterlyReport
+from reviews.plans import services as plan_services
 from workflow.opinions import opinion_give
 from workflow.services import record
 
@@ -70,7 +70,7 @@ ITEM_DEADLINE = datetime.date(2026, 6, 30)
 
 def inspect_pilot(office, pilot, *, day=INSPECTED):
     """An inspection of ``pilot`` recorded by the office on ``day`` with one rectification item due ITEM_DEADLINE."""
-    from reports import inspection_services
+    from reports.monitoring import inspection_services
 
     return inspection_services.record_inspection(
         actor=office,

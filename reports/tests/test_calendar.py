@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from reports import inspection_services
+from reports.monitoring import inspection_services
 from workflow.calendar import events_for
 from workflow.tests.ics_helpers import new_feed, unfold
 

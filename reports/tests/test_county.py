@@ -13,11 +13,10 @@ from openpyxl import load_workbook
 
 from applications.tests.factories import open_batch
 from pilots.models import BonusEntry
-from reports import inspection_services
+from reports.monitoring import inspection_services
+from reports.tests.factories import implementing_pilot
+from reports.tests.test_exports import add_county
 from workflow.models import AuditEvent
-
-from .factories import implementing_pilot
-from .test_exports import add_county
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports import inspection_services
-from reports.goals import Goal, Metric, seed_goals
-from reports.inspections import RectificationItem
+from reports.dashboard.goals import Goal, Metric, seed_goals
+from reports.monitoring import inspection_services
+from reports.monitoring.inspections import RectificationItem
 from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
@@ -227,7 +227,7 @@ def test_time_in_stage_tables_export(world, login, committee_member):
 def test_per_county_tables_keep_the_largest_and_link_to_the_comparison(world, login, committee_member, monkeypatch):
     """Thousands of counties nationally: past COUNTY_ROWS the table keeps the counties with the most pilots and open
     items, and links to the county comparison for the rest."""
-    from reports import dashboard
+    from reports.dashboard import figures as dashboard
 
     first = world.add()
     second = world.add()

@@ -11,13 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from reports import inspection_services
-from reports.dashboard import refresh_snapshot
-from reports.inspections import RectificationItem
-from reports.models import DashboardSnapshot
+from reports.dashboard.figures import refresh_snapshot
+from reports.dashboard.models import DashboardSnapshot
+from reports.monitoring import inspection_services
+from reports.monitoring.inspections import RectificationItem
 from reports.tasks import refresh_dashboard
-
-from .test_dashboard import URL, numbers
+from reports.tests.test_dashboard import URL, numbers
 
 pytestmark = pytest.mark.django_db
 

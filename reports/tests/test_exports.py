@@ -12,10 +12,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from applications.tests.factories import open_batch
-from reports import extension_services, inspection_services
+from reports.monitoring import extension_services, inspection_services
+from reports.tests.factories import implementing_pilot, listed_reports
 from workflow.models import AuditEvent
-
-from .factories import implementing_pilot, listed_reports
 
 pytestmark = pytest.mark.django_db
 

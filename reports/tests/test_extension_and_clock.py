@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from pilots.models import Pilot
-from reports import extension_services as ext_services
-from reports.clock import close_ended_terms
-from reports.models import QuarterlyReport
+from reports.monitoring import extension_services as ext_services
+from reports.monitoring.clock import close_ended_terms
+from reports.monitoring.models import QuarterlyReport
 from workflow.errors import WorkflowError
 from workflow.models import Opinion, TransitionLog
 from workflow.opinions import opinion_give

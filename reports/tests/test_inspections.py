@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from reports import inspection_services as services
+from reports.monitoring import inspection_services as services
 from reports.tests.factories import INSPECTED, ITEM_DEADLINE, inspect_pilot
 from workflow.errors import WorkflowError
 from workflow.models import WorkItem

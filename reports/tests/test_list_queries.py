@@ -10,9 +10,8 @@ from django.urls import reverse
 
 from accounts.reference import COUNTIES
 from applications.tests.factories import open_batch
-from reports import extension_services, inspection_services
-
-from .factories import implementing_pilot
+from reports.monitoring import extension_services, inspection_services
+from reports.tests.factories import implementing_pilot
 
 pytestmark = pytest.mark.django_db
 

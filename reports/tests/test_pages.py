@@ -10,10 +10,9 @@ from django.urls import reverse
 
 from accounts.reference import COUNTIES
 from applications.tests.factories import open_batch
-from reports import services
-from reports.models import QuarterlyReport
-
-from .factories import fill, implementing_pilot
+from reports.monitoring import services
+from reports.monitoring.models import QuarterlyReport
+from reports.tests.factories import fill, implementing_pilot
 
 pytestmark = pytest.mark.django_db
 

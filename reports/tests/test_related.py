@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports import extension_services
-from reports.extensions import ExtensionRequest
+from reports.monitoring import extension_services
+from reports.monitoring.extensions import ExtensionRequest
 from reports.tests.factories import INSPECTED, inspect_pilot, listed_reports
 from workflow.registry import related_for
 

@@ -5,12 +5,11 @@ import datetime
 
 import pytest
 
-from reports import reminders, services
-from reports.models import QuarterlyReport, ReminderSent
+from reports.monitoring import reminders, services
+from reports.monitoring.models import QuarterlyReport, ReminderSent
 from reports.tasks import send_report_reminders
+from reports.tests.factories import fill
 from workflow.models import Notification, TransitionLog, WorkItem
-
-from .factories import fill
 
 pytestmark = pytest.mark.django_db
 DUE = datetime.date(2026, 4, 15)  # 2026 Q1 ends 03-31, due 15 days later

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from reports.models import QuarterlyReport, ReportCount
-from reports.selectors import report_total
+from reports.monitoring.models import QuarterlyReport, ReportCount
+from reports.monitoring.selectors import report_total
 
 
 def _kept():

@@ -5,12 +5,11 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from reports import services
-from reports.models import QuarterlyReport
+from reports.monitoring import services
+from reports.monitoring.models import QuarterlyReport
+from reports.tests.factories import fill
 from workflow.errors import WorkflowError
 from workflow.models import TransitionLog, WorkItem
-
-from .factories import fill
 
 pytestmark = pytest.mark.django_db
 

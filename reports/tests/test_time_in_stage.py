@@ -16,10 +16,9 @@ from django.utils import timezone
 from accounts.reference import COUNTIES
 from applications.tests.factories import open_batch
 from pilots.models import Pilot
-from reports import time_in_stage
+from reports.dashboard import time_in_stage
+from reports.tests.factories import make_pilot
 from workflow.models import TransitionLog, WorkItem
-
-from .factories import make_pilot
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)

@@ -4,8 +4,8 @@ inline, checked to sum to 100; a set already used by a self-evaluation is read-o
 from django import forms
 from django.contrib import admin
 
-from . import grading
-from .evaluation_models import CriteriaSet, Criterion
+from reviews.evaluation import grading
+from reviews.evaluation.models import CriteriaSet, Criterion
 
 
 class CriterionFormSet(forms.BaseInlineFormSet):

@@ -4,9 +4,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.roles import roles_of
+from reviews.evaluation.models import SelfEvaluation
 from workflow.calendar import CalendarEvent
-
-from .evaluation_models import SelfEvaluation
 
 
 def self_evaluation_deadlines(user):

@@ -15,15 +15,14 @@ from applications import services as app_services
 from applications.services import FILLED_EXAMPLE
 from pilots import services as pilot_services
 from pilots.selectors import batch_list
-from reports import services as report_services
+from reports.monitoring import services as report_services
+from reviews.evaluation import services
+from reviews.plans import services as plan_services
+from reviews.plans.demo import SECTIONS, _consult, _pdf
 from workflow.errors import WorkflowError
 from workflow.models import Opinion
 from workflow.opinions import opinion_give
 from workflow.services import record
-
-from . import evaluation_services as services
-from . import services as plan_services
-from .demo import SECTIONS, _consult, _pdf
 
 BATCH = "2023年第二批"
 APPROVED = datetime.date(2023, 12, 29)

@@ -14,9 +14,8 @@ from django_fsm import FSMField, transition
 
 from accounts.models import Role, Unit
 from accounts.roles import sees_everything, unit_ids
+from reviews.evaluation import grading
 from workflow.base import ProtectedStatusQuerySet, WorkflowModel, perm
-
-from . import grading
 
 #: the purpose of an evaluator's assignment on an evaluation (``workflow.workitems.assign``)
 EVALUATOR = "evaluator"

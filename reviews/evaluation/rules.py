@@ -5,8 +5,7 @@ import rules
 from accounts.models import Role
 from accounts.roles import unit_ids
 from accounts.rules import is_committee, is_reform_office
-
-from .rules import is_pilot_county
+from reviews.plans.rules import is_pilot_county
 
 
 @rules.predicate

@@ -4,8 +4,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
 from accounts.roles import unit_ids
-
-from .evaluation_models import Evaluation, SelfEvaluation
+from reviews.evaluation.models import Evaluation, SelfEvaluation
 
 
 def self_evaluation_list(user, *, status=""):

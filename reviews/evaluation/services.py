@@ -16,13 +16,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
 from pilots.services import complete as complete_pilot
-from workflow import workitems
-from workflow.errors import WorkflowError
-from workflow.models import TransitionLog
-from workflow.services import change, notify, perform, record
-
-from . import grading
-from .evaluation_models import (
+from reviews.evaluation import grading
+from reviews.evaluation.models import (
     EVALUATOR,
     EVALUATOR_ROLES,
     SCORE_ACTION,
@@ -34,6 +29,10 @@ from .evaluation_models import (
     SelfEvaluationTask,
     SelfScore,
 )
+from workflow import workitems
+from workflow.errors import WorkflowError
+from workflow.models import TransitionLog
+from workflow.services import change, notify, perform, record
 
 EVALUATING = "evaluating"  # the pilot's stage (pilots.models.Pilot.Status.EVALUATING)
 REPORT_DONE = ("submitted", "accepted")  # quarterly reports whose content counts (reports' states)
@@ -63,7 +62,7 @@ DEFAULT_CRITERIA = [  # the data migration 0003 seeds the same set (migrations k
 
 def ensure_default_criteria_set():
     """The default set, created if missing (the demo, and tests whose database was flushed)."""
-    from .evaluation_models import Criterion
+    from reviews.evaluation.models import Criterion
 
     found = CriteriaSet.objects.filter(is_default=True).first()
     if found is not None:

@@ -16,16 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pilots.selectors import pilot_list
+from reviews.evaluation import grading, selectors, services
+from reviews.evaluation.models import Evaluation, SelfEvaluation
 from workflow.errors import WorkflowError
 from workflow.forms import ActionForm, MultipleFileField, StyledMixin
 from workflow.selectors import attachments_of, timeline
 from workflow.services import available_actions
 from workflow.views import run_action
-
-from . import evaluation_selectors as selectors
-from . import evaluation_services as services
-from . import grading
-from .evaluation_models import Evaluation, SelfEvaluation
 
 
 class SelfEvaluationForm(StyledMixin, forms.Form):

@@ -9,11 +9,10 @@ from accounts.models import Unit, User
 from applications import services as app_services
 from applications.services import FILLED_EXAMPLE
 from pilots.models import Batch, Candidate, Pilot
+from reviews.plans import services, stacking
+from reviews.plans.models import CONSULTATION, Plan, ReferenceTask, StackingFlag
 from workflow.models import Opinion
 from workflow.opinions import opinion_give
-
-from . import services, stacking
-from .models import CONSULTATION, Plan, ReferenceTask, StackingFlag
 
 SECTIONS = {
     "risk_conclusion": "已开展社会稳定风险评估，风险等级为低风险，可以实施。",
@@ -104,7 +103,7 @@ def _consult(plan, guide, invitees):
 
 def seed():
     _seed_plans()
-    from .evaluation_demo import seed as seed_evaluation
+    from reviews.evaluation.demo import seed as seed_evaluation
 
     seed_evaluation()  # two pilots of an earlier batch in evaluation (after the plans above: they check Plan rows)
 

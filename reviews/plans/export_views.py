@@ -4,10 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reviews.plans import selectors
+from reviews.plans.filters import PlanFilter
 from workflow import xlsx
-
-from . import selectors
-from .filters import PlanFilter
 
 C = xlsx.Column
 

@@ -4,10 +4,9 @@ Excel export (workflow.forms.ListFilter)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reviews.plans.models import Plan
 from workflow.forms import ListFilter
 from workflow.widgets import CountyFilterField, filter_county
-
-from .models import Plan
 
 
 class PlanFilter(ListFilter):

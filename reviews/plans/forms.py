@@ -6,9 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Unit, User
+from reviews.plans.models import PLAN_FIELDS, SECTION_FIELDS, OpinionAnswer, Plan, PlanTask
 from workflow.forms import ActionForm, MultipleFileField, StyledMixin
-
-from .models import PLAN_FIELDS, SECTION_FIELDS, OpinionAnswer, Plan, PlanTask
 
 
 class PlanForm(StyledMixin, forms.ModelForm):

@@ -13,10 +13,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from reviews.plans import stacking
+from reviews.plans.models import ReferenceTask
 from workflow.errors import WorkflowError
-
-from . import stacking
-from .models import ReferenceTask
 
 COL_CONTENT = "任务内容"
 COL_SOURCE = "来源"

@@ -474,16 +474,3 @@ class StackingFlag(models.Model):
 
     def __str__(self):
         return f"{self.task_content[:20]} ~ {self.matched_text[:20]} ({self.score})"
-
-
-# Self-evaluation, evaluation and the summary live in their own module (seed 二（四）).
-from .evaluation_models import (  # noqa: E402,F401
-    CriteriaSet,
-    Criterion,
-    Evaluation,
-    EvaluatorScore,
-    EvaluatorSheet,
-    SelfEvaluation,
-    SelfEvaluationTask,
-    SelfScore,
-)

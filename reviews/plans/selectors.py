@@ -2,9 +2,8 @@
 
 from django.shortcuts import get_object_or_404
 
+from reviews.plans.models import CONSULTATION, OpinionAnswer, Plan, StackingFlag, TaskRemark
 from workflow.models import Opinion
-
-from .models import CONSULTATION, OpinionAnswer, Plan, StackingFlag, TaskRemark
 
 
 def plan_list(user):
@@ -51,6 +50,6 @@ def flags(plan):
 def evaluations(user):
     """The self-evaluations ``user`` may read, each with its evaluation (grade and total once scored), newest
     first: what other apps (the county page) show of 总结评估."""
-    from .evaluation_selectors import self_evaluation_list
+    from reviews.evaluation.selectors import self_evaluation_list
 
     return self_evaluation_list(user)

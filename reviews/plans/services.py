@@ -11,14 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.roles import units
 from pilots.services import start_term
-from reports.services import ensure_report_quarters
-from workflow.errors import WorkflowError
-from workflow.models import Opinion
-from workflow.opinions import opinion_give, opinion_request
-from workflow.services import change, perform, record, save_attachments
-
-from . import stacking
-from .models import (
+from reviews.plans import stacking
+from reviews.plans.models import (
     CONSULTATION,
     LEGALITY_FILE,
     PLAN_FIELDS,
@@ -31,6 +25,10 @@ from .models import (
     TaskRemark,
     missing_sections,
 )
+from workflow.errors import WorkflowError
+from workflow.models import Opinion
+from workflow.opinions import opinion_give, opinion_request
+from workflow.services import change, perform, record, save_attachments
 
 EDIT_FIELDS = PLAN_FIELDS + SECTION_FIELDS
 _NUMBERING = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+)\s*[\.、．)）]\s*")
@@ -315,8 +313,9 @@ DECISIONS = {
 
 
 def _start_the_pilot(plan, log):
-    """The term starts, and with it the quarterly reports of every quarter of the term (一季度一报)."""
-    ensure_report_quarters(start_term(plan.pilot, cause_log=log, approved_at=plan.approved_at))
+    """The term starts, and with it the quarterly reports of every quarter of the term (一季度一报: reports adds
+    them through pilots.services.on_term_set)."""
+    start_term(plan.pilot, cause_log=log, approved_at=plan.approved_at)
 
 
 def decide_plan(*, actor, plan, name, meeting_ref, comment="", expected_state=None, files=()):

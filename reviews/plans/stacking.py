@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Count
 from rapidfuzz import fuzz
 
-from .models import Plan, PlanTask, ReferenceTask, StackingFlag, TaskSignatureBand
+from reviews.plans.models import Plan, PlanTask, ReferenceTask, StackingFlag, TaskSignatureBand
 
 NUM_PERM = 126
 ROWS_PER_BAND = 3  # 42 bands of 3 rows: a pair sharing half its bigrams shares about 5 bands, a chance pair rarely one

@@ -11,17 +11,16 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reviews.plans import selectors, services
+from reviews.plans.filters import PlanFilter
+from reviews.plans.forms import AnswerForm, ConsultationForm, DecisionForm, FlagAnswerForm, PlanForm, TaskForm
+from reviews.plans.models import CONSULTATION, LEGALITY_FILE, PLAN_FIELDS, RISK_FILE, SECTION_FIELDS, Plan, PlanTask
 from workflow.errors import WorkflowError
 from workflow.models import Attachment, Opinion
 from workflow.opinions import get_purpose
 from workflow.selectors import timeline, versions_of
 from workflow.services import available_actions
 from workflow.views import run_action
-
-from . import selectors, services
-from .filters import PlanFilter
-from .forms import AnswerForm, ConsultationForm, DecisionForm, FlagAnswerForm, PlanForm, TaskForm
-from .models import CONSULTATION, LEGALITY_FILE, PLAN_FIELDS, RISK_FILE, SECTION_FIELDS, Plan, PlanTask
 
 TASK_KEYS = ["key", "content", "responsible_unit", "milestones", "deadline", "result_form"]
 
@@ -416,7 +415,7 @@ def plan_summary(request, pk):
 
 @login_required
 def plan_summary_xlsx(request, pk):
-    from .exports import summary_workbook
+    from reviews.plans.exports import summary_workbook
 
     plan = selectors.access_plan(request.user, pk)
     return summary_workbook(plan, selectors.consultation(plan))
@@ -427,8 +426,8 @@ def plan_summary_xlsx(request, pk):
 def reference_list(request):
     from django import forms as dj_forms
 
-    from . import imports
-    from .models import ReferenceTask
+    from reviews.plans import imports
+    from reviews.plans.models import ReferenceTask
 
     if not rules.has_perm("reviews.manage_reference", request.user):
         raise PermissionDenied(_("只有市委改革办可以管理现有改革任务清单。"))
@@ -465,7 +464,7 @@ def reference_template(request):
     from django.http import HttpResponse
     from django.utils.http import content_disposition_header
 
-    from . import imports
+    from reviews.plans import imports
 
     if not rules.has_perm("reviews.manage_reference", request.user):
         raise PermissionDenied(_("只有市委改革办可以管理现有改革任务清单。"))

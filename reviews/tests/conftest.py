@@ -2,7 +2,7 @@
 
 import pytest
 
-from .factories import filled_plan, make_pilot
+from reviews.tests.factories import filled_plan, make_pilot
 
 
 @pytest.fixture

@@ -4,11 +4,10 @@ evaluation, made through the real services."""
 import datetime
 
 from pilots.services import begin_evaluation, start_term
-from reports import services as report_services
-from reviews import evaluation_services as services
+from reports.monitoring import services as report_services
+from reviews.evaluation import services
+from reviews.tests.factories import filled_plan, make_pilot
 from workflow.services import record
-
-from .factories import filled_plan, make_pilot
 
 OVERVIEW = "试点任务全部完成，公共数据授权运营平台上线运行。"
 

@@ -1,4 +1,4 @@
-"""The county page's 总结评估 section (reports/county.py reads it through reviews.selectors): the county's
+"""The county page's 总结评估 section (reports/county.py reads it through reviews.plans.selectors): the county's
 self-evaluations with the evaluation's grade once scored, nothing of another county."""
 
 from decimal import Decimal
@@ -6,10 +6,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from reviews import grading
-from reviews.models import Evaluation
-
-from .evaluation_factories import accepted, evaluating_pilot
+from reviews.evaluation import grading
+from reviews.evaluation.models import Evaluation
+from reviews.tests.evaluation_factories import accepted, evaluating_pilot
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,10 @@ import time
 import pytest
 from django.db import connection
 
-from reviews import evaluation_services as services
-from reviews.models import Evaluation
+from reviews.evaluation import services
+from reviews.evaluation.models import Evaluation
+from reviews.tests.evaluation_factories import accepted, evaluating_pilot, score_all
 from workflow.errors import WorkflowError
-
-from .evaluation_factories import accepted, evaluating_pilot, score_all
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -7,12 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from pilots.models import Pilot
-from reviews import evaluation_services as services
-from reviews.models import CriteriaSet, Evaluation, SelfEvaluation
-from workflow.errors import WorkflowError
-from workflow.models import Assignment, Notification, TransitionLog, WorkItem
-
-from .evaluation_factories import (
+from reviews.evaluation import services
+from reviews.evaluation.models import CriteriaSet, Evaluation, SelfEvaluation
+from reviews.tests.evaluation_factories import (
     OVERVIEW,
     accepted,
     evaluating_pilot,
@@ -20,6 +17,8 @@ from .evaluation_factories import (
     implementing_pilot,
     score_all,
 )
+from workflow.errors import WorkflowError
+from workflow.models import Assignment, Notification, TransitionLog, WorkItem
 
 pytestmark = pytest.mark.django_db
 
@@ -222,7 +221,7 @@ def test_a_failed_completion_of_the_pilot_rolls_the_report_back(evaluation, offi
 
 
 def test_the_refusals_each_say_why(county_nanhu, office_reviewer, pilot, sg_digital, committee_member):
-    from reviews.models import CriteriaSet
+    from reviews.evaluation.models import CriteriaSet
 
     CriteriaSet.objects.all().delete()
     with pytest.raises(WorkflowError, match="尚未设置默认的评估指标体系"):

@@ -11,10 +11,9 @@ from django.urls import reverse
 from accounts.reference import COUNTIES
 from applications.tests.factories import open_batch
 from pilots.models import Pilot
-from reviews import evaluation_services as services
-from reviews.models import Evaluation, SelfEvaluation
-
-from .evaluation_factories import accepted, evaluating_pilot, filled_self_evaluation, score_all
+from reviews.evaluation import services
+from reviews.evaluation.models import Evaluation, SelfEvaluation
+from reviews.tests.evaluation_factories import accepted, evaluating_pilot, filled_self_evaluation, score_all
 
 pytestmark = pytest.mark.django_db
 
@@ -232,7 +231,7 @@ def test_the_evaluator_finds_the_scoring_in_the_inbox_and_the_county_its_deadlin
     item = WorkItem.objects.open_for(expert).get()
     assert item.action_label == "评估打分"
     assert item.url == evaluation.get_absolute_url()
-    from reviews.evaluation_calendar import self_evaluation_deadlines
+    from reviews.evaluation.calendar import self_evaluation_deadlines
 
     assert list(self_evaluation_deadlines(county_nanhu)) == []  # submitted: nothing more due
     se = SelfEvaluation.objects.get(pk=evaluation.self_evaluation_id)
@@ -241,7 +240,7 @@ def test_the_evaluator_finds_the_scoring_in_the_inbox_and_the_county_its_deadlin
 
 
 def test_the_admin_refuses_weights_not_summing_to_100_and_thresholds_out_of_order(admin_client):
-    from reviews.models import CriteriaSet
+    from reviews.evaluation.models import CriteriaSet
 
     data = {
         "name": "试行指标",

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from reviews import grading
-from reviews.grading import EXCELLENT, FAIL, GOOD, PASS, GradingError
+from reviews.evaluation import grading
+from reviews.evaluation.grading import EXCELLENT, FAIL, GOOD, PASS, GradingError
 
 D = Decimal
 WEIGHTS = {"goal": D(30), "innovation": D(20), "integration": D(15), "effect": D(20), "replicable": D(15)}

@@ -11,11 +11,10 @@ from django.utils import timezone
 
 from accounts.models import Unit
 from accounts.reference import COUNTIES
-from reviews import services
-from reviews.models import Plan
+from reviews.plans import services
+from reviews.plans.models import Plan
+from reviews.tests.factories import filled_plan, make_pilot, pdf
 from workflow.models import Notification, Opinion
-
-from .factories import filled_plan, make_pilot, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -320,7 +319,7 @@ def test_the_plan_page_costs_the_same_queries_as_tasks_and_opinions_grow(
     plan = _to_office_review(plan, county_nanhu, guidance_data, finance_dept)
     client = login(office_reviewer)
     few = _count(client, plan.get_absolute_url())
-    from reviews.models import PlanTask
+    from reviews.plans.models import PlanTask
 
     PlanTask.objects.bulk_create([PlanTask(plan=plan, order=10 + i, content=f"新增任务{i}") for i in range(8)])
     with django_assert_num_queries(few):

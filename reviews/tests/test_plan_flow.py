@@ -8,12 +8,11 @@ from django.utils import timezone
 
 from accounts.models import Unit
 from pilots.models import Pilot
-from reviews import services
-from reviews.models import CONSULTATION, Plan, PlanTask
+from reviews.plans import services
+from reviews.plans.models import CONSULTATION, Plan, PlanTask
+from reviews.tests.factories import MEETING, filled_plan
 from workflow.errors import WorkflowError
 from workflow.models import Opinion, TransitionLog, Version
-
-from .factories import MEETING, filled_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,9 @@ who may open each, as each record's own page scopes it."""
 import pytest
 from django.urls import reverse
 
-from reviews import evaluation_services as services
+from reviews.evaluation import services
+from reviews.tests.evaluation_factories import accepted, evaluating_pilot, score_all
 from workflow.registry import related_for
-
-from .evaluation_factories import accepted, evaluating_pilot, score_all
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from reviews import imports, services, stacking
-from reviews.models import ReferenceTask, StackingFlag, TaskSignatureBand
-
-from .factories import filled_plan, make_pilot
+from reviews.plans import imports, services, stacking
+from reviews.plans.models import ReferenceTask, StackingFlag, TaskSignatureBand
+from reviews.tests.factories import filled_plan, make_pilot
 
 pytestmark = pytest.mark.django_db
 

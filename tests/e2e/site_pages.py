@@ -129,10 +129,10 @@ def _later_stage_pages(visitor, user):
     """方案审核, 季度报告, 督察整改, 延期, 我的传阅 and 审批单: list, record, form and print of each, where the role
     sees them."""
     from applications.models import Application
-    from reports.extensions import ExtensionRequest
-    from reports.inspections import Inspection, RectificationItem
-    from reports.models import QuarterlyReport
-    from reviews.models import Plan
+    from reports.monitoring.extensions import ExtensionRequest
+    from reports.monitoring.inspections import Inspection, RectificationItem
+    from reports.monitoring.models import QuarterlyReport
+    from reviews.plans.models import Plan
     from workflow.models import Opinion
 
     pages = [
@@ -239,7 +239,7 @@ def _administrators():
 
 def _case_library_pages(visitor, user):
     """嘉兴样本 (every role), recording an experience (who drafts) and the bonus-point ledger (who reads it)."""
-    from pilots.experience_models import BonusEntry, Experience
+    from pilots.experiences.models import BonusEntry, Experience
 
     visitor.add("嘉兴样本", reverse("pilots:experience_list"), is_list=True)
     experience = Experience.objects.visible_to(user).order_by("pk").first()
@@ -271,7 +271,7 @@ def open_context(browser, live_server, username=None, **options):
 def _evaluation_pages(user):
     """总结评估: the list, a self-evaluation (record, form, 审批单) and an evaluation (record, score form, summary
     form, A4 result) where the role sees them (the demo's 2023 pilots)."""
-    from reviews.models import Evaluation, SelfEvaluation
+    from reviews.evaluation.models import Evaluation, SelfEvaluation
 
     pages = [("总结评估", reverse("reviews:evaluation_list"), True)]
     for se in SelfEvaluation.objects.visible_to(user).order_by("pk"):

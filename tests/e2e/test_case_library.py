@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from conftest import PASSWORD, watch_page_errors
-from pilots.experience_models import BonusEntry, Experience
+from pilots.experiences.models import BonusEntry, Experience
 from pilots.tests.experience_factories import approved_pilot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,10 +15,10 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from pilots.experience_models import Experience
+from pilots.experiences.models import Experience
 from pilots.models import Pilot
-from reviews import evaluation_services
-from reviews.models import Evaluation, SelfEvaluation
+from reviews.evaluation import services as evaluation_services
+from reviews.evaluation.models import Evaluation, SelfEvaluation
 from reviews.tests.evaluation_factories import evaluating_pilot
 
 from .test_application_journey import refused

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from pilots.models import Pilot
-from reviews import services
-from reviews.models import Plan
+from reviews.plans import services
+from reviews.plans.models import Plan
 from reviews.tests.factories import MEETING, filled_plan, make_pilot
 
 from .test_application_journey import Person, refused, state_of

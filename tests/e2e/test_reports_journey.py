@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import PASSWORD, watch_page_errors
-from reports import extension_services, inspection_services, services
-from reports.models import QuarterlyReport
+from reports.monitoring import extension_services, inspection_services, services
+from reports.monitoring.models import QuarterlyReport
 from reports.tests.factories import fill, implementing_pilot
 from workflow.models import Opinion
 from workflow.opinions import opinion_give

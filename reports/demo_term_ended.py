@@ -1,4 +1,5 @@
-"""Demo evaluation: two pilots of a 2023 batch whose terms ended on 31 December 2025, run through every step with
+"""Demo of pilots whose term ended (registered by reports after its own demo: it walks every stage, so it lives at
+the top of the lifecycle): two pilots of a 2023 batch whose terms ended on 31 December 2025, run through every step with
 the clock set to the day it would have happened (demo data only). 南湖区's self-evaluation waits for the office;
 秀洲区's was accepted, three named evaluators scored it, the grade was computed, the summary reported to the
 committee (the pilot is completed) and the committee commented."""

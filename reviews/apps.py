@@ -16,7 +16,7 @@ class ReviewsConfig(AppConfig):
         from workflow import navigation, registry
         from workflow.opinions import register_purpose
 
-        demos.register(30, "reviews", demo.seed)  # plans, then 总结评估 (reviews.evaluation.demo)
+        demos.register(30, "reviews", demo.seed)  # plans (总结评估: reports.demo_term_ended, after the reports)
 
         register_purpose(
             CONSULTATION,

@@ -102,13 +102,6 @@ def _consult(plan, guide, invitees):
 
 
 def seed():
-    _seed_plans()
-    from reviews.evaluation.demo import seed as seed_evaluation
-
-    seed_evaluation()  # two pilots of an earlier batch in evaluation (after the plans above: they check Plan rows)
-
-
-def _seed_plans():
     office = User.objects.get(username="office")
     if not ReferenceTask.objects.exists():
         refs = ReferenceTask.objects.bulk_create(

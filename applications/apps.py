@@ -9,6 +9,7 @@ class ApplicationsConfig(AppConfig):
     def ready(self):
         """Contribute to the core's registries: 我的日程, the navigation bar and the messages of the
         database rules this app's triggers enforce."""
+        # deferred: AppConfig.ready() runs once the app registry is ready; models and registries load only then
         from accounts import demos
         from accounts.roles import roles_of
         from pilots.services import check_before_deciding_batch
@@ -52,6 +53,7 @@ class ApplicationsConfig(AppConfig):
 
 def register_recommendation_purpose():
     """The special group's opinion before the office's recommendation: 同意推荐 / 不同意推荐 / 补充意见."""
+    # deferred: called from AppConfig.ready(), once the app registry is ready
     from workflow.opinions import register_purpose
 
     from .models import RECOMMENDATION
@@ -67,6 +69,7 @@ def register_recommendation_purpose():
 
 def register_batch_actions():
     """批量审批 on the list runs each application through the app's own service (its hooks included)."""
+    # deferred: called from AppConfig.ready(), once the app registry is ready
     from workflow import conventions
 
     from . import services

@@ -8,10 +8,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from accounts.models import ReformArea, Role, Unit
+from accounts.models import ReformArea, Role, Unit, User
 from accounts.roles import sees_everything, unit_ids
 from pilots.models import Batch, Pilot
 from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
+from workflow.opinions import all_answered, opinions_for
+from workflow.workitems import assigned_ids
 
 # The form's fields in the order of the official table; each becomes a labelled row in the page,
 # the print view and the version diff.
@@ -55,7 +57,6 @@ class ApplicationQuerySet(ProtectedStatusQuerySet):
     def visible_to(self, user):
         """County: its own; special group: its field; guidance unit: what it guides (once ever submitted);
         a unit or person asked for an opinion: what it was asked about (its assignment); office, committee: all."""
-        from workflow.workitems import assigned_ids
 
         if sees_everything(user):
             return self.all()
@@ -105,14 +106,12 @@ def county_not_running_pilot(app):
     annotated = getattr(app, "county_runs_pilot", None)  # set by list selectors to keep queries flat
     if annotated is not None:
         return not annotated
-    from pilots.models import Pilot
 
     return not Pilot.objects.running().filter(county_id=app.county_id).exists()
 
 
 @condition(_("尚未征求专项小组牵头单位意见，或意见尚未全部答复，不能提出试点建议。"))
 def opinions_complete(app):
-    from workflow.opinions import all_answered
 
     return all_answered(app, RECOMMENDATION)
 
@@ -298,7 +297,6 @@ class Application(WorkflowModel):
 
     def opinions(self):
         """The opinion requests on this application (prefetched by selectors where lists need them)."""
-        from workflow.opinions import opinions_for
 
         return opinions_for(self)
 
@@ -312,7 +310,6 @@ class Application(WorkflowModel):
     def watchers(self):
         """The county's staff hear of every step of their own application; once it reached the office,
         the office hears of every step too (it runs the whole process)."""
-        from accounts.models import User
 
         units = [self.county_id]
         if self.submitted_at is not None:
@@ -497,7 +494,6 @@ class RecommendationList(WorkflowModel):
 
     def watchers(self):
         """The committee hears that the list was sent; the office hears when it is decided."""
-        from accounts.models import User
 
         kinds = [Role.COMMITTEE] if self.status == self.Status.SENT else [Role.REFORM_OFFICE]
         return list(User.objects.filter(memberships__unit__kind__in=kinds, is_active=True).distinct())

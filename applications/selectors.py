@@ -1,8 +1,11 @@
 """Read queries for applications, each scoped by the user's units."""
 
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from pilots.models import Candidate
+from pilots.models import Candidate, Pilot
+from workflow.opinions import prefetch_opinions
 
 from .models import Application
 
@@ -17,10 +20,6 @@ def application_list(user):
 
 def with_workflow_facts(qs):
     """Annotate and prefetch what the transition conditions read, so N records cost no N queries."""
-    from django.db.models import Exists, OuterRef
-
-    from pilots.models import Pilot
-    from workflow.opinions import prefetch_opinions
 
     running = Pilot.objects.running().filter(county_id=OuterRef("county_id"))
     return prefetch_opinions(qs.annotate(county_runs_pilot=Exists(running)))
@@ -38,7 +37,6 @@ def access_application(user, pk):
 
 def open_candidates():
     """Listed candidates of batches whose application window is open now."""
-    from django.utils import timezone
 
     now = timezone.now()
     return (

@@ -15,6 +15,7 @@ from applications.selectors import names_of, undecided_in_batch
 from pilots.models import Batch, Candidate, Pilot
 from pilots.services import create_pilot_for
 from workflow.errors import WorkflowError, rule_violation
+from workflow.models import Attachment
 from workflow.opinions import cancel_open, opinion_request
 from workflow.services import change, perform, record
 
@@ -120,7 +121,6 @@ def save_draft(*, actor, application, data, files=(), expected_state=None):
 
 def delete_attachment(*, actor, application, attachment_id):
     """Remove one of the draft's own attachments (files already submitted with a step are kept)."""
-    from workflow.models import Attachment
 
     def apply(locked):
         attachment = Attachment.objects.filter(

@@ -5,6 +5,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 
+from jiaxing_pilot.celery import app
+
 
 def _database():
     with connection.cursor() as cursor:
@@ -21,7 +23,6 @@ def _cache():
 def _broker():
     if settings.CELERY_TASK_ALWAYS_EAGER and settings.CELERY_BROKER_URL.startswith("memory"):
         return
-    from jiaxing_pilot.celery import app
 
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)

@@ -1,3 +1,4 @@
+import rules
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +9,7 @@ class PilotsConfig(AppConfig):
 
     def ready(self):
         """Contribute to the core's registries: 我的日程 and the navigation bar (我的待办 comes from work items)."""
+        # deferred: AppConfig.ready() runs once the app registry is ready; models and registries load only then
         from accounts import demos
         from accounts.roles import roles_of
         from accounts.rules import is_county, is_reform_office, is_special_group
@@ -48,8 +50,6 @@ class PilotsConfig(AppConfig):
 
     def _register_case_library(self, navigation, registry):
         """嘉兴样本 for every logged-in user; the bonus-point ledger for the office, the committee and counties."""
-        import rules
-
         navigation.register(
             navigation.NavEntry("experiences", _("嘉兴样本"), "pilots:experience_list", 80, visible=lambda user: True)
         )

@@ -3,10 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, Unit
-from pilots.models import Batch, Candidate
+from accounts.models import ReformArea, Role, Unit
+from pilots.models import Batch, Candidate, Pilot
 from pilots.selectors import pilot_list
 from workflow.forms import ListFilter, StyledMixin
+from workflow.widgets import CountyFilterField, FastSelect
 
 
 class BatchForm(StyledMixin, forms.ModelForm):
@@ -95,9 +96,6 @@ class PilotFilterForm(ListFilter):
     batch = forms.TypedChoiceField(label=_("批次"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, batches, **kwargs):
-        from accounts.models import ReformArea
-        from pilots.models import Pilot
-        from workflow.widgets import CountyFilterField, FastSelect
 
         super().__init__(*args, **kwargs)
         self.fields["county"] = CountyFilterField(label=_("县（市、区）"), empty_label=_("全部县（市、区）"))

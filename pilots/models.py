@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from accounts.models import ReformArea, Role, Unit
+from accounts.models import ReformArea, Role, Unit, User
 from accounts.roles import has_role, sees_everything, unit_ids
 from pilots.experiences.models import BonusEntry, Experience, Promotion, PromotionLevel  # noqa: F401  (经验推广, seed 二（五）)
 from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
@@ -207,7 +207,6 @@ class Candidate(WorkflowModel):
     def watchers(self):
         """A county or special group hears what became of its proposal, and a special group hears of a county's
         proposal addressed to it (the office decides its own without telling itself)."""
-        from accounts.models import User
 
         if self.channel == self.Channel.OFFICE:
             return []
@@ -324,7 +323,6 @@ class Pilot(WorkflowModel):
 
     def watchers(self):
         """The county and the guidance unit hear of every change of the pilot's stage."""
-        from accounts.models import User
 
         units = [self.county_id] + ([self.guidance_unit_id] if self.guidance_unit_id else [])
         return list(User.objects.filter(memberships__unit_id__in=units, is_active=True).distinct())

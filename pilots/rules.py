@@ -2,6 +2,8 @@
 
 import rules
 
+from accounts.models import Role
+from accounts.roles import unit_ids
 from accounts.rules import is_committee, is_county, is_guidance_unit, is_reform_office, is_special_group
 
 rules.add_perm("pilots.manage_batch", is_reform_office)
@@ -22,8 +24,6 @@ def _pilot_of(obj):
 @rules.predicate
 def guides_or_leads_pilot(user, obj):
     """The pilot's special group or its guidance unit (they summarise experiences with the office, seed 二（五））."""
-    from accounts.models import Role
-    from accounts.roles import unit_ids
 
     pilot = _pilot_of(obj)
     if pilot is None:

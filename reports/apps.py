@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("进展报告与督察")
 
     def ready(self):
+        # deferred: AppConfig.ready() runs once the app registry is ready; models and registries load only then
         from accounts import demos
         from accounts.roles import roles_of
         from pilots.services import on_term_set

@@ -5,6 +5,11 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
+from reports.dashboard.figures import refresh_snapshot
+from reports.monitoring.clock import close_ended_terms as close
+from reports.monitoring.reminders import send_reminders
+from reports.monitoring.services import fill_report_quarters as fill
+
 logger = logging.getLogger(__name__)
 
 
@@ -17,7 +22,6 @@ logger = logging.getLogger(__name__)
 )
 def send_report_reminders():
     """Idempotent: each reminder has a unique key, so a retry or a second beat sends nothing twice."""
-    from reports.monitoring.reminders import send_reminders
 
     sent = send_reminders()
     logger.info("report reminders sent: %s", sent)
@@ -26,7 +30,6 @@ def send_report_reminders():
 
 @shared_task(name="reports.fill_report_quarters", acks_late=True, autoretry_for=(OperationalError,), max_retries=5)
 def fill_report_quarters():
-    from reports.monitoring.services import fill_report_quarters as fill
 
     return fill()
 
@@ -34,7 +37,6 @@ def fill_report_quarters():
 @shared_task(name="reports.close_ended_terms", acks_late=True, autoretry_for=(OperationalError,), max_retries=5)
 def close_ended_terms():
     """The pilot's clock: ended terms with no extension pending move to evaluation (logged as the system)."""
-    from reports.monitoring.clock import close_ended_terms as close
 
     return close()
 
@@ -42,6 +44,5 @@ def close_ended_terms():
 @shared_task(name="reports.refresh_dashboard", acks_late=True, autoretry_for=(OperationalError,), max_retries=2)
 def refresh_dashboard():
     """The dashboard's figures for every language (idempotent: each run replaces the rows)."""
-    from reports.dashboard.figures import refresh_snapshot
 
     return refresh_snapshot().isoformat()

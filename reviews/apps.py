@@ -9,6 +9,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("方案审批与评估")
 
     def ready(self):
+        # deferred: AppConfig.ready() runs once the app registry is ready; models and registries load only then
         from accounts import demos
         from accounts.roles import roles_of
         from reviews.plans import demo
@@ -47,6 +48,7 @@ class ReviewsConfig(AppConfig):
 
     def ready_evaluation(self):
         """Self-evaluation, evaluation and summary: permissions, log sentences, navigation and calendar."""
+        # deferred: AppConfig.ready() runs once the app registry is ready; models and registries load only then
         from accounts.roles import roles_of
         from reviews.evaluation import admin as evaluation_admin
         from reviews.evaluation import rules as evaluation_rules  # noqa: F401  (permissions)

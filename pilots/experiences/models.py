@@ -1,6 +1,8 @@
 """Experiences (经验做法) of a pilot and the case library 嘉兴样本, their promotion (推广) and the bonus-point
 ledger (年度考评加分台账) that promotion at city or province level feeds (seed 二（五）、三（三））."""
 
+import re
+
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -9,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from accounts.models import ReformArea, Role, Unit
+from accounts.models import ReformArea, Role, Unit, User
 from accounts.roles import sees_everything, unit_ids
 from workflow.base import ProtectedStatusQuerySet, WorkflowModel, perm
 
@@ -89,7 +91,6 @@ class Experience(WorkflowModel):
         return self.status == self.Status.PUBLISHED
 
     def tag_list(self):
-        import re
 
         return [t for t in re.split(r"[、，,;；\s]+", self.tags or "") if t]
 
@@ -98,7 +99,6 @@ class Experience(WorkflowModel):
 
     def watchers(self):
         """The pilot's county and whoever drafted it hear that it was published or withdrawn."""
-        from accounts.models import User
 
         units = [self.pilot.county_id, self.drafted_by_unit_id]
         return list(User.objects.filter(memberships__unit_id__in=units, is_active=True).distinct())
@@ -284,7 +284,6 @@ class BonusEntry(WorkflowModel):
 
     def watchers(self):
         """The county hears when its points are confirmed or declined."""
-        from accounts.models import User
 
         return list(User.objects.filter(memberships__unit_id=self.county_id, is_active=True).distinct())
 

@@ -1,10 +1,13 @@
 """Read queries for the case library (嘉兴样本), promotions and the bonus-point ledger, scoped by the user."""
 
 import re
+from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 
+from accounts.models import Role
+from accounts.roles import has_role, sees_everything, unit_ids
 from pilots.experiences.models import BonusEntry, Experience, Promotion, PromotionLevel
 from pilots.models import Pilot
 
@@ -60,8 +63,6 @@ def access_experience(user, pk):
 
 def draftable_pilots(user):
     """Pilots for which ``user`` may record an experience (the office: all; a group or guide: its own)."""
-    from accounts.models import Role
-    from accounts.roles import has_role, unit_ids
 
     qs = Pilot.objects.select_related("county").order_by("county__name", "-created_at")
     if has_role(user, Role.REFORM_OFFICE):
@@ -109,7 +110,6 @@ def ledger_totals(user, *, year=None, county=None):
 
 def county_total(county, year):
     """One county's confirmed points in one assessment year."""
-    from decimal import Decimal
 
     found = BonusEntry.objects.confirmed().filter(county=county, year=year).aggregate(s=Sum("points"))["s"]
     return found if found is not None else Decimal("0")
@@ -120,8 +120,6 @@ def ledger_years(user):
 
 
 def reads_ledger_of(user, county_id):
-    from accounts.models import Role
-    from accounts.roles import sees_everything, unit_ids
 
     return sees_everything(user) or county_id in unit_ids(user, Role.COUNTY)
 

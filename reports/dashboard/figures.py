@@ -10,12 +10,24 @@ from dataclasses import asdict, dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import Count, Q, Sum
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, ReformArea, Role, Unit
+from applications.selectors import application_list
+from pilots.selectors import batch_list, bonus_entries, pilot_list, promotions
+from reports.dashboard.goals import Goal, goal_progress
+from reports.dashboard.models import DashboardSnapshot
+from reports.monitoring import selectors
+from reports.monitoring.extensions import ExtensionRequest
+from reports.monitoring.inspections import RectificationItem
+from reports.monitoring.models import InstitutionalResult, QuarterlyReport
+from reports.monitoring.selectors import submitted_results
+from workflow.models import WorkItem
+from workflow.registry import workflow_models
 
 
 @dataclass
@@ -114,7 +126,6 @@ def _grouped(qs, fields, model, columns, order=()):
     """``(*fields, n, *columns)`` tuples: ``qs`` counted by ``fields`` over its own table, then joined to ``model``
     (the row named by the first field) for its ``columns``, ordered by ``order`` (``model``'s columns). The GROUP BY
     runs before the join: thousands of groups joined instead of every record joined and sorted by the names."""
-    from django.db import connections
 
     inner, params = qs.values(*fields).annotate(n=Count("*")).order_by().query.sql_with_params()
     quote = connections[qs.db].ops.quote_name
@@ -140,7 +151,6 @@ def reporting_quarter(today=None):
 # --- pilots ------------------------------------------------------------------------------------------
 def pilot_figures(user):
     """Pilots by county and stage (one query), by area (one) and by batch (one)."""
-    from pilots.selectors import pilot_list
 
     qs = pilot_list(user).order_by()
     model = qs.model
@@ -199,8 +209,6 @@ def pilot_figures(user):
 
 def pipeline(user):
     """The application pipeline of the open batch (the latest published batch when none is open): two queries."""
-    from applications.selectors import application_list
-    from pilots.selectors import batch_list
 
     batches = batch_list(user).exclude(status="draft")
     batch = batches.filter(status="open").first() or batches.first()
@@ -223,8 +231,6 @@ def pipeline(user):
 # --- monitoring ----------------------------------------------------------------------------------
 def report_timeliness(user, today=None):
     """The reporting quarter's reports: on time, late, missing, not yet due (one query)."""
-    from reports.monitoring import selectors
-    from reports.monitoring.models import QuarterlyReport
 
     year, quarter = reporting_quarter(today)
     counts = selectors.quarter_counts(user, year=year, quarter=quarter)
@@ -244,7 +250,6 @@ def report_timeliness(user, today=None):
 
 def rectification(user, today=None):
     """Open and overdue rectification items per county (one query)."""
-    from reports.monitoring.inspections import RectificationItem
 
     today = today or timezone.localdate()
     is_open = Q(status__in=RectificationItem.OPEN)
@@ -277,7 +282,6 @@ def rectification(user, today=None):
 
 def extensions(user):
     """Pending extension requests by step (one query)."""
-    from reports.monitoring.extensions import ExtensionRequest
 
     counts = dict(
         ExtensionRequest.objects.visible_to(user)
@@ -299,7 +303,6 @@ def extensions(user):
 # --- results ---------------------------------------------------------------------------------------
 def results_by_kind(user):
     """Institutional results (制度成果) of submitted reports, by kind (one query)."""
-    from reports.monitoring.models import InstitutionalResult
 
     counts = dict(
         submitted_results(user).values_list("kind").annotate(n=Count("*")).order_by().values_list("kind", "n")
@@ -313,7 +316,6 @@ def results_by_kind(user):
 
 def reported_results(user, *, kind="", county=None):
     """Institutional results the counties have reported (in a report submitted at least once), newest first."""
-    from reports.monitoring.models import InstitutionalResult
 
     qs = submitted_results(user)
     if kind in InstitutionalResult.Kind.values:
@@ -325,25 +327,8 @@ def reported_results(user, *, kind="", county=None):
     )
 
 
-def submitted_results(user):
-    """The results of reports submitted at least once that ``user`` may see, in SQL terms cheap at national scale:
-    "not in a report never submitted" (an anti-join with the few drafts, index ``report_never_submitted``) instead of
-    joining every result to its report, and no ``IN (every report)`` for those who see all reports."""
-    from django.db.models import Exists, OuterRef
-
-    from reports.monitoring.models import InstitutionalResult, QuarterlyReport
-
-    drafts = QuarterlyReport.objects.filter(pk=OuterRef("report_id"), first_submitted_on__isnull=True)
-    qs = InstitutionalResult.objects.filter(~Exists(drafts))
-    visible = QuarterlyReport.objects.visible_to(user)
-    if visible.query.where:  # a county, special group or guidance unit: only their reports' results
-        qs = qs.filter(report__in=visible)
-    return qs
-
-
 def promotions_by_level(user):
     """Published experiences promoted at each level (one query)."""
-    from pilots.selectors import promotions
 
     levels = promotions(user).model._meta.get_field("level").choices
     counts = dict(
@@ -362,7 +347,6 @@ def promotions_by_level(user):
 
 def bonus_by_county(user):
     """Confirmed annual-assessment bonus points per county, all years (one query)."""
-    from pilots.selectors import bonus_entries
 
     rows = (
         bonus_entries(user)
@@ -383,8 +367,6 @@ def bonus_by_county(user):
 # --- the office's own work -----------------------------------------------------------------------
 def my_work(user):
     """我的待办 by workflow, with the overdue ones (one query); each number opens 我的待办 filtered by workflow."""
-    from workflow.models import WorkItem
-    from workflow.registry import workflow_models
 
     names = {m.workflow_key: m._meta.verbose_name for m in workflow_models() if m.workflow_key}
     now = timezone.now()
@@ -410,7 +392,6 @@ def my_work(user):
 
 def dashboard(user, *, office=False, today=None):
     """Everything the dashboard page shows, in a fixed number of queries whatever the data."""
-    from reports.dashboard.goals import goal_progress
 
     today = today or timezone.localdate()
     pilots = pilot_figures(user)
@@ -479,7 +460,6 @@ def _figure(data):
 
 
 def _load(data):
-    from reports.dashboard.goals import Goal
 
     goals = []
     for g in data["goals"]:
@@ -506,7 +486,6 @@ def _load(data):
 def refresh_snapshot():
     """Count the figures once for every language and keep them (beat, every minute: ``reports.refresh_dashboard``).
     A row per language, replaced in place; the counting reads, only the replacement writes."""
-    from reports.dashboard.models import DashboardSnapshot
 
     now = timezone.now()
     for language, _name in settings.LANGUAGES:
@@ -520,7 +499,6 @@ def page_context(user, *, office=False):
     """What the dashboard page shows: the figures of the last snapshot if it is at most
     ``DASHBOARD_SNAPSHOT_MAX_AGE`` seconds old (``computed_at`` says when), else counted now (``computed_at``
     None); the office's own 我的待办 is always read now."""
-    from reports.dashboard.models import DashboardSnapshot
 
     oldest = timezone.now() - datetime.timedelta(seconds=settings.DASHBOARD_SNAPSHOT_MAX_AGE)
     snapshot = DashboardSnapshot.objects.filter(language=translation.get_language(), computed_at__gte=oldest).first()

@@ -9,12 +9,19 @@ import rules
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.roles import units
+from pilots.selectors import bonus_entries, pilot_list, promotions
+from pilots.selectors import experiences as experience_qs
+from reports.monitoring.selectors import submitted_results
+from workflow.errors import WorkflowError
+from workflow.services import record
 
 
 class Metric(models.TextChoices):
@@ -72,7 +79,6 @@ def _check(actor):
 
 
 def _log(goal, action, actor, details):
-    from workflow.services import record
 
     office = (units(actor, Role.REFORM_OFFICE) or [None])[0]
     record(goal, f"goal.goal_{action}", actor=actor, role=Role.REFORM_OFFICE, unit=office, details=details)
@@ -80,7 +86,6 @@ def _log(goal, action, actor, details):
 
 def save_goal(*, actor, data, goal=None):
     """Create a goal (``goal=None``) or change one; ``data`` holds FIELDS. Logged with the old and new values."""
-    from workflow.errors import WorkflowError
 
     _check(actor)
     with transaction.atomic():
@@ -121,11 +126,6 @@ def _year_end(year):
 def _metric_querysets(user):
     """``{metric: (queryset, aggregate(filter) -> expression, cutoff(year) -> Q)}``: how each metric is counted up to
     the end of a year (a moment for times, a day for dates, the year itself for the assessment year)."""
-    from django.db.models import Count, Q, Sum
-
-    from pilots.selectors import bonus_entries, pilot_list, promotions
-    from pilots.selectors import experiences as experience_qs
-    from reports.dashboard.figures import submitted_results
 
     pilots = pilot_list(user).order_by()
     results = submitted_results(user)
@@ -187,7 +187,6 @@ def measure(user, pairs):
 
 def metric_url(metric):
     """The list behind a metric's number (what it counts today)."""
-    from django.urls import reverse
 
     pilots, experiences = reverse("pilots:pilot_list"), reverse("pilots:experience_list")
     results = reverse("reports:results")

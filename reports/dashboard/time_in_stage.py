@@ -14,13 +14,19 @@ nearest ranks, as ``percentile_cont`` does), so both give the same numbers."""
 
 import datetime
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
+from applications.selectors import application_list
+from pilots.selectors import pilot_list
+from reports.monitoring.extensions import ExtensionRequest
+from reviews.plans.selectors import plan_list
 from workflow.models import TransitionLog, WorkItem
 
 
@@ -33,25 +39,21 @@ class Flow:
 
 
 def _pilots(user):
-    from pilots.selectors import pilot_list
 
     return pilot_list(user)
 
 
 def _applications(user):
-    from applications.selectors import application_list
 
     return application_list(user)
 
 
 def _plans(user):
-    from reviews.plans.selectors import plan_list
 
     return plan_list(user)
 
 
 def _extensions(user):
-    from reports.monitoring.extensions import ExtensionRequest
 
     return ExtensionRequest.objects.visible_to(user)
 
@@ -260,9 +262,6 @@ def _bottleneck(rows):
 
 def report(user, key, today=None):
     """Everything the time-in-stage page shows for one flow: four queries (stage, county, quarter, unit)."""
-    from urllib.parse import urlencode
-
-    from django.urls import reverse
 
     today = today or timezone.localdate()
     flow, model = flow_model(key, user)

@@ -9,8 +9,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,6 +22,7 @@ from accounts.roles import has_role
 from reports.dashboard import figures as dashboard
 from reports.dashboard import goals, time_in_stage
 from reports.monitoring.models import InstitutionalResult
+from workflow import xlsx
 from workflow.forms import StyledMixin
 from workflow.views import call_service
 
@@ -162,7 +165,6 @@ def result_list(request):
 
 # --- Excel: each dashboard table as a sheet (workflow.xlsx: streamed, audited) ---------------------------
 def _figure_columns(figure):
-    from workflow import xlsx
 
     numeric = {
         i
@@ -178,7 +180,6 @@ def _figure_columns(figure):
 
 
 def _goal_columns():
-    from workflow import xlsx
 
     return [
         xlsx.Column(_("目标年度"), "year", xlsx.INT),
@@ -194,10 +195,6 @@ def _goal_columns():
 @login_required
 def dashboard_export(request, key):
     """One table of the dashboard as an Excel sheet, the same numbers as the page."""
-    from django.http import Http404
-    from django.utils import timezone
-
-    from workflow import xlsx
 
     _require_dashboard(request.user)
     office = has_role(request.user, Role.REFORM_OFFICE)
@@ -237,9 +234,6 @@ STAGE_TABLES = {"stages", "counties", "units", "trend"}
 @login_required
 def time_in_stage_export(request, key):
     """One table of the time-in-stage page (by stage, county, unit waited on or quarter) as an Excel sheet."""
-    from django.http import Http404
-
-    from workflow import xlsx
 
     _require_dashboard(request.user)
     if key not in STAGE_TABLES:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.roles import roles_of
+from reports.monitoring.inspections import RectificationItem
 from reports.monitoring.models import QuarterlyReport
 from workflow.calendar import CalendarEvent
 
@@ -43,7 +44,6 @@ def report_due_dates(user):
 
 def rectification_deadlines(user):
     """Deadlines of the rectification items still open that the county or the office follows."""
-    from reports.monitoring.inspections import RectificationItem
 
     if not roles_of(user) & {Role.COUNTY, Role.REFORM_OFFICE}:
         return

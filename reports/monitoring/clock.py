@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pilots.services import begin_evaluation
+from reports.monitoring.extensions import ExtensionRequest
 from reports.monitoring.services import reporting_pilots
 from workflow.models import SYSTEM_ROLE
 from workflow.services import record
@@ -11,7 +12,6 @@ from workflow.services import record
 
 def pending_extension_pilot_ids():
     """Pilots with an extension request still being decided (their clock waits for the decision)."""
-    from reports.monitoring.extensions import ExtensionRequest
 
     return ExtensionRequest.objects.filter(status__in=ExtensionRequest.PENDING).values("pilot_id")
 

@@ -11,16 +11,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from accounts.models import Role, Unit
+from accounts.models import Role, Unit, User
 from accounts.roles import sees_everything, unit_ids
 from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
+from workflow.opinions import all_answered
 
 EXTENSION_OPINION = "extension_opinion"
 
 
 @condition(_("还有被征求意见单位尚未答复，不能报市委改革委审定。"))
 def opinions_in(extension):
-    from workflow.opinions import all_answered
 
     return all_answered(extension, EXTENSION_OPINION)
 
@@ -95,7 +95,6 @@ class ExtensionRequest(WorkflowModel):
         return list(Unit.objects.filter(kind=role))
 
     def watchers(self):
-        from accounts.models import User
 
         return list(User.objects.filter(memberships__unit_id=self.county_id, is_active=True).distinct())
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
-from accounts.models import Role, Unit
+from accounts.models import Role, Unit, User
 from accounts.roles import sees_everything, unit_ids
 from workflow.base import ProtectedStatusQuerySet, WorkflowModel, perm
 
@@ -103,7 +103,6 @@ class RectificationItem(WorkflowModel):
         return None, due if role == Role.COUNTY else None
 
     def watchers(self):
-        from accounts.models import User
 
         return list(User.objects.filter(memberships__unit_id=self.county_id, is_active=True).distinct())
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from accounts.models import Role, Unit
+from accounts.models import Role, Unit, User
 from accounts.roles import sees_everything, unit_ids
 from workflow.base import ProtectedStatusQuerySet, WorkflowModel, perm
 
@@ -217,7 +217,6 @@ class QuarterlyReport(WorkflowModel):
 
     def watchers(self):
         """The county hears what became of its report."""
-        from accounts.models import User
 
         if self.status == self.Status.DRAFT:
             return []

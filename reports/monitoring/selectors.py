@@ -1,12 +1,16 @@
 """Read queries for reports, each scoped by the user's units."""
 
-from django.db.models import Case, CharField, F, Q, Value, When
+import rules
+from django.db import connection
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Sum, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import sees_everything
-from reports.monitoring.models import QuarterlyReport, ReportCount
+from reports.monitoring.extensions import ExtensionRequest
+from reports.monitoring.inspections import RectificationItem
+from reports.monitoring.models import InstitutionalResult, QuarterlyReport, ReportCount
 from workflow.widgets import filter_county
 
 T = QuarterlyReport.Timeliness
@@ -24,8 +28,6 @@ def report_total(user, *, status=""):
     """How many reports the list of a user who sees every report holds (all, or those in ``status``), read from
     ReportCount, which the database keeps (PostgreSQL: one small read instead of counting 300,000 rows at national
     scale); None where the list counts itself (another database, or a user who sees only some reports)."""
-    from django.db import connection
-    from django.db.models import Sum
 
     if connection.vendor != "postgresql" or not sees_everything(user):
         return None
@@ -65,7 +67,6 @@ def quarter_reports(user, *, year, quarter, timeliness="", county=None, status="
 
 def quarter_counts(user, *, year, quarter):
     """How many reports of the quarter are on time, late, missing, not due (one query)."""
-    from django.db.models import Count
 
     qs = with_timeliness(QuarterlyReport.objects.visible_to(user).filter(year=year, quarter=quarter))
     rows = qs.values("timeliness_key").annotate(n=Count("id")).order_by()
@@ -89,10 +90,6 @@ def overdue_scope():
 def pilot_clock(pilot, user):
     """What the pilot page shows of its clock: days elapsed and remaining, the next deadline (the earliest report
     still owed or open rectification item), and what the user may do (two queries)."""
-    import rules
-
-    from reports.monitoring.extensions import ExtensionRequest
-    from reports.monitoring.inspections import RectificationItem
 
     today = timezone.localdate()
     context = {"pilot": pilot, "started": pilot.term_start is not None}
@@ -125,7 +122,6 @@ def pilot_clock(pilot, user):
 def item_list(user):
     """The rectification items ``user`` may see, by deadline (reports.monitoring.filters.ItemFilter narrows them as the
     dashboards link: open or overdue, by county)."""
-    from reports.monitoring.inspections import RectificationItem
 
     return (
         RectificationItem.objects.visible_to(user)
@@ -136,6 +132,18 @@ def item_list(user):
 
 def extension_list(user):
     """The extension requests ``user`` may see, newest first (ExtensionFilter narrows them)."""
-    from reports.monitoring.extensions import ExtensionRequest
 
     return ExtensionRequest.objects.visible_to(user).select_related("pilot", "county").order_by("-created_at", "-id")
+
+
+def submitted_results(user):
+    """The results of reports submitted at least once that ``user`` may see, in SQL terms cheap at national scale:
+    "not in a report never submitted" (an anti-join with the few drafts, index ``report_never_submitted``) instead of
+    joining every result to its report, and no ``IN (every report)`` for those who see all reports."""
+
+    drafts = QuarterlyReport.objects.filter(pk=OuterRef("report_id"), first_submitted_on__isnull=True)
+    qs = InstitutionalResult.objects.filter(~Exists(drafts))
+    visible = QuarterlyReport.objects.visible_to(user)
+    if visible.query.where:  # a county, special group or guidance unit: only their reports' results
+        qs = qs.filter(report__in=visible)
+    return qs

@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,7 +57,6 @@ def ensure_report_quarters(pilot):
 def fill_report_quarters(batch_size=500):
     """Every reporting pilot gets its missing quarters (run by beat every ten minutes: a net under the services that
     set or move a term, which call ``ensure_report_quarters`` themselves, for a term moved any other way)."""
-    from django.db.models import Exists, OuterRef
 
     # Only pilots whose last quarter is missing (a new term, or a term moved later): one indexed query, so the job
     # can run every few minutes and a newly approved plan's quarters appear soon after.

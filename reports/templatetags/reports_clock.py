@@ -2,11 +2,12 @@
 
 from django import template
 
+from reports.monitoring.selectors import pilot_clock as clock
+
 register = template.Library()
 
 
 @register.inclusion_tag("reports/_pilot_clock.html")
 def pilot_clock(pilot, user):
-    from reports.monitoring.selectors import pilot_clock as clock
 
     return clock(pilot, user)

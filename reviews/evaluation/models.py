@@ -9,13 +9,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from accounts.models import Role, Unit
+from accounts.models import Role, Unit, User
 from accounts.roles import sees_everything, unit_ids
 from reviews.evaluation import grading
 from workflow.base import ProtectedStatusQuerySet, WorkflowModel, perm
+from workflow.workitems import assigned_ids
 
 #: the purpose of an evaluator's assignment on an evaluation (``workflow.workitems.assign``)
 EVALUATOR = "evaluator"
@@ -95,7 +97,6 @@ class SelfEvaluationQuerySet(ProtectedStatusQuerySet):
     def visible_to(self, user):
         """County: its own (drafts too); the pilot's special group and guidance unit: once submitted; the named
         evaluators of the pilot's evaluation: theirs; office and committee: all."""
-        from workflow.workitems import assigned_ids
 
         if sees_everything(user):
             return self.all()
@@ -168,7 +169,6 @@ class SelfEvaluation(WorkflowModel):
         return list(Unit.objects.filter(kind=role))
 
     def work_item_dates(self, role):
-        from django.utils import timezone
 
         due = None
         if role == Role.COUNTY and self.due_on:
@@ -177,7 +177,6 @@ class SelfEvaluation(WorkflowModel):
 
     def watchers(self):
         """The county hears of every step; once submitted, the office too."""
-        from accounts.models import User
 
         units = [self.county_id]
         if self.submitted_at is not None:
@@ -272,7 +271,6 @@ class EvaluationQuerySet(ProtectedStatusQuerySet):
     def visible_to(self, user):
         """Office and committee: all; the named evaluators: the evaluations they are named on; the pilot's
         county, special group and guidance unit: once the scoring is over."""
-        from workflow.workitems import assigned_ids
 
         if sees_everything(user):
             return self.all()
@@ -360,7 +358,6 @@ class Evaluation(WorkflowModel):
 
     def watchers(self):
         """The office follows the whole evaluation; the county once it is scored; the committee once reported."""
-        from accounts.models import User
 
         kinds = [Role.REFORM_OFFICE] + ([Role.COMMITTEE] if self.status == self.Status.REPORTED else [])
         scope = Q(memberships__unit__kind__in=kinds)

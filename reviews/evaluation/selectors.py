@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
 from accounts.roles import unit_ids
+from pilots.selectors import pilot_list
 from reviews.evaluation.models import Evaluation, SelfEvaluation
 
 
@@ -32,7 +33,6 @@ def access_evaluation(user, pk):
 
 def to_start(user):
     """The user's county pilots in evaluation without a self-evaluation (the list's 开始自评 entries)."""
-    from pilots.selectors import pilot_list
 
     counties = unit_ids(user, Role.COUNTY)
     if not counties:

@@ -22,6 +22,7 @@ from reviews.evaluation.models import (
     EVALUATOR_ROLES,
     SCORE_ACTION,
     CriteriaSet,
+    Criterion,
     Evaluation,
     EvaluatorScore,
     EvaluatorSheet,
@@ -31,7 +32,7 @@ from reviews.evaluation.models import (
 )
 from workflow import workitems
 from workflow.errors import WorkflowError
-from workflow.models import TransitionLog
+from workflow.models import Attachment, TransitionLog
 from workflow.services import change, notify, perform, record
 
 EVALUATING = "evaluating"  # the pilot's stage (pilots.models.Pilot.Status.EVALUATING)
@@ -62,7 +63,6 @@ DEFAULT_CRITERIA = [  # the data migration 0003 seeds the same set (migrations k
 
 def ensure_default_criteria_set():
     """The default set, created if missing (the demo, and tests whose database was flushed)."""
-    from reviews.evaluation.models import Criterion
 
     found = CriteriaSet.objects.filter(is_default=True).first()
     if found is not None:
@@ -240,7 +240,6 @@ def save_self_evaluation(*, actor, self_evaluation, data, tasks=None, scores=Non
 
 def delete_attachment(*, actor, self_evaluation, attachment_id):
     """Remove a file uploaded since the last submission (what the office has already received is kept)."""
-    from workflow.models import Attachment
 
     def apply(locked):
         files = Attachment.objects.filter(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from pilots.selectors import pilot_list
+from pilots.selectors import access_pilot, pilot_list
 from reviews.evaluation import grading, selectors, services
 from reviews.evaluation.models import Evaluation, SelfEvaluation
 from workflow.errors import WorkflowError
@@ -69,7 +69,6 @@ def evaluation_list(request):
 @login_required
 @require_POST
 def self_evaluation_start(request):
-    from pilots.selectors import access_pilot
 
     pilot_id = request.POST.get("pilot", "")
     if not pilot_id.isdigit():

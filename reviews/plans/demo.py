@@ -3,6 +3,7 @@ task flagged as repeating the other plan's and the county's answer; reference ta
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Unit, User
@@ -41,7 +42,6 @@ REFERENCES = [
 
 
 def _pdf(name):
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(
         name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf"

@@ -9,9 +9,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from accounts.models import Role, Unit
+from accounts.models import Role, Unit, User
 from accounts.roles import sees_everything, unit_ids
 from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
+from workflow.models import Attachment
+from workflow.opinions import all_answered
+from workflow.workitems import assigned_ids
 
 # The purpose of the consultation's opinions (registered with its verdicts in apps.py).
 CONSULTATION = "plan_consultation"
@@ -39,7 +42,6 @@ class PlanQuerySet(ProtectedStatusQuerySet):
     def visible_to(self, user):
         """County: its own (drafts too); the pilot's guidance unit and special group, and whoever is invited to
         the consultation: once submitted; office and committee: all."""
-        from workflow.workitems import assigned_ids
 
         if sees_everything(user):
             return self.all()
@@ -52,7 +54,6 @@ class PlanQuerySet(ProtectedStatusQuerySet):
 
 def missing_sections(plan):
     """The names of the required parts still empty (conclusion, body, date, document of each section; tasks)."""
-    from workflow.models import Attachment
 
     files = set(
         Attachment.objects.filter(content_type__app_label="reviews", content_type__model="plan", object_id=plan.pk)
@@ -88,7 +89,6 @@ def consulted(plan):
 
 @condition(_("还有被征求意见单位尚未答复（可先撤销），不能结束征求意见。"))
 def consultation_answered(plan):
-    from workflow.opinions import all_answered
 
     return all_answered(plan, CONSULTATION)
 
@@ -179,7 +179,6 @@ class Plan(WorkflowModel):
 
     def watchers(self):
         """The county hears of every step of its plan; once submitted, the office too (it runs the process)."""
-        from accounts.models import User
 
         units = [self.county_id]
         if self.submitted_at is not None:

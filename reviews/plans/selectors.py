@@ -2,6 +2,10 @@
 
 from django.shortcuts import get_object_or_404
 
+from accounts.models import Role
+from accounts.roles import unit_ids
+from pilots.selectors import pilot_list
+from reviews.evaluation.selectors import self_evaluation_list
 from reviews.plans.models import CONSULTATION, OpinionAnswer, Plan, StackingFlag, TaskRemark
 from workflow.models import Opinion
 
@@ -21,9 +25,6 @@ def access_plan(user, pk):
 
 def plans_to_write(user):
     """The user's county pilots still in planning without a plan (the list page's 编制试点方案 entries)."""
-    from accounts.models import Role
-    from accounts.roles import unit_ids
-    from pilots.selectors import pilot_list
 
     return list(pilot_list(user).filter(status="planning", county__in=unit_ids(user, Role.COUNTY), plan__isnull=True))
 
@@ -50,6 +51,5 @@ def flags(plan):
 def evaluations(user):
     """The self-evaluations ``user`` may read, each with its evaluation (grade and total once scored), newest
     first: what other apps (the county page) show of 总结评估."""
-    from reviews.evaluation.selectors import self_evaluation_list
 
     return self_evaluation_list(user)

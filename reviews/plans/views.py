@@ -1,20 +1,34 @@
 """Plan pages: list, start, edit (htmx task list), detail with actions, consultation, answers, print, compare."""
 
 import rules
+from django import forms as dj_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reviews.plans import selectors, services
+from pilots.selectors import access_pilot
+from reviews.plans import imports, selectors, services
+from reviews.plans.exports import summary_workbook
 from reviews.plans.filters import PlanFilter
 from reviews.plans.forms import AnswerForm, ConsultationForm, DecisionForm, FlagAnswerForm, PlanForm, TaskForm
-from reviews.plans.models import CONSULTATION, LEGALITY_FILE, PLAN_FIELDS, RISK_FILE, SECTION_FIELDS, Plan, PlanTask
+from reviews.plans.models import (
+    CONSULTATION,
+    LEGALITY_FILE,
+    PLAN_FIELDS,
+    RISK_FILE,
+    SECTION_FIELDS,
+    Plan,
+    PlanTask,
+    ReferenceTask,
+)
+from workflow.compare import compare
 from workflow.errors import WorkflowError
 from workflow.models import Attachment, Opinion
 from workflow.opinions import get_purpose
@@ -45,7 +59,6 @@ def plan_list(request):
 @login_required
 @require_POST
 def plan_start(request):
-    from pilots.selectors import access_pilot
 
     pilot_id = request.POST.get("pilot", "")
     if not pilot_id.isdigit():
@@ -393,7 +406,6 @@ def _rows(plan):
 def plan_compare(request, pk, number):
     """What changed since the previous version: fields, tasks (added, removed, changed, moved), and the
     consultation opinions with the county's answers."""
-    from workflow.compare import compare
 
     plan = selectors.access_plan(request.user, pk)
     return compare(
@@ -415,7 +427,6 @@ def plan_summary(request, pk):
 
 @login_required
 def plan_summary_xlsx(request, pk):
-    from reviews.plans.exports import summary_workbook
 
     plan = selectors.access_plan(request.user, pk)
     return summary_workbook(plan, selectors.consultation(plan))
@@ -424,10 +435,6 @@ def plan_summary_xlsx(request, pk):
 # --- reference list of existing reform tasks -----------------------------------------------------
 @login_required
 def reference_list(request):
-    from django import forms as dj_forms
-
-    from reviews.plans import imports
-    from reviews.plans.models import ReferenceTask
 
     if not rules.has_perm("reviews.manage_reference", request.user):
         raise PermissionDenied(_("只有市委改革办可以管理现有改革任务清单。"))
@@ -461,10 +468,6 @@ def reference_list(request):
 
 @login_required
 def reference_template(request):
-    from django.http import HttpResponse
-    from django.utils.http import content_disposition_header
-
-    from reviews.plans import imports
 
     if not rules.has_perm("reviews.manage_reference", request.user):
         raise PermissionDenied(_("只有市委改革办可以管理现有改革任务清单。"))

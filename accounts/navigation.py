@@ -1,8 +1,9 @@
-"""The main navigation bar: each app contributes its entries from ``ready()``; the core renders them per user.
+"""The main navigation bar: each app (and the core) contributes its entries from ``ready()``; the ``workflow_nav``
+template tag renders them per user.
 
 An entry names a URL, a label, its place in the bar and who sees it::
 
-    from workflow import navigation
+    from accounts import navigation
 
     navigation.register(navigation.NavEntry(
         name="plans", label=gettext_lazy("试点方案"), url_name="reviews:plan_list", order=60,
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+
+from .roles import roles_of
 
 _entries = {}
 _registry_version = [0]  # part of the cached links' key: registering again shows at once
@@ -67,8 +70,6 @@ def entries():
 
 
 def _has_any_role(user):
-    from accounts.roles import roles_of
-
     return bool(roles_of(user))
 
 

@@ -9,9 +9,10 @@ class ApplicationsConfig(AppConfig):
     def ready(self):
         """Contribute to the core's registries: 我的日程, the navigation bar and the messages of the
         database rules this app's triggers enforce."""
-        from accounts import demos
+        from accounts import demos, navigation
         from accounts.roles import roles_of
-        from workflow import calendar, errors, navigation
+        from workflow.engine import errors
+        from workflow.ui import calendar
 
         from . import demo
         from .calendar import application_deadlines
@@ -49,7 +50,7 @@ class ApplicationsConfig(AppConfig):
 
 def register_recommendation_purpose():
     """The special group's opinion before the office's recommendation: 同意推荐 / 不同意推荐 / 补充意见."""
-    from workflow.opinions import register_purpose
+    from workflow.conventions.purposes import register_purpose
 
     from .models import RECOMMENDATION
 
@@ -64,7 +65,7 @@ def register_recommendation_purpose():
 
 def register_batch_actions():
     """批量审批 on the list runs each application through the app's own service (its hooks included)."""
-    from workflow import conventions
+    from workflow.conventions import approval as conventions
 
     from . import services
     from .models import Application

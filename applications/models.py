@@ -11,7 +11,8 @@ from django_fsm import FSMField, transition
 from accounts.models import ReformArea, Role, Unit
 from accounts.roles import sees_everything, unit_ids
 from pilots.models import Batch, Pilot
-from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
+from workflow.conventions.approval import Conventions
+from workflow.engine.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
 
 # The form's fields in the order of the official table; each becomes a labelled row in the page,
 # the print view and the version diff.
@@ -55,7 +56,7 @@ class ApplicationQuerySet(ProtectedStatusQuerySet):
     def visible_to(self, user):
         """County: its own; special group: its field; guidance unit: what it guides (once ever submitted);
         a unit or person asked for an opinion: what it was asked about (its assignment); office, committee: all."""
-        from workflow.workitems import assigned_ids
+        from workflow.inbox.workitems import assigned_ids
 
         if sees_everything(user):
             return self.all()
@@ -112,12 +113,12 @@ def county_not_running_pilot(app):
 
 @condition(_("尚未征求专项小组牵头单位意见，或意见尚未全部答复，不能提出试点建议。"))
 def opinions_complete(app):
-    from workflow.opinions import all_answered
+    from workflow.conventions.opinions import all_answered
 
     return all_answered(app, RECOMMENDATION)
 
 
-class Application(WorkflowModel):
+class Application(Conventions, WorkflowModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
@@ -298,7 +299,7 @@ class Application(WorkflowModel):
 
     def opinions(self):
         """The opinion requests on this application (prefetched by selectors where lists need them)."""
-        from workflow.opinions import opinions_for
+        from workflow.conventions.opinions import opinions_for
 
         return opinions_for(self)
 

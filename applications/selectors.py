@@ -20,7 +20,7 @@ def with_workflow_facts(qs):
     from django.db.models import Exists, OuterRef
 
     from pilots.models import Pilot
-    from workflow.opinions import prefetch_opinions
+    from workflow.conventions.opinions import prefetch_opinions
 
     running = Pilot.objects.running().filter(county_id=OuterRef("county_id"))
     return prefetch_opinions(qs.annotate(county_runs_pilot=Exists(running)))

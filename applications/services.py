@@ -13,8 +13,9 @@ from accounts.models import Role, Unit
 from accounts.roles import units
 from pilots.models import Batch, Candidate, Pilot
 from pilots.services import create_pilot_for
-from workflow.errors import WorkflowError, rule_violation
-from workflow.opinions import cancel_open, opinion_request
+from workflow.conventions.opinions import cancel_open, opinion_request
+from workflow.engine.errors import WorkflowError, rule_violation
+from workflow.inbox.workitems import sync
 from workflow.services import change, perform, record
 
 from .models import FORM_FIELDS, OPTIONAL_ON_SUBMIT, RECOMMENDATION, Application
@@ -84,6 +85,7 @@ def start_application(*, actor, candidate):
                     project_name=candidate.title,
                     area=candidate.area,
                 )
+                sync(app)  # its work items (no signal does it)
         except IntegrityError as exc:
             if violation := rule_violation(exc):
                 raise violation from None

@@ -8,10 +8,11 @@ class PilotsConfig(AppConfig):
 
     def ready(self):
         """Contribute to the core's registries: 我的日程 and the navigation bar (我的待办 comes from work items)."""
-        from accounts import demos
+        from accounts import demos, navigation
         from accounts.roles import roles_of
         from accounts.rules import is_county, is_reform_office, is_special_group
-        from workflow import calendar, navigation, registry
+        from workflow.engine import registry
+        from workflow.ui import calendar
 
         from . import calendar as dates
         from . import demo, experience_demo

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ReformArea, Role, Unit
-from workflow.forms import MultipleFileField, StyledMixin
+from workflow.ui.forms import MultipleFileField, StyledMixin
 
 from .experience_models import Experience, PromotionLevel
 

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from workflow import xlsx
-from workflow.forms import ActionForm
 from workflow.models import Attachment
-from workflow.selectors import timeline
 from workflow.services import available_actions
-from workflow.views import call_service, run_action
+from workflow.ui import xlsx
+from workflow.ui.forms import ActionForm
+from workflow.ui.selectors import timeline
+from workflow.ui.views import call_service, run_action
 
 from . import experience_selectors as selectors
 from . import experiences as services

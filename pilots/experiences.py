@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.roles import units
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
+from workflow.inbox.workitems import sync
 from workflow.services import change, perform, record, save_attachments
 
 from .experience_models import BonusEntry, Experience, Promotion, PromotionLevel
@@ -56,6 +57,7 @@ def create_experience(*, actor, pilot, data, files=()):
     values["area"] = values.get("area") or pilot.area
     with transaction.atomic():
         experience = Experience.objects.create(pilot=pilot, drafted_by_unit=unit, created_by=actor, **values)
+        sync(experience)  # its work items (no signal does it)
         log = record(experience, "experience.created", actor=actor, role=role, unit=unit, to_state=experience.status)
         if files:
             save_attachments(experience, files, actor=actor, log=log)
@@ -158,6 +160,7 @@ def record_promotion(*, actor, experience, level, promoted_on, document_number, 
                 promotion=promotion,
                 created_by=actor,
             )
+            sync(made["entry"])  # its work items (no signal does it)
         return {
             "promotion": promotion.pk,
             "level": level,
@@ -232,4 +235,5 @@ def correct_bonus(*, actor, entry, points, reason):
             corrects=original,
             created_by=actor,
         )
+        sync(correction)  # its work items (no signal does it)
         return perform(correction, "confirm", actor=actor, comment=reason, details={"corrects": original.pk})

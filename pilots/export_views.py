@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from workflow import xlsx
+from workflow.ui import xlsx
 
 from . import experience_selectors, selectors
 from .experience_forms import LibraryFilterForm

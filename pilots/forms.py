@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Unit
-from workflow.forms import ListFilter, StyledMixin
+from workflow.ui.forms import ListFilter, StyledMixin
 
 from .models import Batch, Candidate
 from .selectors import pilot_list
@@ -97,7 +97,7 @@ class PilotFilterForm(ListFilter):
 
     def __init__(self, *args, batches, **kwargs):
         from accounts.models import ReformArea
-        from workflow.widgets import CountyFilterField, FastSelect
+        from workflow.ui.widgets import CountyFilterField, FastSelect
 
         from .models import Pilot
 

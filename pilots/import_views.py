@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 
 from . import imports
 from .forms import ImportForm

@@ -23,8 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.models import ReformArea, Role, Unit
-from workflow.errors import WorkflowError
-from workflow.files import sniff
+from workflow.engine.errors import WorkflowError
+from workflow.engine.files import sniff
 
 from .models import Batch, Candidate
 from .services import propose_candidate

@@ -10,7 +10,7 @@ from django_fsm import FSMField, transition
 
 from accounts.models import ReformArea, Role, Unit
 from accounts.roles import has_role, sees_everything, unit_ids
-from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
+from workflow.engine.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
 from workflow.models import SYSTEM_ROLE
 
 OFFICE = {"role": Role.REFORM_OFFICE}

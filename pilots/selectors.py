@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 
-from workflow.widgets import filter_county
+from workflow.ui.widgets import filter_county
 
 from .models import Batch, BonusEntry, Candidate, Experience, Pilot, Promotion
 

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.roles import roles_of, sees_everything
-from workflow.forms import ActionForm
-from workflow.registry import related_for
-from workflow.selectors import timeline
+from workflow.engine.registry import related_for
 from workflow.services import available_actions
-from workflow.views import call_service, run_action
+from workflow.ui.forms import ActionForm
+from workflow.ui.selectors import timeline
+from workflow.ui.views import call_service, run_action
 
 from . import selectors, services
 from .forms import BatchForm, CandidateFilter, CandidateForm, GuidanceUnitForm, PilotFilterForm

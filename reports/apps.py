@@ -9,10 +9,11 @@ class ReportsConfig(AppConfig):
     verbose_name = _("进展报告与督察")
 
     def ready(self):
-        from accounts import demos
+        from accounts import demos, navigation
         from accounts.roles import roles_of
-        from workflow import calendar, navigation, registry
-        from workflow.opinions import register_purpose
+        from workflow.conventions.purposes import register_purpose
+        from workflow.engine import registry
+        from workflow.ui import calendar
 
         from . import (
             demo,

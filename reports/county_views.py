@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from workflow import xlsx
+from workflow.ui import xlsx
 
 from . import county
 

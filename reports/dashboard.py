@@ -383,8 +383,8 @@ def bonus_by_county(user):
 # --- the office's own work -----------------------------------------------------------------------
 def my_work(user):
     """我的待办 by workflow, with the overdue ones (one query); each number opens 我的待办 filtered by workflow."""
+    from workflow.engine.registry import workflow_models
     from workflow.models import WorkItem
-    from workflow.registry import workflow_models
 
     names = {m.workflow_key: m._meta.verbose_name for m in workflow_models() if m.workflow_key}
     now = timezone.now()

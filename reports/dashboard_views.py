@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.roles import has_role
-from workflow.forms import StyledMixin
-from workflow.views import call_service
+from workflow.ui.forms import StyledMixin
+from workflow.ui.views import call_service
 
 from . import dashboard, goals, time_in_stage
 from .models import InstitutionalResult
@@ -162,7 +162,7 @@ def result_list(request):
 
 # --- Excel: each dashboard table as a sheet (workflow.xlsx: streamed, audited) ---------------------------
 def _figure_columns(figure):
-    from workflow import xlsx
+    from workflow.ui import xlsx
 
     numeric = {
         i
@@ -178,7 +178,7 @@ def _figure_columns(figure):
 
 
 def _goal_columns():
-    from workflow import xlsx
+    from workflow.ui import xlsx
 
     return [
         xlsx.Column(_("目标年度"), "year", xlsx.INT),
@@ -197,7 +197,7 @@ def dashboard_export(request, key):
     from django.http import Http404
     from django.utils import timezone
 
-    from workflow import xlsx
+    from workflow.ui import xlsx
 
     _require_dashboard(request.user)
     office = has_role(request.user, Role.REFORM_OFFICE)
@@ -239,7 +239,7 @@ def time_in_stage_export(request, key):
     """One table of the time-in-stage page (by stage, county, unit waited on or quarter) as an Excel sheet."""
     from django.http import Http404
 
-    from workflow import xlsx
+    from workflow.ui import xlsx
 
     _require_dashboard(request.user)
     if key not in STAGE_TABLES:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pilots.selectors import pilot_list
-from workflow import xlsx
+from workflow.ui import xlsx
 
 from . import selectors
 from .filters import ExtensionFilter, ItemFilter, ReportFilter

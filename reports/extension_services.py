@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from pilots.services import extend_term
-from workflow.errors import WorkflowError
-from workflow.opinions import opinion_request
+from workflow.conventions.opinions import opinion_request
+from workflow.engine.errors import WorkflowError
+from workflow.inbox.workitems import sync
 from workflow.services import notify, perform, record
 
 from .extensions import EXTENSION_OPINION, ExtensionRequest
@@ -42,6 +43,7 @@ def apply_extension(*, actor, pilot, reason, reason_text, new_end):
                 new_end=new_end,
                 requested_by=actor,
             )
+            sync(ext)  # its work items (no signal does it)
             log = record(
                 ext,
                 "extension.created",

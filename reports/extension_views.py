@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pilots.selectors import access_pilot
-from workflow.errors import WorkflowError
-from workflow.forms import ActionForm, StyledMixin
-from workflow.selectors import opinions_of, timeline
+from workflow.engine.errors import WorkflowError
 from workflow.services import available_actions
-from workflow.views import run_action
+from workflow.ui.forms import ActionForm, StyledMixin
+from workflow.ui.selectors import opinions_of, timeline
+from workflow.ui.views import run_action
 
 from . import extension_services, selectors
 from .extensions import ExtensionRequest

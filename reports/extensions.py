@@ -13,14 +13,14 @@ from django_fsm import FSMField, transition
 
 from accounts.models import Role, Unit
 from accounts.roles import sees_everything, unit_ids
-from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
+from workflow.engine.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
 
 EXTENSION_OPINION = "extension_opinion"
 
 
 @condition(_("还有被征求意见单位尚未答复，不能报市委改革委审定。"))
 def opinions_in(extension):
-    from workflow.opinions import all_answered
+    from workflow.conventions.opinions import all_answered
 
     return all_answered(extension, EXTENSION_OPINION)
 

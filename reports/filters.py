@@ -4,8 +4,8 @@ each, read from the query string alike by the list page and its Excel export (wo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from workflow.forms import ListFilter
-from workflow.widgets import CountyFilterField, filter_county
+from workflow.ui.forms import ListFilter
+from workflow.ui.widgets import CountyFilterField, filter_county
 
 from .extensions import ExtensionRequest
 from .inspections import RectificationItem

@@ -4,7 +4,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from workflow.forms import ActionForm, MultipleFileField, StyledMixin
+from workflow.ui.forms import ActionForm, MultipleFileField, StyledMixin
 
 from .models import InstitutionalResult, TaskProgress
 

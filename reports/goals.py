@@ -80,7 +80,7 @@ def _log(goal, action, actor, details):
 
 def save_goal(*, actor, data, goal=None):
     """Create a goal (``goal=None``) or change one; ``data`` holds FIELDS. Logged with the old and new values."""
-    from workflow.errors import WorkflowError
+    from workflow.engine.errors import WorkflowError
 
     _check(actor)
     with transaction.atomic():

@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role
+from workflow.engine.log import record_many
+from workflow.engine.outbox import email_status_for
 from workflow.models import SYSTEM_ROLE, Notification
-from workflow.services import email_status_for, record_many
 
 from .models import QuarterlyReport, ReminderSent
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import sees_everything
-from workflow.widgets import filter_county
+from workflow.ui.widgets import filter_county
 
 from .models import QuarterlyReport, ReportCount
 

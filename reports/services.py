@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
+from workflow.inbox.workitems import sync
 from workflow.services import change, perform, save_attachments
 
 from .models import InstitutionalResult, QuarterlyReport, TaskProgress, quarter_bounds, quarters_between
@@ -33,9 +34,9 @@ def ensure_report_quarters(pilot):
         if (year, quarter) in have:
             continue
         start, end = quarter_bounds(year, quarter)
-        # Each created with save() so that its work item (the county's, opening when the quarter ends) exists.
+        # Each with its work item (the county's, opening when the quarter ends), synced at once.
         with transaction.atomic():
-            QuarterlyReport.objects.create(
+            created = QuarterlyReport.objects.create(
                 pilot=pilot,
                 county_id=pilot.county_id,
                 year=year,
@@ -44,6 +45,7 @@ def ensure_report_quarters(pilot):
                 period_end=end,
                 due_on=due_date(end),
             )
+            sync(created)  # its work item (no signal does it)
         made += 1
     return made
 

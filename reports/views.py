@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from workflow.errors import WorkflowError
-from workflow.selectors import attachments_of, timeline
+from workflow.engine.errors import WorkflowError
 from workflow.services import available_actions
-from workflow.views import run_action
-from workflow.widgets import CountyFilterField
+from workflow.ui.selectors import attachments_of, timeline
+from workflow.ui.views import run_action
+from workflow.ui.widgets import CountyFilterField
 
 from . import selectors, services
 from .filters import ReportFilter

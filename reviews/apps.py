@@ -9,10 +9,10 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("方案审批与评估")
 
     def ready(self):
-        from accounts import demos
+        from accounts import demos, navigation
         from accounts.roles import roles_of
-        from workflow import navigation, registry
-        from workflow.opinions import register_purpose
+        from workflow.conventions.purposes import register_purpose
+        from workflow.engine import registry
 
         from . import demo
         from .models import CONSULTATION
@@ -48,8 +48,10 @@ class ReviewsConfig(AppConfig):
 
     def ready_evaluation(self):
         """Self-evaluation, evaluation and summary: permissions, log sentences, navigation and calendar."""
+        from accounts import navigation
         from accounts.roles import roles_of
-        from workflow import calendar, navigation, registry
+        from workflow.engine import registry
+        from workflow.ui import calendar
 
         from . import evaluation_admin, evaluation_rules  # noqa: F401  (permissions)
         from .evaluation_calendar import self_evaluation_deadlines

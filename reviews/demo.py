@@ -9,8 +9,8 @@ from accounts.models import Unit, User
 from applications import services as app_services
 from applications.services import FILLED_EXAMPLE
 from pilots.models import Batch, Candidate, Pilot
+from workflow.conventions.opinions import opinion_give
 from workflow.models import Opinion
-from workflow.opinions import opinion_give
 
 from . import services, stacking
 from .models import CONSULTATION, Plan, ReferenceTask, StackingFlag

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.roles import roles_of
-from workflow.calendar import CalendarEvent
+from workflow.ui.calendar import CalendarEvent
 
 from .evaluation_models import SelfEvaluation
 

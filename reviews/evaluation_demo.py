@@ -16,9 +16,9 @@ from applications.services import FILLED_EXAMPLE
 from pilots import services as pilot_services
 from pilots.selectors import batch_list
 from reports import services as report_services
-from workflow.errors import WorkflowError
+from workflow.conventions.opinions import opinion_give
+from workflow.engine.errors import WorkflowError
 from workflow.models import Opinion
-from workflow.opinions import opinion_give
 from workflow.services import record
 
 from . import evaluation_services as services

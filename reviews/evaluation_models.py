@@ -14,7 +14,7 @@ from django_fsm import FSMField, transition
 
 from accounts.models import Role, Unit
 from accounts.roles import sees_everything, unit_ids
-from workflow.base import ProtectedStatusQuerySet, WorkflowModel, perm
+from workflow.engine.base import ProtectedStatusQuerySet, WorkflowModel, perm
 
 from . import grading
 
@@ -96,7 +96,7 @@ class SelfEvaluationQuerySet(ProtectedStatusQuerySet):
     def visible_to(self, user):
         """County: its own (drafts too); the pilot's special group and guidance unit: once submitted; the named
         evaluators of the pilot's evaluation: theirs; office and committee: all."""
-        from workflow.workitems import assigned_ids
+        from workflow.inbox.workitems import assigned_ids
 
         if sees_everything(user):
             return self.all()
@@ -273,7 +273,7 @@ class EvaluationQuerySet(ProtectedStatusQuerySet):
     def visible_to(self, user):
         """Office and committee: all; the named evaluators: the evaluations they are named on; the pilot's
         county, special group and guidance unit: once the scoring is over."""
-        from workflow.workitems import assigned_ids
+        from workflow.inbox.workitems import assigned_ids
 
         if sees_everything(user):
             return self.all()

@@ -16,11 +16,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pilots.selectors import pilot_list
-from workflow.errors import WorkflowError
-from workflow.forms import ActionForm, MultipleFileField, StyledMixin
-from workflow.selectors import attachments_of, timeline
+from workflow.engine.errors import WorkflowError
 from workflow.services import available_actions
-from workflow.views import run_action
+from workflow.ui.forms import ActionForm, MultipleFileField, StyledMixin
+from workflow.ui.selectors import attachments_of, timeline
+from workflow.ui.views import run_action
 
 from . import evaluation_selectors as selectors
 from . import evaluation_services as services

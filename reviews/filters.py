@@ -4,8 +4,8 @@ Excel export (workflow.forms.ListFilter)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from workflow.forms import ListFilter
-from workflow.widgets import CountyFilterField, filter_county
+from workflow.ui.forms import ListFilter
+from workflow.ui.widgets import CountyFilterField, filter_county
 
 from .models import Plan
 

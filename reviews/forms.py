@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Unit, User
-from workflow.forms import ActionForm, MultipleFileField, StyledMixin
+from workflow.ui.forms import ActionForm, MultipleFileField, StyledMixin
 
 from .models import PLAN_FIELDS, SECTION_FIELDS, OpinionAnswer, Plan, PlanTask
 

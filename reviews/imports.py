@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 
 from . import stacking
 from .models import ReferenceTask

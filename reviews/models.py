@@ -11,7 +11,7 @@ from django_fsm import FSMField, transition
 
 from accounts.models import Role, Unit
 from accounts.roles import sees_everything, unit_ids
-from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
+from workflow.engine.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
 
 # The purpose of the consultation's opinions (registered with its verdicts in apps.py).
 CONSULTATION = "plan_consultation"
@@ -39,7 +39,7 @@ class PlanQuerySet(ProtectedStatusQuerySet):
     def visible_to(self, user):
         """County: its own (drafts too); the pilot's guidance unit and special group, and whoever is invited to
         the consultation: once submitted; office and committee: all."""
-        from workflow.workitems import assigned_ids
+        from workflow.inbox.workitems import assigned_ids
 
         if sees_everything(user):
             return self.all()
@@ -88,7 +88,7 @@ def consulted(plan):
 
 @condition(_("还有被征求意见单位尚未答复（可先撤销），不能结束征求意见。"))
 def consultation_answered(plan):
-    from workflow.opinions import all_answered
+    from workflow.conventions.opinions import all_answered
 
     return all_answered(plan, CONSULTATION)
 

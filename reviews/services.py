@@ -12,9 +12,10 @@ from accounts.models import Role
 from accounts.roles import units
 from pilots.services import start_term
 from reports.services import ensure_report_quarters
-from workflow.errors import WorkflowError
+from workflow.conventions.opinions import opinion_give, opinion_request
+from workflow.engine.errors import WorkflowError
+from workflow.inbox.workitems import sync
 from workflow.models import Opinion
-from workflow.opinions import opinion_give, opinion_request
 from workflow.services import change, perform, record, save_attachments
 
 from . import stacking
@@ -64,6 +65,7 @@ def start_plan(*, actor, pilot):
                 schedule=app.schedule,
                 safeguards=app.safeguards,
             )
+            sync(plan)  # its work items (no signal does it)
             tasks = PlanTask.objects.bulk_create(
                 [PlanTask(plan=plan, order=i + 1, content=c) for i, c in enumerate(split_tasks(app.main_tasks))]
             )

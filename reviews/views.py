@@ -11,12 +11,12 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from workflow.errors import WorkflowError
+from workflow.conventions.opinions import get_purpose
+from workflow.engine.errors import WorkflowError
 from workflow.models import Attachment, Opinion
-from workflow.opinions import get_purpose
-from workflow.selectors import timeline, versions_of
 from workflow.services import available_actions
-from workflow.views import run_action
+from workflow.ui.selectors import timeline, versions_of
+from workflow.ui.views import run_action
 
 from . import selectors, services
 from .filters import PlanFilter
@@ -394,7 +394,7 @@ def _rows(plan):
 def plan_compare(request, pk, number):
     """What changed since the previous version: fields, tasks (added, removed, changed, moved), and the
     consultation opinions with the county's answers."""
-    from workflow.compare import compare
+    from workflow.ui.compare import compare
 
     plan = selectors.access_plan(request.user, pk)
     return compare(

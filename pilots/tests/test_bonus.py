@@ -16,7 +16,7 @@ from accounts.models import Unit
 from pilots import experiences
 from pilots.experience_models import BonusEntry
 from pilots.experience_selectors import county_total, ledger_totals
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 from workflow.models import AuditEvent, TransitionLog, WorkItem
 
 from .experience_factories import approved_pilot, promote, published

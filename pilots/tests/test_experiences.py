@@ -15,7 +15,7 @@ from accounts.models import Unit
 from pilots import experiences
 from pilots.experience_models import Experience
 from pilots.experience_selectors import experience_list
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 from workflow.models import TransitionLog
 
 from .experience_factories import approved_pilot, draft, promote, published

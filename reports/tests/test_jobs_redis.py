@@ -19,7 +19,7 @@ from pilots.models import Pilot
 from reports.models import QuarterlyReport, ReminderSent
 from reports.tasks import close_ended_terms, send_report_reminders
 from tests.test_outbox_redis import BASE, _use_broker, _wait, broker, worker  # noqa: F401 (fixtures)
-from workflow.audit_chain import verify
+from workflow.audit.verify import verify
 from workflow.models import Notification, TransitionLog
 
 from .factories import implementing_pilot

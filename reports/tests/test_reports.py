@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 
 from reports import services
 from reports.models import QuarterlyReport
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 from workflow.models import TransitionLog, WorkItem
 
 from .factories import fill

@@ -9,7 +9,7 @@ from django.db import connection
 
 from reviews import evaluation_services as services
 from reviews.models import Evaluation
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 
 from .evaluation_factories import accepted, evaluating_pilot, score_all
 

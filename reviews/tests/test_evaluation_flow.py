@@ -9,7 +9,7 @@ from django.urls import reverse
 from pilots.models import Pilot
 from reviews import evaluation_services as services
 from reviews.models import CriteriaSet, Evaluation, SelfEvaluation
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 from workflow.models import Assignment, Notification, TransitionLog, WorkItem
 
 from .evaluation_factories import (

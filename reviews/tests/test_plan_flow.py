@@ -10,7 +10,7 @@ from accounts.models import Unit
 from pilots.models import Pilot
 from reviews import services
 from reviews.models import CONSULTATION, Plan, PlanTask
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 from workflow.models import Opinion, TransitionLog, Version
 
 from .factories import MEETING, filled_plan

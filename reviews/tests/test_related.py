@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from reviews import evaluation_services as services
-from workflow.registry import related_for
+from workflow.engine.registry import related_for
 
 from .evaluation_factories import accepted, evaluating_pilot, score_all
 

@@ -16,7 +16,7 @@ from reports import extension_services, inspection_services, services
 from reports.models import QuarterlyReport
 from reports.tests.factories import fill, implementing_pilot
 from workflow.models import Opinion
-from workflow.opinions import opinion_give
+from workflow.conventions.opinions import opinion_give
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,10 +1,14 @@
-"""Writes AuditEvent rows: login signals, denied requests (403), downloads/exports and the administrators' actions."""
+"""Writes AuditEvent rows (``audit``): the security events accounts announces (``accounts.events.security_event``:
+second factor, passwords, the administrators' actions), Django's login signals, denied requests (403), exports."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from accounts.events import security_event
+from accounts.roles import memberships
+
+from ..engine.request_context import with_request_id
 from .models import AuditEvent
-from .request_context import with_request_id
 
 
 def client_ip(request):
@@ -24,8 +28,6 @@ def audit(kind, request=None, *, user=None, username="", result=None, unit=None,
     if user is None and request is not None and getattr(request, "user", None) and request.user.is_authenticated:
         user = request.user
     if unit is None and user is not None:
-        from accounts.roles import memberships
-
         unit = next((m.unit for m in memberships(user)), None)
     return AuditEvent.objects.create(
         kind=kind,
@@ -55,3 +57,8 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     audit(AuditEvent.Kind.LOGIN_FAILED, request, username=str(credentials.get("username", ""))[:150])
+
+
+@receiver(security_event)
+def _announced(sender, kind, request=None, **details):
+    audit(kind, request, **details)

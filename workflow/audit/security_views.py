@@ -1,12 +1,15 @@
 """The three administrators' consoles (三员分立): the system administrator keeps units, users and their working
 roles; the security administrator unlocks accounts and resets passwords and second factors; the audit
 administrator reads and exports the audit trail. Each console refuses the other two roles (403, audited), and
-no console grants an administrator role: those are given at installation (``manage.py grant_admin_role``)."""
+no console grants an administrator role: those are given at installation (``manage.py grant_admin_role``).
+They read the audit, so they live here; ``jiaxing_pilot.urls`` mounts them under ``accounts/`` (URL names unchanged)."""
 
 import io
 from datetime import datetime, time
 
 import rules
+from axes.models import AccessAttempt
+from axes.utils import reset
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -23,13 +26,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from openpyxl import Workbook
 
-from workflow.audit import audit
-from workflow.forms import StyledMixin
-from workflow.models import AuditEvent, TransitionLog
+from accounts.forms import StyledMixin
+from accounts.models import ADMIN_ROLES, WORKING_ROLES, Membership, Role, Unit, UnitKind, User, roles_for_kind
+from accounts.otp import reset_devices
+from accounts.passwords import reset_password
 
-from .models import ADMIN_ROLES, WORKING_ROLES, Membership, Role, Unit, UnitKind, User, roles_for_kind
-from .passwords import reset_password
+from ..engine.models import TransitionLog
+from .events import audit
+from .models import AuditEvent
+from .verify import verify_all
 
 PAGE_SIZE = 50
 
@@ -211,8 +219,6 @@ def sysadmin_unit_edit(request, pk=None):
 
 # --- security administrator: unlocks, resets, settings ------------------------------------------------------
 def _locked_usernames(usernames):
-    from axes.models import AccessAttempt
-
     attempts = AccessAttempt.objects.filter(
         username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
     )
@@ -221,8 +227,6 @@ def _locked_usernames(usernames):
 
 @role_required("accounts.manage_security")
 def secadmin_users(request):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     users, q = _users(request)
     page = _page(request, users)
     names = [u.username for u in page]
@@ -244,8 +248,6 @@ def _target_for_security_action(request, pk):
 @role_required("accounts.manage_security")
 @require_POST
 def secadmin_unlock(request, pk):
-    from axes.utils import reset
-
     user = get_object_or_404(User, pk=pk)
     reset(username=user.username)
     audit(AuditEvent.Kind.UNLOCKED, request, obj=user)
@@ -271,8 +273,6 @@ def secadmin_reset_password(request, pk):
 @role_required("accounts.manage_security")
 @require_POST
 def secadmin_reset_otp(request, pk):
-    from .otp import reset_devices
-
     user = _target_for_security_action(request, pk)
     with transaction.atomic():
         reset_devices(user)
@@ -425,8 +425,6 @@ EXPORT_LIMIT = 200_000
 def audit_export(request):
     """The filtered trail as an Excel file (write-only workbook, rows streamed from the database); the export
     itself is a security event with its filters and row count."""
-    from openpyxl import Workbook
-
     form = AuditSearchForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         context = {"form": form, "page": None, "headers": AUDIT_HEADERS, "kinds": AuditEvent.Kind.choices}
@@ -453,8 +451,6 @@ def audit_export(request):
 
 @role_required("accounts.read_audit")
 def audit_chain_status(request):
-    from workflow.audit_chain import verify_all
-
     problems, heads = verify_all()
     return TemplateResponse(
         request, "security/audit_chain.html", {"problems": problems, "heads": sorted(heads.items())}

@@ -1,16 +1,18 @@
 """The approval conventions staff expect (撤回, 退回到指定步骤, 批量审批, 催办, 传阅, 常用意见, 审批单), declared per
-workflow (代理, acting while away, holds for every workflow: ``workflow.deputies``).
+workflow (代理, acting while away, holds for every workflow: ``workflow.inbox.deputies``). Imports the engine, the
+inbox and the services; the ui imports it.
 
 A workflow model declares the ones it offers, one line each, in a class attribute::
 
     conventions = {
         "recall": ["submit"],               # 撤回: the sender takes back these transitions until the next actor
-                                            #   opens or acts (a transition ``recall`` is installed on the model)
+                                            #   opens or acts (the ``Conventions`` mixin defines a transition
+                                            #   ``recall`` on the model)
         "return_to_step": {"by": ["approve"]},  # 退回到指定步骤: whoever may take ``approve`` may instead return
                                             #   the record to a step it has passed (from its log; optionally only
                                             #   the transitions in ``"steps": [...]``), with a reason; when that
-                                            #   step is taken again the record comes back to them (a transition
-                                            #   ``return_to_step`` is installed on the model)
+                                            #   step is taken again the record comes back to them (the
+                                            #   ``Conventions`` mixin defines a transition ``return_to_step``)
         "batch": ["accept", "return_to_county"],  # 批量审批: these transitions on the list, one comment for all
         "urge": True,                       # 催办: the reform office urges whoever the record waits on
         "copy": True,                       # 抄送/传阅: an actor copies the record to units or people
@@ -18,16 +20,18 @@ A workflow model declares the ones it offers, one line each, in a class attribut
         "sheet": True,                      # 审批单: an A4 approval sheet from the timeline's rows
     }
 
-Everything goes through the core's one path: state changes through ``services.perform``, audited non-transitions
-through ``services.record`` (a log row). Records are reached by ``<workflow_key>/<pk>`` and scoped by the model's
+A model that declares ``recall`` or ``return_to_step`` also takes the ``Conventions`` mixin (below), which defines
+those transitions on the class. Everything goes through the core's one path: state changes through
+``workflow.services.perform``, audited non-transitions through ``workflow.engine.log.record`` (a log row). Records are reached by ``<workflow_key>/<pk>`` and scoped by the model's
 ``visible_to`` (404 when not the user's), actions by role (403).
 """
 
 from collections import namedtuple
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -35,10 +39,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import RETURN_VALUE, transition
 
+from accounts.models import User
+from accounts.navigation import NavEntry
+from accounts.navigation import register as register_nav
 from accounts.roles import memberships, roles_of
 
-from .errors import WorkflowError
-from .models import SYSTEM_ROLE, Notification, TransitionLog, WorkItem
+from ..engine.errors import WorkflowError
+from ..engine.log import acting_unit, record
+from ..engine.models import SYSTEM_ROLE, TransitionLog
+from ..engine.outbox import tell
+from ..engine.registry import EXTRA_LABELS, acting_label, action_label, workflow_models
+from ..engine.transitions import all_transitions, transitions_of
+from ..inbox.models import Assignment, WorkItem
+from ..inbox.workitems import RETURNER, assign, next_actor_users, waiting_transitions
+from ..services import perform
+from .models import Copy, Opening, SavedPhrase, Urging
 
 KEYS = ("recall", "return_to_step", "batch", "urge", "copy", "phrases", "sheet")
 URGE_ROLES = {"reform_office"}
@@ -59,8 +74,6 @@ def declared(model, key):
 
 
 def model_for(workflow_key):
-    from .registry import workflow_models
-
     for model in workflow_models():
         if model.workflow_key == workflow_key:
             return model
@@ -83,8 +96,6 @@ def _ct(obj):
 
 
 def _log(obj, action, *, actor, role, comment="", details=None):
-    from .services import acting_unit, record
-
     return record(
         obj,
         f"{type(obj).workflow_key}.{action}",
@@ -98,22 +109,7 @@ def _log(obj, action, *, actor, role, comment="", details=None):
     )
 
 
-def _tell(users, log, url):
-    from .services import _enqueue_delivery, email_status_for
-
-    users = {u.pk: u for u in users}
-    if not users:
-        return
-    rows = Notification.objects.bulk_create(
-        [Notification(recipient=u, log=log, url=url, email_status=email_status_for(u)) for u in users.values()]
-    )
-    ids = [n.pk for n in rows if n.pk]
-    transaction.on_commit(lambda: _enqueue_delivery(ids), robust=True)
-
-
 def _members(unit_id, role=None):
-    from accounts.models import User
-
     qs = User.objects.filter(memberships__unit_id=unit_id, is_active=True)
     if role:
         qs = qs.filter(memberships__role=role)
@@ -130,8 +126,6 @@ def _last_log(obj):
 def _recallable_log(obj):
     """The log row a recall would take back: the record's last row, if it is a declared transition not yet opened
     by anyone the record then waited on."""
-    from .convention_models import Opening
-
     names = {f"{type(obj).workflow_key}.{n}" for n in declared(obj, "recall") or ()}
     log = _last_log(obj)
     if log is None or log.action not in names or log.to_state != obj.status:
@@ -148,65 +142,9 @@ def can_recall(obj):
 can_recall.message = gettext_lazy("下一步办理人已查看或办理，不能撤回。")
 
 
-def install(model):
-    """Add the transitions a model's declarations need (``recall``), as django-fsm would have collected them."""
-    names = declared(model, "recall")
-    if not names or hasattr(model, "recall"):
-        return
-    from .services import transitions_of
-
-    field = model._meta.get_field("status")
-
-    def method(self):
-        """Back to the state the recalled transition left (django-fsm's RETURN_VALUE)."""
-        return _recallable_log(self).from_state
-
-    method.__name__, method.__qualname__ = "recall", f"{model.__name__}.recall"
-    for name in names:
-        ts = transitions_of(model, name)
-        if not ts:
-            raise ValueError(f"{model.__name__}.conventions: no transition {name!r} to recall")
-        sources = [str(t.source) for t in ts]
-        target = str(ts[0].target)
-        method = transition(
-            field=field,
-            source=target,
-            target=RETURN_VALUE(*sources),
-            permission=ts[0].permission,
-            conditions=[can_recall],
-            custom={
-                "role": ts[0].custom.get("role", ""),
-                "label": gettext_lazy("撤回"),
-                "optional": True,
-                "convention": "recall",
-                "confirm": gettext_lazy("确定撤回？撤回后可修改再提交。"),
-            },
-        )(method)
-    _add_transition(model, "recall", method)
-
-
-def _add_transition(model, name, method):
-    """Set a convention's transition method on the model and let django-fsm collect it, as at class creation."""
-    field = model._meta.get_field("status")
-    setattr(model, name, method)
-    for sender in {*field.transitions, model}:
-        if issubclass(sender, model):
-            field._collect_transitions(sender=sender)
-
-
-def install_all():
-    from .registry import workflow_models
-
-    for model in workflow_models():
-        install(model)
-        install_return(model)
-
-
 def opening_due(obj, user):
     """The log row whose recall ``user`` opening the record would end (the record waits on the user and that
     opening is not yet noted), or None. Reads only: the page announces the opening (``note_opening``) by a POST."""
-    from .convention_models import Opening
-
     if not declared(obj, "recall"):
         return None
     # The record's own open items (an index read of a few rows), matched to the user here; only an item named to
@@ -227,8 +165,6 @@ def opening_due(obj, user):
 def note_opening(obj, user):
     """``user`` opened the record (the page's POST, ``workflow:opened``): if the record waits on the user, a recall
     is no longer possible. Idempotent."""
-    from .convention_models import Opening
-
     log = opening_due(obj, user)
     if log is not None:
         Opening.objects.get_or_create(content_type=_ct(obj), object_id=obj.pk, user=user, log=log)
@@ -236,12 +172,10 @@ def note_opening(obj, user):
 
 def recall(obj, *, actor, comment=""):
     """Take the record back: logged; the next actor's 待办 item closes and they are told."""
-    from .services import perform
-    from .workitems import next_actor_users
 
     def tell_next(locked, log):
         # The items are still open here (perform closes them after this hook): tell those they were for.
-        _tell([u for u in next_actor_users(locked) if u.pk != actor.pk], log, locked.get_absolute_url())
+        tell([u for u in next_actor_users(locked) if u.pk != actor.pk], log, locked.get_absolute_url())
 
     return perform(obj, "recall", actor=actor, comment=comment, after=tell_next)
 
@@ -260,8 +194,6 @@ def _return_spec(model):
 def _step_names(model):
     """The transitions that count as steps: the declared ones, else every one that moves a record on (no reason
     asked, not a convention's own)."""
-    from .services import all_transitions
-
     spec = _return_spec(model)
     if spec.get("steps"):
         return set(spec["steps"])
@@ -275,8 +207,6 @@ def _step_names(model):
 def _step_state(model, from_state, name):
     """The state a return to this step leaves the record in: the state the step was taken from, except that a
     record never goes back to its first state (a draft): then the step's other source (e.g. 已退回修改)."""
-    from .services import transitions_of
-
     first = model._meta.get_field("status").get_default()
     if from_state != first:
         return from_state
@@ -285,8 +215,6 @@ def _step_state(model, from_state, name):
 
 
 def _state_changes(obj):
-    from django.db.models import F
-
     return TransitionLog.objects.filter(content_type=_ct(obj), object_id=obj.pk).exclude(from_state=F("to_state"))
 
 
@@ -296,9 +224,6 @@ def steps_of(obj):
     model = type(obj)
     if not _return_spec(model):
         return []
-    from .deputies import acting_label
-    from .registry import action_label
-
     names, prefix = _step_names(model), f"{model.workflow_key}."
     chosen = {}
     for log in _state_changes(obj).select_related("actor", "on_behalf_of", "unit").order_by("created_at", "id"):
@@ -328,48 +253,10 @@ def has_steps(obj):
 has_steps.message = gettext_lazy("该记录尚未经过可退回的步骤。")
 
 
-def install_return(model):
-    """Add the ``return_to_step`` transition a model's ``return_to_step`` declaration asks for."""
-    spec = _return_spec(model)
-    if not spec or hasattr(model, RETURN):
-        return
-    from .services import transitions_of
-
-    field = model._meta.get_field("status")
-    states = [value for value, _label in field.flatchoices]
-
-    def method(self, *, state):
-        """To the chosen step's state (checked by ``return_to_step``; django-fsm's RETURN_VALUE)."""
-        return state
-
-    method.__name__, method.__qualname__ = RETURN, f"{model.__name__}.{RETURN}"
-    for name in spec["by"]:
-        ts = transitions_of(model, name)
-        if not ts:
-            raise ValueError(f"{model.__name__}.conventions: no transition {name!r} to return instead of")
-        method = transition(
-            field=field,
-            source=[str(t.source) for t in ts],
-            target=RETURN_VALUE(*states),
-            permission=ts[0].permission,
-            conditions=[has_steps],
-            custom={
-                "role": ts[0].custom.get("role", ""),
-                "label": gettext_lazy("退回到指定步骤"),
-                "needs_reason": True,
-                "optional": True,
-                "convention": RETURN,
-            },
-        )(method)
-    _add_transition(model, RETURN, method)
-
-
 def return_to_step(obj, *, actor, step, comment=""):
     """Return the record to one of the steps it passed (``steps_of``), with a reason: logged (the step in the
     log's details), the step's party gets the 待办 item and is told; when they take that step again the record
     comes back to the returner (``returned_to``, ``name_the_returner``)."""
-    from .services import perform
-
     details, params = {}, {}
 
     def choose(locked):
@@ -390,8 +277,6 @@ def returned_to(obj, from_state, name):
     (``name_the_returner``)."""
     if not _return_spec(type(obj)):
         return None
-    from .workitems import waiting_transitions
-
     last = _state_changes(obj).order_by("-created_at", "-id").first()
     if last is None or last.action != f"{type(obj).workflow_key}.{RETURN}" or last.to_state != from_state:
         return None
@@ -410,9 +295,6 @@ def name_the_returner(obj, role, returned, *, actor=None):
     the role's units take it, as for any step."""
     if not _return_spec(type(obj)):
         return
-    from .models import Assignment
-    from .workitems import RETURNER, waiting_transitions
-
     Assignment.objects.for_object(obj).filter(active=True, purpose=RETURNER, role=role).update(
         active=False, ended_at=timezone.now()
     )
@@ -446,8 +328,6 @@ def register_batch(model, handler):
 
 def batch_actions(model, user):
     """The declared batch transitions whose role the user holds: ``[(name, label, needs_reason)]``."""
-    from .services import transitions_of
-
     roles = roles_of(user)
     result = []
     for name in declared(model, "batch") or ():
@@ -459,8 +339,6 @@ def batch_actions(model, user):
 
 def run_batch(model, user, ids, name, comment):
     """Run ``name`` on each record on its own (own transaction, own checks); ``[(id, title, ok, message)]``."""
-    from .services import perform
-
     if name not in {n for n, _label, _r in batch_actions(model, user)}:
         raise PermissionDenied(_("您没有权限批量执行此操作。"))
     handler = _batch_handlers.get(model)
@@ -493,8 +371,6 @@ def may_urge(obj, user):
 
 def urge(obj, *, actor, comment=""):
     """Urge every unit or person the record waits on; once a day each. Returns the new Urging rows."""
-    from .convention_models import Urging
-
     if not may_urge(obj, actor):
         raise PermissionDenied(_("只有市委改革办可以催办。"))
     today = timezone.localdate()
@@ -530,7 +406,7 @@ def urge(obj, *, actor, comment=""):
         users = []
         for item in targets.values():
             users += [item.user] if item.user_id else _members(item.unit_id, item.role)
-        _tell(users, log, obj.get_absolute_url())
+        tell(users, log, obj.get_absolute_url())
     return rows
 
 
@@ -539,8 +415,6 @@ def waits_on_anyone(obj):
 
 
 def urgings_of(obj):
-    from .convention_models import Urging
-
     return list(Urging.objects.for_object(obj).select_related("unit", "user", "urged_by"))
 
 
@@ -548,8 +422,6 @@ def urgings_of(obj):
 
 
 def copy_roles(model):
-    from .services import all_transitions
-
     return {str(ts[0].custom.get("role")) for ts in all_transitions(model).values() if ts[0].custom.get("role")}
 
 
@@ -559,9 +431,6 @@ def may_copy(obj, user):
 
 def copy_to(obj, *, actor, units=(), users=(), comment=""):
     """Copy the record to units and people: each may read it (a reading assignment) and finds it in 我的传阅."""
-    from .convention_models import Copy
-    from .workitems import assign
-
     if not may_copy(obj, actor):
         raise PermissionDenied(_("您没有权限抄送该记录。"))
     units, users = list(units), list(users)
@@ -585,23 +454,17 @@ def copy_to(obj, *, actor, units=(), users=(), comment=""):
         told = list(users)
         for unit in units:
             told += _members(unit.pk)
-        _tell([u for u in told if u.pk != actor.pk], log, url)
+        tell([u for u in told if u.pk != actor.pk], log, url)
     return rows
 
 
 def copies_for(user):
     """我的传阅: copies to the user or one of the user's units, newest first (one query a page)."""
-    from django.db.models import Q
-
-    from .convention_models import Copy
-
     units = {m.unit_id for m in memberships(user)}
     return Copy.objects.filter(Q(user_id=user.pk) | Q(unit_id__in=units)).select_related("copied_by", "unit", "user")
 
 
 def copies_of(obj):
-    from .convention_models import Copy
-
     return list(Copy.objects.for_object(obj).select_related("unit", "user", "copied_by"))
 
 
@@ -610,8 +473,6 @@ def copies_of(obj):
 
 def model_of(t):
     """The workflow model a django-fsm Transition belongs to (the comment box knows only its transitions)."""
-    from .registry import workflow_models
-
     for model in workflow_models():
         if any(t is other for other in model._meta.get_field("status").get_all_transitions(model)):
             return model
@@ -621,8 +482,6 @@ def model_of(t):
 def phrases_for(user, model, transitions):
     """The user's own phrases, then the defaults of the given transitions (a transition may carry its own in
     ``custom["phrases"]``); nothing when the workflow does not offer phrases."""
-    from .convention_models import SavedPhrase
-
     if not declared(model, "phrases"):
         return []
     own = list(SavedPhrase.objects.filter(user=user).values_list("text", flat=True))
@@ -641,14 +500,107 @@ def default_phrases(model, transitions):
 
 
 def ready():
-    """Called from WorkflowConfig.ready(): install the declared transitions, log labels and the 我的传阅 entry."""
-    from . import navigation
-    from .registry import EXTRA_LABELS
-
-    install_all()
+    """Called from WorkflowConfig.ready(): the conventions' log labels and the 我的传阅 entry; and a model that
+    declares ``recall`` or ``return_to_step`` without the ``Conventions`` mixin is refused at start."""
+    for model in workflow_models():
+        if (declared(model, "recall") or declared(model, RETURN)) and not issubclass(model, Conventions):
+            raise ImproperlyConfigured(
+                f"{model.__name__} declares recall/return_to_step: add workflow.conventions.approval.Conventions "
+                "to its bases"
+            )
     EXTRA_LABELS.setdefault(RETURN, gettext_lazy("退回到指定步骤"))
     EXTRA_LABELS.setdefault("urge", gettext_lazy("催办"))
     EXTRA_LABELS.setdefault("copy", gettext_lazy("抄送"))
-    navigation.register(
-        navigation.NavEntry(name="copies", label=gettext_lazy("我的传阅"), url_name="workflow:copies", order=95)
-    )
+    register_nav(NavEntry(name="copies", label=gettext_lazy("我的传阅"), url_name="workflow:copies", order=95))
+
+
+# --- the mixin that declares the conventions' transitions on the model ---------------------------------------
+
+
+def _declared_transitions(cls, name, key):
+    ts = transitions_of(cls, name)
+    if not ts:
+        raise ValueError(f"{cls.__name__}.conventions[{key!r}]: no transition {name!r}")
+    return ts
+
+
+def recall_transition(cls, names):
+    """The ``recall`` transition method for a model whose ``recall`` convention names ``names``: from each one's
+    target back to the state it left (django-fsm's RETURN_VALUE), with its permission and role."""
+
+    def recall(self):
+        """Back to the state the recalled transition left (django-fsm's RETURN_VALUE)."""
+        return _recallable_log(self).from_state
+
+    method = recall
+    for name in names:
+        ts = _declared_transitions(cls, name, "recall")
+        method = transition(
+            field="status",
+            source=str(ts[0].target),
+            target=RETURN_VALUE(*[str(t.source) for t in ts]),
+            permission=ts[0].permission,
+            conditions=[can_recall],
+            custom={
+                "role": ts[0].custom.get("role", ""),
+                "label": gettext_lazy("撤回"),
+                "optional": True,
+                "convention": "recall",
+                "confirm": gettext_lazy("确定撤回？撤回后可修改再提交。"),
+            },
+        )(method)
+    return method
+
+
+def return_transition(cls, spec):
+    """The ``return_to_step`` transition method: whoever may take one of ``spec["by"]`` may instead return the
+    record, with a reason, to a state it passed (any of ``cls.Status``; ``return_to_step`` checks which)."""
+    states = [value for value, _label in cls.Status.choices]
+
+    def return_to_step(self, *, state):
+        """To the chosen step's state (checked by ``return_to_step``; django-fsm's RETURN_VALUE)."""
+        return state
+
+    method = return_to_step
+    for name in spec["by"]:
+        ts = _declared_transitions(cls, name, RETURN)
+        method = transition(
+            field="status",
+            source=[str(t.source) for t in ts],
+            target=RETURN_VALUE(*states),
+            permission=ts[0].permission,
+            conditions=[has_steps],
+            custom={
+                "role": ts[0].custom.get("role", ""),
+                "label": gettext_lazy("退回到指定步骤"),
+                "needs_reason": True,
+                "optional": True,
+                "convention": RETURN,
+            },
+        )(method)
+    return method
+
+
+class Conventions:
+    """Mixin for a workflow model whose ``conventions`` declare 撤回 (``recall``) or 退回到指定步骤
+    (``return_to_step``): ``class Application(Conventions, WorkflowModel)`` (before ``WorkflowModel``).
+
+    When the class is created, it defines the declared transitions on it as real django-fsm ``@transition``
+    methods (``recall``, ``return_to_step``; the status field is ``status`` and its choices ``Status``), before
+    django-fsm collects the class's transitions; and it takes the two steps ``workflow.services.perform`` asks of
+    every model around a transition (``returned_to``, ``name_the_returner``; no-ops on ``WorkflowModel``)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        names = declared(cls, "recall")
+        if names and "recall" not in cls.__dict__:
+            cls.recall = recall_transition(cls, names)
+        spec = _return_spec(cls)
+        if spec and RETURN not in cls.__dict__:
+            setattr(cls, RETURN, return_transition(cls, spec))
+
+    def returned_to(self, from_state, name):
+        return returned_to(self, from_state, name)
+
+    def name_the_returner(self, role, returned, *, actor=None):
+        return name_the_returner(self, role, returned, actor=actor)

@@ -41,7 +41,7 @@ class ProtectedStatusQuerySet(models.QuerySet):
 
 
 class WorkflowModel(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
-    """A record that moves through a state machine in the shared service (workflow.services)."""
+    """A record that moves through a state machine in the shared service (``workflow.services``)."""
 
     #: dotted prefix of log actions, e.g. "application" → "application.submit"
     workflow_key = ""
@@ -67,3 +67,14 @@ class WorkflowModel(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def version_data(self):
         """A JSON-able snapshot of what was submitted, for versions and diffs."""
         return {}
+
+    # The two steps ``services.perform`` takes around every transition for 退回到指定步骤 (return to a chosen
+    # step). Nothing here; a model that declares the convention inherits the real ones from
+    # ``workflow.conventions.approval.Conventions``.
+    def returned_to(self, from_state, name):
+        """The ``return_to_step`` log row that transition ``name`` (just run from ``from_state``) answers, or None."""
+        return None
+
+    def name_the_returner(self, role, returned, *, actor=None):
+        """After a transition taken in ``role``: name the reviewer ``returned`` (``returned_to``) as the next actor."""
+        return None

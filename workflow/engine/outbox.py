@@ -1,4 +1,6 @@
-"""Delivery of the notification outbox by e-mail: idempotent, retried, never sent twice."""
+"""The notification outbox: ``tell`` writes the rows in the transaction of the change that causes them and queues
+their delivery after commit; the Celery tasks below deliver them by e-mail, idempotent, retried, never sent twice
+(their names are the ones the beat schedule in ``jiaxing_pilot/settings.py`` uses)."""
 
 import logging
 from contextlib import contextmanager
@@ -27,6 +29,37 @@ SENDING_LOCK_CLASS = 0x6A78  # pg_advisory_lock(class, id): "jx", keeps clear of
 # A 'sending' row is taken over only once it is this old: a worker still running the code before this change
 # sends without the lock, and its send must not be taken over while it may still be going on.
 TAKE_OVER_AFTER = timedelta(seconds=30)
+
+
+def email_status_for(user):
+    """Each user chooses: an e-mail per notification, a daily digest, or none (in-app only)."""
+    S = Notification.EmailStatus
+    if not user.email or user.email_mode == user.EmailMode.NONE:
+        return S.SKIPPED
+    return S.DIGEST if user.email_mode == user.EmailMode.DIGEST else S.PENDING
+
+
+def tell(users, log, url):
+    """Write one Notification row (the outbox) per user about ``log`` (in the caller's transaction) and queue their
+    e-mail after commit. Every notice of the core goes through here: ``services.notify`` and the conventions."""
+    users = {u.pk: u for u in users}
+    if not users:
+        return []
+    rows = Notification.objects.bulk_create(
+        [Notification(recipient=u, log=log, url=url, email_status=email_status_for(u)) for u in users.values()]
+    )
+    ids = [n.pk for n in rows if n.pk] or list(
+        Notification.objects.filter(log=log, recipient_id__in=list(users)).values_list("pk", flat=True)
+    )
+    transaction.on_commit(lambda: _enqueue_delivery(ids), robust=True)
+    return rows
+
+
+def _enqueue_delivery(ids):
+    try:
+        deliver_notifications.apply_async(args=[ids], retry=False)
+    except Exception:  # broker down: the rows stay pending and the periodic sweep delivers them later
+        logger.warning("notification delivery not queued; the sweep will pick up %s", ids, exc_info=True)
 
 
 @contextmanager
@@ -108,7 +141,13 @@ def deliver_one(notification_id):
         return True
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS, default_retry_delay=60)
+@shared_task(
+    name="workflow.tasks.deliver_notifications",
+    bind=True,
+    acks_late=True,
+    max_retries=MAX_ATTEMPTS,
+    default_retry_delay=60,
+)
 def deliver_notifications(self, ids):
     failed = []
     for nid in ids:
@@ -137,7 +176,7 @@ def claim_digest(user_id):
     return rows
 
 
-@shared_task(acks_late=True)
+@shared_task(name="workflow.tasks.send_digests", acks_late=True)
 def send_digests():
     """Daily: one e-mail per user who chose the digest, listing what happened since the last one."""
     sent = 0
@@ -167,7 +206,7 @@ def send_digests():
     return sent
 
 
-@shared_task(acks_late=True)
+@shared_task(name="workflow.tasks.deliver_pending", acks_late=True)
 def deliver_pending():
     """Periodic sweep: deliver every row whose queued message was lost (broker down at commit time)."""
     cutoff = timezone.now() - timedelta(seconds=30)

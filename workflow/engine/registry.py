@@ -1,8 +1,11 @@
-"""Sentences for log rows, derived from the action key so each language reads right (a log row is data)."""
+"""The engine's registries, filled from the apps' ``ready()``: sentences and labels for log rows (derived from the
+action key so each language reads right: a log row is data), the installed workflow models, related records."""
 
 from django.apps import apps
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from .base import WorkflowModel
 
 # Actions that are not transitions (created, attachment added, …) register their label here.
 EXTRA_LABELS = {
@@ -24,8 +27,6 @@ def register_label(action, label):
 
 def _labels():
     if not _cache:
-        from .base import WorkflowModel
-
         for model in apps.get_models():
             if issubclass(model, WorkflowModel) and model.workflow_key:
                 for t in model._meta.get_field("status").get_all_transitions(model):
@@ -35,8 +36,6 @@ def _labels():
 
 def workflow_models():
     """Every installed model built on ``WorkflowModel`` (read from the app registry, never imported)."""
-    from .base import WorkflowModel
-
     return [model for model in apps.get_models() if issubclass(model, WorkflowModel)]
 
 
@@ -52,9 +51,15 @@ def action_label(action):
     return str(label)
 
 
-def log_sentence(log):
-    from .deputies import acting_label
+def acting_label(log):
+    """ "张三（代李四）" for a row made by a deputy (代理, ``workflow.inbox.deputies``); the actor's name otherwise."""
+    who = log.actor.display_name if log.actor_id else _("系统")
+    if log.on_behalf_of_id:
+        return _("%(deputy)s（代%(absent)s）") % {"deputy": who, "absent": log.on_behalf_of.display_name}
+    return who
 
+
+def log_sentence(log):
     who = acting_label(log)
     where = f"({log.unit.name})" if log.unit_id else ""
     return _("%(who)s%(where)s:%(action)s") % {"who": who, "where": where, "action": action_label(log.action)}

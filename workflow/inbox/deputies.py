@@ -1,33 +1,30 @@
 """代理 (acting while away): a user names a colleague of the same unit and role as deputy for a date range; in it
-the deputy sees the user's 待办 and acts for the user, logged as "张三（代李四）".
+the deputy sees the user's 待办 and acts for the user, logged as "张三（代李四）" (``engine.registry.acting_label``).
 
 The rules, in one place:
 
 - ``appoint`` checks the pair (same unit and role, not oneself, end on or after start) with Chinese messages;
-- ``todo_scope(user)`` is the part of ``WorkItem.objects.open_for`` (and so of the header's badge) that adds the
+- ``todo_scope(user)`` (``workflow.inbox.models``, with ``deputising``) is the part of ``WorkItem.objects.open_for`` (and so of the header's badge) that adds the
   items named to the colleagues the user deputises today: a subquery, so the header stays one query (the same
   part lets the deputy read what is assigned to them by name: ``workitems.assigned_ids``);
-- ``principal_for(obj, name, actor)`` is whom ``services.perform`` checks and logs as acted for: the actor when
+- ``principal_for(obj, name, actor)`` is whom ``workflow.services.perform`` checks and logs as acted for: the actor when
   the actor may take the step in their own right, else an absent colleague who holds the record's item for that
   step and may take it. Permissions then run with the absent colleague's rights only: the deputy gains nothing
   the colleague could not do, and outside the date range nothing at all.
 """
 
-from django.db.models import Exists, OuterRef, Q
+import rules
+from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Membership
 from accounts.roles import memberships
 
-from .errors import WorkflowError
-
-_CACHE = "_deputy_for_cache"
-
-
-def _rows():
-    from .convention_models import Deputyship
-
-    return Deputyship.objects
+from ..engine.errors import WorkflowError
+from ..engine.transitions import transitions_of
+from .models import Deputyship, WorkItem, deputising
 
 
 def appoint(*, user, deputy, unit_id, role, starts_on, ends_on):
@@ -49,14 +46,14 @@ def appoint(*, user, deputy, unit_id, role, starts_on, ends_on):
         errors["ends_on"] = [_("结束日期不能早于今天。")]
     if errors:
         raise WorkflowError(next(iter(errors.values()))[0], errors=errors, status=400)
-    return _rows().create(user=user, deputy=deputy, unit_id=unit_id, role=role, starts_on=starts_on, ends_on=ends_on)
+    return Deputyship.objects.create(
+        user=user, deputy=deputy, unit_id=unit_id, role=role, starts_on=starts_on, ends_on=ends_on
+    )
 
 
 def cancel(*, user, pk):
     """End one of the user's own deputyships now (a 404 for anybody else's)."""
-    from django.http import Http404
-
-    updated = _rows().filter(pk=pk, user=user, cancelled_at__isnull=True).update(cancelled_at=timezone.now())
+    updated = Deputyship.objects.filter(pk=pk, user=user, cancelled_at__isnull=True).update(cancelled_at=timezone.now())
     if not updated:
         raise Http404
     return updated
@@ -65,33 +62,20 @@ def cancel(*, user, pk):
 def named_by(user):
     """The deputies the user named (current and coming first), for the preferences page."""
     return list(
-        _rows()
-        .filter(user=user, cancelled_at__isnull=True, ends_on__gte=timezone.localdate())
-        .select_related("deputy", "unit")
+        Deputyship.objects.filter(
+            user=user, cancelled_at__isnull=True, ends_on__gte=timezone.localdate()
+        ).select_related("deputy", "unit")
     )
-
-
-def deputising(user):
-    """The deputyships in force today in which ``user`` is the deputy, with the absent users (one query, cached on
-    the user object for the request)."""
-    cached = getattr(user, _CACHE, None)
-    if cached is None:
-        cached = list(_rows().active().filter(deputy_id=user.pk).select_related("user", "unit"))
-        setattr(user, _CACHE, cached)
-    return cached
 
 
 def deputies_of(user_ids):
     """The deputyships in force today for the given (absent) users whose deputy is still active and still holds
     the unit and role, with the deputies (one query)."""
-    from accounts.models import Membership
-
     colleague = Membership.objects.filter(
         user_id=OuterRef("deputy_id"), unit_id=OuterRef("unit_id"), role=OuterRef("role")
     )
     return list(
-        _rows()
-        .active()
+        Deputyship.objects.active()
         .filter(user_id__in=user_ids, deputy__is_active=True)
         .filter(Exists(colleague))
         .select_related("deputy")
@@ -102,26 +86,6 @@ def _still_colleague(row, deputy):
     return any(m.unit_id == row.unit_id and m.role == row.role for m in memberships(deputy))
 
 
-def todo_scope(user):
-    """Rows (work items, assignments) named to a colleague the user deputises today, in that deputyship's role: a
-    subquery on ``user_id`` and ``role``, no query of its own."""
-    return Q(
-        Exists(
-            _rows()
-            .active()
-            .filter(deputy_id=user.pk, user_id=OuterRef("user_id"), role=OuterRef("role"))
-            .filter(Exists(_colleague_of(user)))
-        )
-    )
-
-
-def _colleague_of(user):
-    """The deputy still holds the deputyship's unit and role (a subquery on the deputyship row)."""
-    from accounts.models import Membership
-
-    return Membership.objects.filter(user_id=user.pk, unit_id=OuterRef("unit_id"), role=OuterRef("role"))
-
-
 def _holds(item, user):
     if item.user_id:
         return item.user_id == user.pk
@@ -129,8 +93,6 @@ def _holds(item, user):
 
 
 def _items_for(obj, name):
-    from .models import WorkItem
-
     return [i for i in WorkItem.objects.for_object(obj).open() if name in i.action.split(",")]
 
 
@@ -152,8 +114,6 @@ def represented(obj, name, actor, allowed):
 def principal_for(obj, name, actor):
     """Whom ``actor`` acts for in transition ``name`` of ``obj``: the actor in their own right (own permission, and
     the step's item, if any, is theirs), else the absent colleague of ``represented``; the actor if neither."""
-    from .services import transitions_of
-
     ts = transitions_of(obj, name)
     if not ts or not deputising(actor):
         return actor
@@ -167,16 +127,6 @@ def principal_for(obj, name, actor):
 def may(user, permission, obj, name):
     """``rules.has_perm`` for a page that offers step ``name``: the user's own right, or as deputy of the absent
     colleague who holds the step's item (checked with the colleague's rights)."""
-    import rules
-
     if rules.has_perm(permission, user, obj):
         return True
     return represented(obj, name, user, lambda absent: rules.has_perm(permission, absent, obj)) is not None
-
-
-def acting_label(log):
-    """ "张三（代李四）" for a row made by a deputy; the actor's name otherwise."""
-    who = log.actor.display_name if log.actor_id else _("系统")
-    if log.on_behalf_of_id:
-        return _("%(deputy)s（代%(absent)s）") % {"deputy": who, "absent": log.on_behalf_of.display_name}
-    return who

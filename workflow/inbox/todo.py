@@ -1,4 +1,4 @@
-"""我的待办: the user's open work items (rows written by ``workflow.workitems``), read with indexed queries.
+"""我的待办: the user's open work items (rows written by ``workflow.inbox.workitems``), read with indexed queries.
 
 Nothing here loads the records or asks their transitions: an item carries its title, URL, action names and
 dates. The header's two badges (待办, unread notices) are one query together; a page of the list is that query
@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from accounts.roles import memberships
 
-from .deputies import deputising
-from .models import Notification, WorkItem, todo_scopes
+from ..engine.models import Notification
+from .models import WorkItem, deputising, todo_scopes
 
 PAGE_SIZE = 20
 _TODO = "_todo_count"

@@ -4,8 +4,10 @@ The public API (everything else here is internal):
 
 - ``sync_items(obj, *, log=None, actor=None, reset=False)``: make the record's *derived* open items match what
   its django-fsm definitions say it waits on now. ``perform`` and ``change`` call it in their transaction
-  (``reset=True`` after a transition: every open item is closed by the actor and log, new ones open "now");
-  saving any workflow record outside those services (creation, a factory) re-syncs it through ``post_save``.
+  (``reset=True`` after a transition: every open item is closed by the actor and log, new ones open "now").
+- ``sync(obj)``: the same for a record written outside those services (created by ``Model.objects.create`` in an
+  app's service, demo data, a factory): the code that writes it calls it; no signal does. ``forget(obj)``
+  removes a deleted record's open items.
 - ``open_item(obj, *, role, action, unit=None, user=None, due_at=None, opened_at=None, title=None, url=None)``
   and ``close_items(obj, *, log=None, actor=None, **filters)``: items a service opens and closes itself
   (``derived=False``; ``sync_items`` never touches them).
@@ -18,7 +20,7 @@ The public API (everything else here is internal):
   assignment for the user or one of the user's units (or named to a colleague the user deputises today);
   ``visible_to`` querysets OR it into their scope:
   ``scope |= Q(pk__in=assigned_ids(user, Application))``.
-- ``WorkItem.objects.open_for(user)`` (models.py): the user's open items in one indexed query;
+- ``WorkItem.objects.open_for(user)`` (``workflow.inbox.models``): the user's open items in one indexed query;
   ``.in_order()`` sorts overdue first. ``waiting_on(obj)``: the record's open items (who, since when, due when).
 
 How a model declares who acts (all optional, read with ``getattr``):
@@ -36,40 +38,28 @@ How a model declares who acts (all optional, read with ``getattr``):
 """
 
 from collections import namedtuple
-from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Assignment, WorkItem
+from accounts.models import Membership, User
+from accounts.roles import memberships
+
+from ..engine.base import WorkflowModel
+from ..engine.transitions import leaves, transition_role, transitions_of
+from .deputies import deputies_of
+from .models import Assignment, WorkItem, todo_scope
 
 Expected = namedtuple("Expected", "role unit_id user_id action opened_at due_at")
 
 # The purpose of the acting assignment that names the reviewer a returned record comes back to (退回到指定步骤,
-# workflow.conventions.name_the_returner): while active it alone answers who takes the role's steps.
+# workflow.conventions.approval.name_the_returner): while active it alone answers who takes the role's steps.
 RETURNER = "returner"
-
-# Set on an instance, for one save, by the services that sync it themselves, so post_save does not sync it twice.
-SYNCED_BY_SERVICE = "_workitems_synced_by_service"
-
-
-@contextmanager
-def synced_by_caller(obj):
-    """``with synced_by_caller(obj): obj.save()``: this save leaves the work items to the caller (``perform`` and
-    ``change`` sync them with the log row). The mark is taken off when the block ends, whatever happens in it, so a
-    later ``save()`` of the same object is synced again."""
-    setattr(obj, SYNCED_BY_SERVICE, True)
-    try:
-        yield obj
-    finally:
-        obj.__dict__.pop(SYNCED_BY_SERVICE, None)
 
 
 def participates(model):
-    from .base import WorkflowModel
-
     return (
         isinstance(model, type)
         and issubclass(model, WorkflowModel)
@@ -80,8 +70,6 @@ def participates(model):
 
 def waiting_transitions(obj):
     """``{role: [transition names]}``: the non-optional transitions with a role that leave the current state."""
-    from .services import leaves, transition_role
-
     by_role = {}
     for t in obj._meta.get_field("status").get_all_transitions(type(obj)):
         if t.custom.get("optional") or t.custom.get("automatic") or not leaves(t, obj.status):
@@ -278,10 +266,6 @@ def assigned_ids(user, model, *, purpose=None):
     """Ids of ``model`` records with an active assignment for ``user`` or one of the user's units, or named to a
     colleague the user deputises today (a subquery, no query of its own: the content type is matched by a join,
     the memberships are the cached ones)."""
-    from accounts.roles import memberships
-
-    from .deputies import todo_scope
-
     qs = Assignment.objects.filter(
         active=True,
         content_type__app_label=model._meta.app_label,
@@ -294,11 +278,7 @@ def assigned_ids(user, model, *, purpose=None):
 
 def next_actor_users(obj):
     """Users who may act on ``obj`` now according to its open items (the people ``notify`` tells), and the deputies
-    today of those the items name (``workflow.deputies``)."""
-    from accounts.models import Membership, User
-
-    from .services import transitions_of
-
+    today of those the items name (``workflow.inbox.deputies``)."""
     users = {}
     model = type(obj)
     items = list(WorkItem.objects.for_object(obj).open())
@@ -321,31 +301,19 @@ def next_actor_users(obj):
     # 代理: an item named to someone away is also the deputy's (one query, only when items are named to people).
     named = {(i.user_id, i.role) for i in items if i.user_id and i.user_id in users}
     if named:
-        from .deputies import deputies_of
-
         for row in deputies_of({user_id for user_id, _role in named}):
             if (row.user_id, row.role) in named:
                 users.setdefault(row.deputy_id, row.deputy)
     return list(users.values())
 
 
-def _on_save(sender, instance, created, raw=False, **kwargs):
-    if raw or getattr(instance, SYNCED_BY_SERVICE, False):
-        return
+def sync(obj):
+    """Bring a record's work items in step with its state, for a record written outside ``perform`` and ``change``
+    (created by ``Model.objects.create`` in an app's service, demo data, a factory): the creating code calls it."""
     with transaction.atomic():
-        sync_items(instance)
+        return sync_items(obj)
 
 
-def _on_delete(sender, instance, **kwargs):
-    WorkItem.objects.for_object(instance).filter(closed_at__isnull=True).delete()
-
-
-def connect_signals():
-    """Called from WorkflowConfig.ready(): every workflow model keeps its items in step when it is saved."""
-    from django.apps import apps
-    from django.db.models.signals import post_delete, post_save
-
-    for model in apps.get_models():
-        if participates(model):
-            post_save.connect(_on_save, sender=model, dispatch_uid=f"workitems_save_{model._meta.label_lower}")
-            post_delete.connect(_on_delete, sender=model, dispatch_uid=f"workitems_delete_{model._meta.label_lower}")
+def forget(obj):
+    """A record is being deleted (a draft): remove its open work items; the deleting service calls it."""
+    return WorkItem.objects.for_object(obj).filter(closed_at__isnull=True).delete()

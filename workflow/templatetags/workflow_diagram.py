@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from workflow.diagram import actionable_names, next_steps, state_diagram_svg
+from ..ui.diagram import actionable_names, next_steps, state_diagram_svg
 
 register = template.Library()
 

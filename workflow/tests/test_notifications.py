@@ -10,8 +10,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from workflow import tasks
-from workflow.errors import WorkflowError
+from workflow.engine import outbox as tasks
+from workflow.engine.errors import WorkflowError
 from workflow.models import Notification, TransitionLog
 from workflow.services import perform
 from workflow.tests.testapp.models import Ticket, make_ticket

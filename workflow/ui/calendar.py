@@ -24,12 +24,19 @@ kind/key pair must be unique and must not change); ``register_kind`` gives the k
 Bootstrap badge class on the page (an event may still carry its own ``label``).
 """
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from ..conventions.models import Opinion
+from ..engine.registry import display_querysets
+from .models import CalendarFeed
 
 _providers = []
 
@@ -141,11 +148,6 @@ def events_for(user, start=None, end=None):
 def opinion_deadlines(user):
     """The answer deadline of every opinion still awaited from the user: by name, or from one of the user's
     units in its role."""
-    from django.contrib.contenttypes.prefetch import GenericPrefetch
-
-    from .models import Opinion
-    from .registry import display_querysets
-
     pending = (
         Opinion.objects.awaiting(user)
         .filter(due_at__isnull=False)
@@ -167,12 +169,6 @@ def opinion_deadlines(user):
 def create_feed(user):
     """A new feed for ``user`` (revoking the one they had); returns ``(feed, token)``. The plain token exists
     only in this return value: show it once, it cannot be recovered."""
-    import secrets
-
-    from django.db import transaction
-
-    from .models import CalendarFeed
-
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         CalendarFeed.objects.select_for_update().filter(user=user, revoked_at__isnull=True).update(
@@ -184,21 +180,15 @@ def create_feed(user):
 
 def revoke_feeds(user):
     """Revoke the user's active feed (its URL answers 404 from now on); returns how many were revoked."""
-    from .models import CalendarFeed
-
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def active_feed(user):
-    from .models import CalendarFeed
-
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
 
 
 def feed_user(token):
     """The active user behind a live token, or None."""
-    from .models import CalendarFeed
-
     if not token or len(token) > 128:
         return None
     feed = (

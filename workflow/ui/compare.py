@@ -4,8 +4,8 @@ by row (added, removed, changed, moved), from ``workflow.versions.diff``. Apps g
 from django.http import Http404
 from django.template.response import TemplateResponse
 
+from ..engine.versions import diff
 from .selectors import versions_of
-from .versions import diff
 
 
 def moved_rows(old, new, row_key="key"):

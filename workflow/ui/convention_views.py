@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,8 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import conventions
-from .errors import WorkflowError
+from accounts.models import Unit, User
+from accounts.roles import memberships
+from accounts.views import preferences_page
+
+from ..conventions import approval as conventions
+from ..conventions.models import SavedPhrase
+from ..engine.errors import WorkflowError
+from ..engine.registry import acting_label, action_label
+from ..inbox import deputies
 from .forms import StyledMixin
 from .selectors import timeline
 
@@ -67,8 +75,6 @@ class CopyForm(StyledMixin, forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from accounts.models import Unit, User
-
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = Unit.objects.order_by("kind", "name")
         self.fields["users"].queryset = User.objects.filter(is_active=True, memberships__isnull=False).distinct()
@@ -102,11 +108,9 @@ def record_copy(request, workflow, pk):
 def record_sheet(request, workflow, pk):
     """审批单: the record's opinions, decisions, signers, units and dates in order, from the timeline's rows."""
     obj = conventions.get_record(request.user, workflow, pk, "sheet")
-    from .registry import action_label
 
     # The steps (state changes, the opinions' included) and anything said with a comment; drafts saved are not 办理意见.
     rows = [log for log in timeline(obj) if (log.from_state and log.from_state != log.to_state) or log.comment]
-    from .deputies import acting_label
 
     for log in rows:
         log.step = action_label(log.action)
@@ -165,8 +169,6 @@ def copy_open(request, pk):
 @login_required
 @require_POST
 def phrase_add(request):
-    from .convention_models import SavedPhrase
-
     text = request.POST.get("text", "").strip()
     if not text or len(text) > 200:
         raise WorkflowError(_("常用意见不能为空，且不超过200字。"), status=400)
@@ -178,8 +180,6 @@ def phrase_add(request):
 @login_required
 @require_POST
 def phrase_delete(request, pk):
-    from .convention_models import SavedPhrase
-
     get_object_or_404(SavedPhrase, pk=pk, user=request.user).delete()
     messages.success(request, _("常用意见已删除。"))
     return redirect("preferences")
@@ -197,11 +197,6 @@ class DeputyForm(StyledMixin, forms.Form):
     ends_on = forms.DateField(label=gettext_lazy("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, user, **kwargs):
-        from django.db.models import Q
-
-        from accounts.models import User
-        from accounts.roles import memberships
-
         super().__init__(*args, **kwargs)
         own = memberships(user)
         self.fields["membership"].choices = [
@@ -224,10 +219,6 @@ class DeputyForm(StyledMixin, forms.Form):
 @login_required
 @require_POST
 def deputy_add(request):
-    from accounts.views import preferences_page
-
-    from . import deputies
-
     form = DeputyForm(request.POST, user=request.user)
     if form.is_valid():
         unit_id, role = form.membership_parts()
@@ -252,8 +243,6 @@ def deputy_add(request):
 @login_required
 @require_POST
 def deputy_cancel(request, pk):
-    from . import deputies
-
     deputies.cancel(user=request.user, pk=pk)
     messages.success(request, _("已取消代理。"))
     return redirect("preferences")

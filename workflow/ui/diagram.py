@@ -17,10 +17,17 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from xml.sax.saxutils import escape
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_fsm import ANY_OTHER_STATE, ANY_STATE
+
+from accounts.models import Role
+
+from ..engine.models import SYSTEM_ROLE, TransitionLog
+from ..engine.transitions import all_transitions, transition_role
+from ..services import available_actions
 
 # --- geometry ----------------------------------------------------------------------------------
 STATE_FONT = 13
@@ -104,7 +111,6 @@ def _states(model):
 def _grouped_transitions(model):
     """{name: [Transition per source]} in the order the methods are written in the model (django-fsm
     collects them alphabetically)."""
-    from .services import all_transitions
 
     def written_at(item):
         code = getattr(item[1][0].method, "__code__", None)
@@ -146,10 +152,6 @@ def transition_from(transitions, state):
 
 def role_label(key):
     """Chinese label of a role key (accounts.models.Role), "系统" for the system, else the key itself."""
-    from accounts.models import Role
-
-    from .models import SYSTEM_ROLE
-
     if not key:
         return ""
     if key == SYSTEM_ROLE:
@@ -163,8 +165,6 @@ def role_label(key):
 def _role_text(model, obj, t):
     """Who takes transition ``t``: the role's label; for a role read from the object without an object,
     the verbose name of that attribute (e.g. "答复角色")."""
-    from .services import transition_role
-
     if obj is not None:
         return role_label(transition_role(obj, t))
     attr = t.custom.get("role_attr")
@@ -189,9 +189,6 @@ def history(obj):
     """(states the record went through, (from, to) steps it took) from its TransitionLog rows."""
     if obj.pk is None:
         return set(), set()
-    from django.contrib.contenttypes.models import ContentType
-
-    from .models import TransitionLog
 
     rows = TransitionLog.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
@@ -208,7 +205,6 @@ def actionable_names(obj, user):
     """Names of the transitions ``user`` may take on ``obj`` now (state, conditions and permission)."""
     if user is None:
         return set()
-    from .services import available_actions
 
     return {t.name for t in available_actions(obj, user)}
 
@@ -217,8 +213,6 @@ def next_steps(obj, *, user=None, actionable=None):
     """Every transition leaving the record's current state, in definition order, as plain dicts:
     name, label, role (key), role_label, target, target_label and ``actionable`` (this user may take it now).
     """
-    from .services import transition_role
-
     model = type(obj)
     states, _default = _states(model)
     labels = dict(states)

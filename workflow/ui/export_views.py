@@ -5,10 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..engine.registry import workflow_models
+from ..inbox.todo import todo_items
 from . import xlsx
 from .forms import TodoFilter
-from .inbox import todo_items
-from .registry import workflow_models
 
 C = xlsx.Column
 

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .errors import WorkflowError
+from ..conventions.opinions import get_purpose, opinion_cancel, opinion_give
+from ..engine.errors import WorkflowError
+from ..inbox.deputies import may
+from ..models import Opinion
 from .forms import MultipleFileField, StyledMixin
-from .models import Opinion
-from .opinions import get_purpose, opinion_cancel, opinion_give
 
 
 class OpinionForm(StyledMixin, forms.Form):
@@ -74,8 +75,6 @@ def access_opinion(user, pk):
 
 def may_give(user, opinion):
     """The invitee, or their deputy while they are away (代理: checked with the invitee's rights)."""
-    from .deputies import may
-
     return may(user, "workflow.give_opinion", opinion, "give")
 
 

@@ -1,9 +1,9 @@
 """Read queries every record page shares: its timeline, attachments, versions and opinions."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
-from .models import Attachment, Opinion, TransitionLog, Version
+from ..models import Attachment, Opinion, TransitionLog, Version
 
 
 def _ct(obj):
@@ -13,8 +13,6 @@ def _ct(obj):
 def timeline(obj):
     """Every log row of the record and of the opinions asked on it, oldest first, with actor, unit,
     attachments and version."""
-    from django.db.models import Q
-
     opinion_ids = list(Opinion.objects.for_object(obj).values_list("pk", flat=True))
     scope = Q(content_type=_ct(obj), object_id=obj.pk)
     if opinion_ids:

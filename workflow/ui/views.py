@@ -2,15 +2,20 @@
 
 import mimetypes
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .models import Attachment, Notification
+from ..audit.events import audit
+from ..engine.errors import WorkflowError
+from ..models import Attachment, Notification
+from .forms import ActionForm
 
 
 def access_attachment(user, pk):
@@ -29,7 +34,6 @@ def attachment_download(request, pk):
         handle = att.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    from .audit import audit
 
     audit("export", request, attachment=att.pk, object=f"{att.content_type.model}:{att.object_id}")
     ctype = mimetypes.guess_type(att.original_name)[0] or "application/octet-stream"
@@ -71,12 +75,6 @@ def run_action(request, obj, do, render_detail, form_class=None):
     status)`` re-renders the record page. Field errors go next to the fields (400); a stale page or a rule
     that does not hold is shown above the fresh record with its 4xx status; success redirects to the record.
     """
-    from django.contrib import messages
-    from django.utils.translation import gettext as _
-
-    from .errors import WorkflowError
-    from .forms import ActionForm
-
     form = (form_class or ActionForm)(request.POST, request.FILES)
     if not form.is_valid():
         return render_detail(obj, form, 400)
@@ -98,8 +96,6 @@ def call_service(form, do):
 
     A WorkflowError lands on the form (next to its fields, or above them) with its 4xx status.
     """
-    from .errors import WorkflowError
-
     if not form.is_valid():
         return None, 400
     try:

@@ -9,6 +9,8 @@ from django.utils.choices import normalize_choices
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from accounts.models import Role, Unit
+
 
 @lru_cache(maxsize=64)
 def _options_html(choices):
@@ -61,8 +63,6 @@ class CountyFilterField(forms.Field):
     Cleans to ``None``, an ``int`` id or the typed text; ``filter_county`` applies it to a queryset."""
 
     def __init__(self, *, label, empty_label, **kwargs):
-        from accounts.models import Role, Unit
-
         kwargs["required"] = False
         super().__init__(label=label, **kwargs)
         counties = Unit.objects.filter(kind=Role.COUNTY).order_by("sort_order", "code").values_list("pk", "name")
@@ -85,8 +85,6 @@ class CountyFilterField(forms.Field):
     def validate(self, value):
         super().validate(value)
         if isinstance(value, int):
-            from accounts.models import Role, Unit
-
             known = (
                 any(pk == value for pk, _name in self.choices)
                 if self.choices is not None

@@ -17,10 +17,15 @@ from django.db.models import Model, QuerySet
 from django.http import FileResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
-from .audit import audit
+from ..audit.events import audit
+from ..models import AuditEvent
 from .forms import filter_problems
-from .models import AuditEvent
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK_SIZE = 2000
@@ -84,14 +89,10 @@ def _typed(value, kind):
 
 
 def _illegal_free(text):
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def _cell(sheet, value, kind):
-    from openpyxl.cell import WriteOnlyCell
-
     value = _typed(value, kind)
     if value is None:
         return None
@@ -179,11 +180,6 @@ def _rows(rows, limit):
 
 def write(stream, *, title, filters, columns, rows, sheet_name=None, limit=MAX_ROWS):
     """Write the workbook to ``stream`` (a binary file); return ``(rows written, whether cut at the limit)``."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=str(sheet_name or title).translate(_SHEET_NAME_FORBIDDEN)[:31])
     for index, column in enumerate(columns, start=1):

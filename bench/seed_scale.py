@@ -202,8 +202,8 @@ def seed(scale, stdout=print):
     from applications.services import FILLED_EXAMPLE
     from pilots.models import Batch, Candidate, Pilot
     from reports.models import QuarterlyReport, quarter_bounds
-    from workflow.models import WorkItem
     from workflow.inbox.workitems import sync_items
+    from workflow.models import WorkItem
 
     size = SCALES[scale] if isinstance(scale, str) else scale
     n_units, n_pilots, n_others, per_pilot = size["units"], size["pilots"], size["others"], size["reports_per_pilot"]

@@ -16,9 +16,9 @@ def home(request):
 @login_required
 def inbox(request):
     """我的待办 on its own page, 20 items a page, overdue first; filtered by workflow and sorted on request."""
-    from workflow.ui.forms import TodoFilter
-    from workflow.inbox.todo import ORDERS
     from workflow.engine.registry import workflow_models
+    from workflow.inbox.todo import ORDERS
+    from workflow.ui.forms import TodoFilter
 
     workflows = {m.workflow_key: m._meta.verbose_name for m in workflow_models() if m.workflow_key}
     form = TodoFilter(request.GET or None, workflows=workflows)  # a bad one is named on the page (and ignored)

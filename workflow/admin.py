@@ -12,7 +12,7 @@ from .engine.errors import WorkflowError
 from .models import AuditEvent, Notification, TransitionLog
 from .services import change as change_record
 
-#: the log action of an edit made in the admin (``<workflow_key>.admin_edit``, labelled in workflow.registry)
+#: the log action of an edit made in the admin (``<workflow_key>.admin_edit``, labelled in workflow.engine.registry)
 ADMIN_EDIT = "admin_edit"
 
 

@@ -45,12 +45,13 @@ def available_actions(obj, user):
 
 
 def _as_deputy(obj, t, user):
-    """The user may take ``t`` as deputy of an absent colleague who holds its item (代理, ``workflow.deputies``)."""
+    """The user may take ``t`` as deputy of an absent colleague who holds its item (代理,
+    ``workflow.inbox.deputies``)."""
     return represented(obj, t.name, user, lambda absent: t.has_perm(obj, absent)) is not None
 
 
 def next_actors(obj):
-    """Users the record now waits on, read from its open work items (``workflow.workitems``): the same rows
+    """Users the record now waits on, read from its open work items (``workflow.inbox.workitems``): the same rows
     我的待办 shows, so who is told and who has the task never disagree."""
     return next_actor_users(obj)
 
@@ -91,7 +92,7 @@ def perform(
     record that caused a system transition or who recorded a decision on whose behalf.
 
     A deputy (代理) acting for an absent colleague is checked with the colleague's rights only and logged as
-    acting for them (``workflow.deputies.principal_for``); a record returned to a chosen step comes back to the
+    acting for them (``workflow.inbox.deputies.principal_for``); a record returned to a chosen step comes back to the
     reviewer who returned it, by name, when that step is taken again (``workflow.conventions.returned_to``).
     """
     model = type(obj)
@@ -196,7 +197,7 @@ def change(
     (message ``denied``). ``states``: the states in which the edit is allowed (409 otherwise, message
     ``state_message`` with ``%(state)s``). The log action
     is ``"<workflow_key>.<action>"`` with ``from_state == to_state``; its sentence comes from
-    ``workflow.registry`` (``EXTRA_LABELS``). ``files`` are saved as attachments, on the log row unless
+    ``workflow.engine.registry`` (``EXTRA_LABELS``). ``files`` are saved as attachments, on the log row unless
     ``files_on_log=False`` (a draft's files stay removable until it is submitted)."""
     model = type(obj)
     comment = (comment or "").strip()

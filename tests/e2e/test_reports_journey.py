@@ -15,8 +15,8 @@ from conftest import PASSWORD, watch_page_errors
 from reports import extension_services, inspection_services, services
 from reports.models import QuarterlyReport
 from reports.tests.factories import fill, implementing_pilot
-from workflow.models import Opinion
 from workflow.conventions.opinions import opinion_give
+from workflow.models import Opinion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

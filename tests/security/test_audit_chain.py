@@ -10,8 +10,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from workflow.audit.events import audit
-from workflow.engine.chain import AuditChainHead, row_hash
 from workflow.audit.verify import verify, verify_all, verify_audit_chain
+from workflow.engine.chain import AuditChainHead, row_hash
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -165,8 +165,8 @@ def test_the_application_cannot_change_or_remove_a_row():
 
 
 def _batch_of_logs(target, n):
-    from workflow.models import SYSTEM_ROLE
     from workflow.engine.log import record_many
+    from workflow.models import SYSTEM_ROLE
 
     return record_many(
         [(target, f"batch.test_{i}", {"i": i}) for i in range(n)],

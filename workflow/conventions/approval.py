@@ -22,7 +22,8 @@ A workflow model declares the ones it offers, one line each, in a class attribut
 
 A model that declares ``recall`` or ``return_to_step`` also takes the ``Conventions`` mixin (below), which defines
 those transitions on the class. Everything goes through the core's one path: state changes through
-``workflow.services.perform``, audited non-transitions through ``workflow.engine.log.record`` (a log row). Records are reached by ``<workflow_key>/<pk>`` and scoped by the model's
+``workflow.services.perform``, audited non-transitions through ``workflow.engine.log.record`` (a log row). Records are
+reached by ``<workflow_key>/<pk>`` and scoped by the model's
 ``visible_to`` (404 when not the user's), actions by role (403).
 """
 

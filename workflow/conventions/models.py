@@ -184,7 +184,7 @@ class OpinionQuerySet(ProtectedStatusQuerySet):
 
 class Opinion(WorkflowModel):
     """One question to one unit (in a role) or one named person about any record, answered with a verdict
-    whose choices come from the request's purpose (``workflow.opinions``)."""
+    whose choices come from the request's purpose (``workflow.conventions.opinions``)."""
 
     class Status(models.TextChoices):
         NEW = "new", _("待发出")  # only inside the requesting transaction: the request is a logged transition

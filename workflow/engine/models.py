@@ -96,7 +96,7 @@ class TransitionLog(AppendOnlyModel):
         related_name="+",
         verbose_name=_("操作人"),
     )
-    # 代理: the absent colleague the actor acted for (the row reads "张三（代李四）"; ``workflow.deputies``).
+    # 代理: the absent colleague the actor acted for (the row reads "张三（代李四）"; ``workflow.inbox.deputies``).
     on_behalf_of = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

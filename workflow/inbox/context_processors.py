@@ -1,4 +1,5 @@
-"""(``TEMPLATES`` context processor) Puts the user's roles and units into every template, for the navigation and the home page, and the
+"""(``TEMPLATES`` context processor) Puts the user's roles and units into every template, for the navigation and the
+home page, and the
 header's two counts (one query for both, evaluated only when the header shows them)."""
 
 from django.utils.functional import SimpleLazyObject

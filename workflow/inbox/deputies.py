@@ -4,7 +4,8 @@ the deputy sees the user's 待办 and acts for the user, logged as "张三（代
 The rules, in one place:
 
 - ``appoint`` checks the pair (same unit and role, not oneself, end on or after start) with Chinese messages;
-- ``todo_scope(user)`` (``workflow.inbox.models``, with ``deputising``) is the part of ``WorkItem.objects.open_for`` (and so of the header's badge) that adds the
+- ``todo_scope(user)`` (``workflow.inbox.models``, with ``deputising``) is the part of ``WorkItem.objects.open_for``
+(and so of the header's badge) that adds the
   items named to the colleagues the user deputises today: a subquery, so the header stays one query (the same
   part lets the deputy read what is assigned to them by name: ``workitems.assigned_ids``);
 - ``principal_for(obj, name, actor)`` is whom ``workflow.services.perform`` checks and logs as acted for: the actor when

@@ -176,7 +176,7 @@ def sync_items(obj, *, log=None, actor=None, reset=False):
 def open_item(obj, *, role, action, unit=None, user=None, due_at=None, opened_at=None, title=None, url=None):
     """Open one item a service manages itself (``derived=False``), e.g. an invitation on somebody else's record.
 
-    ``action`` is a transition name of ``obj``'s model or a key registered in ``workflow.registry``
+    ``action`` is a transition name of ``obj``'s model or a key registered in ``workflow.engine.registry``
     (shown through ``action_label``)."""
     if unit is None and user is None:
         raise ValueError("open_item needs a unit or a user")

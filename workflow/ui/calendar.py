@@ -1,6 +1,7 @@
 """我的日程: every deadline that concerns a user, for the calendar page and the personal ICS feed.
 
-A registry like ``workflow.inbox``: each provider is a function ``provider(user) -> iterable of CalendarEvent``
+A registry (like the navigation, ``accounts.navigation``): each provider is a function ``provider(user) -> iterable of
+CalendarEvent``
 that yields only what the user may see (scoped with the models' ``objects.visible_to(user)``) and runs a
 fixed number of queries whatever the number of rows (no per-row queries: select_related / GenericPrefetch).
 
@@ -9,7 +10,7 @@ core itself contributes only what it owns (opinion deadlines). The core never im
 
 A workflow app registers from its ``ready()``::
 
-    from workflow.calendar import CalendarEvent, register
+    from workflow.ui.calendar import CalendarEvent, register
 
     @register
     def quarterly_report_deadlines(user):

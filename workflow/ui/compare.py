@@ -1,5 +1,5 @@
 """The generic version-compare page: any record's frozen version against the previous one, field by field and row
-by row (added, removed, changed, moved), from ``workflow.versions.diff``. Apps give the labels; nothing else."""
+by row (added, removed, changed, moved), from ``workflow.engine.versions.diff``. Apps give the labels; nothing else."""
 
 from django.http import Http404
 from django.template.response import TemplateResponse

@@ -1,4 +1,4 @@
-"""我的待办 as an Excel sheet: the same items, workflow filter and order as the page (workflow.xlsx)."""
+"""我的待办 as an Excel sheet: the same items, workflow filter and order as the page (workflow.ui.xlsx)."""
 
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone

@@ -52,7 +52,8 @@ def filter_problems(form):
 
 class ListFilter(PlainChoiceErrors, forms.Form):
     """A list's filters read from the query string, the same for the list page and its Excel export. The page
-    applies the valid ones and names the others (``problems``); the export refuses any invalid one (``workflow.ui.xlsx``).
+    applies the valid ones and names the others (``problems``); the export refuses any invalid one
+    (``workflow.ui.xlsx``).
     A subclass says how its values narrow a queryset (``apply``)."""
 
     @cached_property

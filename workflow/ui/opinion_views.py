@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ..conventions.models import Opinion
 from ..conventions.opinions import get_purpose, opinion_cancel, opinion_give
 from ..engine.errors import WorkflowError
 from ..inbox.deputies import may
-from ..models import Opinion
 from .forms import MultipleFileField, StyledMixin
 
 

@@ -3,7 +3,8 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
 
-from ..models import Attachment, Opinion, TransitionLog, Version
+from ..conventions.models import Opinion
+from ..engine.models import Attachment, TransitionLog, Version
 
 
 def _ct(obj):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ..audit.events import audit
 from ..engine.errors import WorkflowError
-from ..models import Attachment, Notification
+from ..engine.models import Attachment, Notification
 from .forms import ActionForm
 
 

@@ -24,7 +24,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..audit.events import audit
-from ..models import AuditEvent
+from ..audit.models import AuditEvent
 from .forms import filter_problems
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

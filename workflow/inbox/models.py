@@ -109,8 +109,8 @@ def todo_scopes(user):
     """The parts of ``open_for``: the items named to the user, then those of each (unit, role) the user holds
     (each part reads its own index in 我的待办's order: workflow.inbox.todo merges them on PostgreSQL), then those
     named to colleagues the user deputises today (代理, ``workflow.inbox.deputies``), a part only a deputy has:
-    whether the user deputises anyone is one small query (``deputising``, read once a request), and most users' scopes then carry
-    no subquery at all.
+    whether the user deputises anyone is one small query (``deputising``, read once a request), and most users'
+    scopes then carry no subquery at all.
 
     The parts are disjoint (named to the user; to nobody, for one (unit, role) each; named to another user), so
     counts may be added up part by part (``workflow.inbox.todo.header_counts``). The deputies' part names the absent

@@ -33,6 +33,7 @@ lint: setup
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run --noinput
 	$(VENV)/bin/lint-imports --no-cache
+	$(PY) .ci/function_imports.py
 
 # Browser tests need Debian's chromium; install it when we may (root with apt), else they say why they skip.
 chromium:

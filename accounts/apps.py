@@ -2,6 +2,8 @@
 the empty choice of the forms' selects in the site's languages."""
 
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
+from django.db.models import fields
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,15 +12,17 @@ class AccountsConfig(AppConfig):
     verbose_name = _("用户与单位")
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
-        from django.db.models import fields
 
         # The empty choice of every model form's select (Django 6.1: "- Select an option -", not in its Chinese).
         fields.BLANK_CHOICE_LABEL = _("请选择")
 
-        from workflow import navigation
+        # deferred: these modules import accounts' models, which load after the app registry has imported apps.py
+        from . import navigation
 
+        # deferred: as above
         from .rules import is_audit_admin, is_security_admin, is_system_admin
+
+        # deferred: as above
         from .sessions import mark_activity
 
         user_logged_in.connect(mark_activity, dispatch_uid="accounts.sessions.mark_activity")

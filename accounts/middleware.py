@@ -3,8 +3,11 @@ until both are done the user reaches only the pages that do them (and logout).""
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+
+from accounts.otp import confirmed_totp
 
 from .otp import otp_required
 from .passwords import password_expired
@@ -30,7 +33,6 @@ class SecurityGateMiddleware:
             return None
         if otp_required(user) and not user.is_verified():
             target = "otp_verify" if user_has_device(user) else "otp_setup"
-            from django.urls import reverse
 
             return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         if name not in PASSWORD_URL_NAMES and password_expired(user):
@@ -43,6 +45,4 @@ class SecurityGateMiddleware:
 
 
 def user_has_device(user):
-    from .otp import confirmed_totp
-
     return confirmed_totp(user) is not None

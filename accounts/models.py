@@ -1,7 +1,9 @@
 """Units (county, office, committee, special groups, guidance units, experts), users and memberships."""
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -128,7 +130,6 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         if self._state.adding and self.password_changed_at is None:
             # create_user() hashes the password without set_password(): the age counts from the account's creation.
-            from django.utils import timezone
 
             self.password_changed_at = timezone.now()
         super().save(*args, **kwargs)
@@ -136,8 +137,6 @@ class User(AbstractUser):
     def set_password(self, raw_password):
         super().set_password(raw_password)
         if raw_password is not None:
-            from django.utils import timezone
-
             self.password_changed_at = timezone.now()
             self.must_change_password = False
 
@@ -159,8 +158,6 @@ class Membership(models.Model):
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.unit_id and self.role and self.role not in roles_for_kind(self.unit.kind):
             raise ValidationError(
                 {

@@ -19,10 +19,8 @@ from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from workflow.audit import audit
-from workflow.forms import StyledMixin
-from workflow.models import AuditEvent
-
+from .events import Kind, announce
+from .forms import StyledMixin
 from .roles import roles_of
 
 BACKUP_DEVICE = "backup"
@@ -102,11 +100,11 @@ def otp_setup(request):
             user._totp_cache = device
             otp_login(request, device)
             codes = new_backup_codes(user)
-            audit(AuditEvent.Kind.OTP_ENROLLED, request, obj=user)
+            announce(Kind.OTP_ENROLLED, request, obj=user)
             return TemplateResponse(request, "accounts/otp_codes.html", {"codes": codes, "next": _next_url(request)})
         if form.is_valid():
             form.add_error("token", _("验证码不正确，请核对手机上的时间后重试。"))
-            audit(AuditEvent.Kind.OTP_FAILED, request, obj=user, step="setup")
+            announce(Kind.OTP_FAILED, request, obj=user, step="setup")
         status = 400
     else:
         status = 200
@@ -125,11 +123,11 @@ def otp_verify(request):
         device = match_token(user, form.cleaned_data["token"]) if form.is_valid() else None
         if device is not None:
             otp_login(request, device)
-            audit(AuditEvent.Kind.OTP_VERIFIED, request, obj=user, backup_code=isinstance(device, StaticDevice))
+            announce(Kind.OTP_VERIFIED, request, obj=user, backup_code=isinstance(device, StaticDevice))
             return redirect(_next_url(request))
         if form.is_valid():
             form.add_error("token", _("验证码不正确或已使用。"))
-            audit(AuditEvent.Kind.OTP_FAILED, request, obj=user, step="verify")
+            announce(Kind.OTP_FAILED, request, obj=user, step="verify")
         return TemplateResponse(
             request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)}, status=400
         )
@@ -143,5 +141,5 @@ def otp_backup_codes(request):
     if not request.user.is_verified():
         return redirect("otp_verify")
     codes = new_backup_codes(request.user)
-    audit(AuditEvent.Kind.OTP_BACKUP_CODES, request, obj=request.user)
+    announce(Kind.OTP_BACKUP_CODES, request, obj=request.user)
     return TemplateResponse(request, "accounts/otp_codes.html", {"codes": codes, "next": settings.LOGIN_REDIRECT_URL})

@@ -1,9 +1,10 @@
-"""Login, logout, password, second factor and the administrators' consoles (三员分立)."""
+"""Login, logout, password, preferences and second factor (the administrators' consoles, 三员分立, read the audit and
+are ``workflow.audit.security_views``, mounted under the same ``accounts/`` prefix by ``jiaxing_pilot.urls``)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import otp, security_views, views
+from . import otp, views
 from .forms import LoginForm
 
 urlpatterns = [
@@ -19,5 +20,4 @@ urlpatterns = [
     path("otp/setup/", otp.otp_setup, name="otp_setup"),
     path("otp/verify/", otp.otp_verify, name="otp_verify"),
     path("otp/backup-codes/", otp.otp_backup_codes, name="otp_backup_codes"),
-    *security_views.urlpatterns,
 ]

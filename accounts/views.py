@@ -8,10 +8,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from workflow.audit import audit
-from workflow.forms import StyledMixin
-from workflow.models import AuditEvent
+from accounts.otp import confirmed_totp
 
+from .events import Kind, announce
+from .forms import StyledMixin
 from .models import User
 
 
@@ -25,8 +25,6 @@ class PreferencesForm(StyledMixin, forms.ModelForm):
 def preferences_page(request, *, form=None, deputy_form=None, status=200):
     """The preferences page; the 代理 form posts elsewhere (``workflow:deputy_add``) and comes back here with its
     errors (``deputy_form``)."""
-    from .otp import confirmed_totp
-
     context = {
         "form": form or PreferencesForm(instance=request.user),
         "has_totp": confirmed_totp(request.user) is not None,
@@ -52,5 +50,5 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit(AuditEvent.Kind.PASSWORD_CHANGED, self.request, obj=self.request.user)
+        announce(Kind.PASSWORD_CHANGED, self.request, obj=self.request.user)
         return response

@@ -10,10 +10,11 @@ class ApplicationsConfig(AppConfig):
         """Contribute to the core's registries: 我的日程, the navigation bar and the messages of the
         database rules this app's triggers enforce."""
         # deferred: AppConfig.ready() runs once the app registry is ready; models and registries load only then
-        from accounts import demos
+        from accounts import demos, navigation
         from accounts.roles import roles_of
         from pilots.services import check_before_deciding_batch
-        from workflow import calendar, errors, navigation
+        from workflow.engine import errors
+        from workflow.ui import calendar
 
         from . import demo
         from .calendar import application_deadlines
@@ -54,7 +55,7 @@ class ApplicationsConfig(AppConfig):
 def register_recommendation_purpose():
     """The special group's opinion before the office's recommendation: 同意推荐 / 不同意推荐 / 补充意见."""
     # deferred: called from AppConfig.ready(), once the app registry is ready
-    from workflow.opinions import register_purpose
+    from workflow.conventions.purposes import register_purpose
 
     from .models import RECOMMENDATION
 
@@ -70,7 +71,7 @@ def register_recommendation_purpose():
 def register_batch_actions():
     """批量审批 on the list runs each application through the app's own service (its hooks included)."""
     # deferred: called from AppConfig.ready(), once the app registry is ready
-    from workflow import conventions
+    from workflow.conventions import approval as conventions
 
     from . import services
     from .models import Application

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.roles import unit_ids
-from workflow.calendar import CalendarEvent
+from workflow.ui.calendar import CalendarEvent
 
 from .models import Application
 

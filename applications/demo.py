@@ -2,7 +2,7 @@
 
 from accounts.models import User
 from pilots.models import Batch, Candidate
-from workflow.opinions import opinion_give
+from workflow.conventions.opinions import opinion_give
 
 from . import services
 from .models import Application

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from workflow import xlsx
+from workflow.ui import xlsx
 
 from . import selectors
 from .forms import ApplicationFilter

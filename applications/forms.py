@@ -4,10 +4,11 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import plain_choice_errors
 from accounts.models import ReformArea
 from pilots.models import Batch
-from workflow.forms import ActionForm, MultipleFileField, StyledMixin, filter_problems, plain_choice_errors
-from workflow.widgets import CountyFilterField, FastSelect, filter_county
+from workflow.ui.forms import ActionForm, MultipleFileField, StyledMixin, filter_problems
+from workflow.ui.widgets import CountyFilterField, FastSelect, filter_county
 
 from .models import FORM_FIELDS, LONG_FIELDS, Application
 

@@ -11,9 +11,10 @@ from django_fsm import FSMField, transition
 from accounts.models import ReformArea, Role, Unit, User
 from accounts.roles import sees_everything, unit_ids
 from pilots.models import Batch, Pilot
-from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
-from workflow.opinions import all_answered, opinions_for
-from workflow.workitems import assigned_ids
+from workflow.conventions.approval import Conventions
+from workflow.conventions.opinions import all_answered, opinions_for
+from workflow.engine.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
+from workflow.inbox.workitems import assigned_ids
 
 # The form's fields in the order of the official table; each becomes a labelled row in the page,
 # the print view and the version diff.
@@ -116,7 +117,7 @@ def opinions_complete(app):
     return all_answered(app, RECOMMENDATION)
 
 
-class Application(WorkflowModel):
+class Application(Conventions, WorkflowModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import sees_everything
 from pilots.models import Batch
 from pilots.selectors import access_batch
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 
 from . import recommendations, selectors
 from .models import RecommendationList

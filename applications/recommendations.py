@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.roles import has_role
 from pilots.models import Batch
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
+from workflow.inbox.workitems import sync
 from workflow.services import perform
 
 from . import selectors
@@ -51,6 +52,7 @@ def send_list(*, actor, batch, comment=""):
         if RecommendationList.objects.filter(batch=batch).exists():
             raise WorkflowError(_("本批次的试点建议名单已报送。"))
         rlist = RecommendationList.objects.create(batch=batch)
+        sync(rlist)  # its work items (no signal does it)
         return perform(rlist, "send", actor=actor, comment=comment, params={"at": timezone.now()}, before=check)
 
 

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from pilots.models import Candidate, Pilot
-from workflow.opinions import prefetch_opinions
+from workflow.conventions.opinions import prefetch_opinions
 
 from .models import Application
 

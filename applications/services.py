@@ -14,9 +14,10 @@ from accounts.roles import units
 from applications.selectors import names_of, undecided_in_batch
 from pilots.models import Batch, Candidate, Pilot
 from pilots.services import create_pilot_for
-from workflow.errors import WorkflowError, rule_violation
+from workflow.conventions.opinions import cancel_open, opinion_request
+from workflow.engine.errors import WorkflowError, rule_violation
+from workflow.inbox.workitems import sync
 from workflow.models import Attachment
-from workflow.opinions import cancel_open, opinion_request
 from workflow.services import change, perform, record
 
 from .models import FORM_FIELDS, OPTIONAL_ON_SUBMIT, RECOMMENDATION, Application
@@ -86,6 +87,7 @@ def start_application(*, actor, candidate):
                     project_name=candidate.title,
                     area=candidate.area,
                 )
+                sync(app)  # its work items (no signal does it)
         except IntegrityError as exc:
             if violation := rule_violation(exc):
                 raise violation from None

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.privacy import mask_changes, mask_mapping, mask_rows
-from workflow.compare import compare
-from workflow.errors import WorkflowError
-from workflow.opinion_views import opinion_panel
-from workflow.selectors import attachments_of, opinions_of, timeline, versions_of
+from workflow.engine.errors import WorkflowError
 from workflow.services import available_actions
-from workflow.views import run_action
+from workflow.ui.compare import compare
+from workflow.ui.opinion_views import opinion_panel
+from workflow.ui.selectors import attachments_of, opinions_of, timeline, versions_of
+from workflow.ui.views import run_action
 
 from . import selectors, services
 from .forms import ApplicationFilter, ApplicationForm, DecisionForm

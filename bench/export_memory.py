@@ -53,7 +53,7 @@ def rows(n):
 
 
 def columns():
-    from workflow import xlsx
+    from workflow.ui import xlsx
 
     C = xlsx.Column
     return [
@@ -76,7 +76,7 @@ def child(n, eager, trace):
     import tracemalloc
 
     _setup()
-    from workflow import xlsx
+    from workflow.ui import xlsx
 
     cols = columns()
     began, cpu_began = time.perf_counter(), time.process_time()

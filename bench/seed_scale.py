@@ -101,7 +101,7 @@ class Deriver:
     them (no record here has an assignment, so ``actors_for`` falls back to ``units_for_role``)."""
 
     def __init__(self, now):
-        from workflow.workitems import waiting_transitions
+        from workflow.inbox.workitems import waiting_transitions
 
         self.now = now
         self._waiting = waiting_transitions
@@ -117,7 +117,7 @@ class Deriver:
     def items(self, obj, opened_at=None):
         from django.contrib.contenttypes.models import ContentType
 
-        from workflow.workitems import Expected, _new_item, _title
+        from workflow.inbox.workitems import Expected, _new_item, _title
 
         by_role = self.waits(obj)
         if not by_role:
@@ -202,8 +202,8 @@ def seed(scale, stdout=print):
     from applications.services import FILLED_EXAMPLE
     from pilots.models import Batch, Candidate, Pilot
     from reports.monitoring.models import QuarterlyReport, quarter_bounds
+    from workflow.inbox.workitems import sync_items
     from workflow.models import WorkItem
-    from workflow.workitems import sync_items
 
     size = SCALES[scale] if isinstance(scale, str) else scale
     n_units, n_pilots, n_others, per_pilot = size["units"], size["pilots"], size["others"], size["reports_per_pilot"]

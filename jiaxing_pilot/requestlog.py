@@ -14,7 +14,7 @@ from django.http import HttpResponseServerError
 from django.template import loader
 from django.utils.functional import empty
 
-from workflow.request_context import request_id as _request_id
+from workflow.engine.request_context import request_id as _request_id
 
 logger = logging.getLogger("jiaxing_pilot.request")
 

@@ -16,6 +16,6 @@ if re.fullmatch(r"gw\d+", _worker) and os.environ.get("REDIS_URL") and not os.en
     os.environ["REDIS_URL"] = f"{_url.group(1)}/{_db}"
     os.environ["TEST_REDIS_OF_WORKER"] = _worker
 
-from .settings import *  # noqa: E402, F403
+from jiaxing_pilot.settings import *  # noqa: E402, F403
 
 INSTALLED_APPS = [*INSTALLED_APPS, "workflow.tests.testapp"]  # noqa: F405

@@ -3,9 +3,9 @@
 from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
 
-from workflow.forms import TodoFilter
-from workflow.inbox import ORDERS, todo_page
-from workflow.registry import workflow_models
+from workflow.engine.registry import workflow_models
+from workflow.inbox.todo import ORDERS, todo_page
+from workflow.ui.forms import TodoFilter
 
 
 @login_required

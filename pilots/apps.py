@@ -10,13 +10,14 @@ class PilotsConfig(AppConfig):
     def ready(self):
         """Contribute to the core's registries: 我的日程 and the navigation bar (我的待办 comes from work items)."""
         # deferred: AppConfig.ready() runs once the app registry is ready; models and registries load only then
-        from accounts import demos
+        from accounts import demos, navigation
         from accounts.roles import roles_of
         from accounts.rules import is_county, is_reform_office, is_special_group
         from pilots import calendar as dates
         from pilots import demo
         from pilots.experiences import demo as experience_demo
-        from workflow import calendar, navigation, registry
+        from workflow.engine import registry
+        from workflow.ui import calendar
 
         demos.register(10, "pilots", demo.seed)  # batches and the candidate list
         demos.register(40, "pilots.experiences.services", experience_demo.seed)  # 经验推广, after the pilots have run

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.roles import roles_of
 from pilots.models import Batch, Pilot
-from workflow.calendar import CalendarEvent
+from workflow.ui.calendar import CalendarEvent
 
 
 def batch_windows(user):

@@ -10,7 +10,7 @@ from pilots import selectors
 from pilots.experiences import selectors as experience_selectors
 from pilots.experiences.forms import LibraryFilterForm
 from pilots.forms import CandidateFilter, PilotFilterForm
-from workflow import xlsx
+from workflow.ui import xlsx
 
 C = xlsx.Column
 

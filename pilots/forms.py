@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ReformArea, Role, Unit
 from pilots.models import Batch, Candidate, Pilot
 from pilots.selectors import pilot_list
-from workflow.forms import ListFilter, StyledMixin
-from workflow.widgets import CountyFilterField, FastSelect
+from workflow.ui.forms import ListFilter, StyledMixin
+from workflow.ui.widgets import CountyFilterField, FastSelect
 
 
 class BatchForm(StyledMixin, forms.ModelForm):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from pilots import imports
 from pilots.forms import ImportForm
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 
 
 def _require_office(user):

@@ -25,8 +25,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from accounts.models import ReformArea, Role, Unit
 from pilots.models import Batch, Candidate
 from pilots.services import propose_candidate
-from workflow.errors import WorkflowError
-from workflow.files import sniff
+from workflow.engine.errors import WorkflowError
+from workflow.engine.files import sniff
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from django_fsm import FSMField, transition
 from accounts.models import ReformArea, Role, Unit, User
 from accounts.roles import has_role, sees_everything, unit_ids
 from pilots.experiences.models import BonusEntry, Experience, Promotion, PromotionLevel  # noqa: F401  (经验推广, seed 二（五）)
-from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
+from workflow.engine.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
 from workflow.models import SYSTEM_ROLE
 
 OFFICE = {"role": Role.REFORM_OFFICE}

@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 
 from pilots.models import Batch, BonusEntry, Candidate, Experience, Pilot, Promotion
-from workflow.widgets import filter_county
+from workflow.ui.widgets import filter_county
 
 
 def batch_list(user):

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.roles import units
 from pilots.models import Batch, Candidate, Pilot
-from workflow import workitems
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
+from workflow.inbox import workitems
+from workflow.inbox.workitems import sync
 from workflow.models import TransitionLog
 from workflow.services import change, notify, perform, record
 
@@ -34,6 +35,7 @@ def create_batch(*, actor, data):
     _require("pilots.manage_batch", actor)
     with transaction.atomic():
         batch = Batch.objects.create(**data)
+        sync(batch)  # its work items (no signal does it)
         record(
             batch,
             "batch.created",
@@ -126,6 +128,7 @@ def propose_candidate(*, actor, data, addressed_to=None, accept=False):
             candidate = Candidate.objects.create(
                 **data, channel=channel, proposer_unit=proposer, addressed_to=addressed, proposed_by=actor
             )
+            sync(candidate)  # its work items (no signal does it)
             log = record(
                 candidate, "candidate.created", actor=actor, role=role, unit=proposer, to_state=candidate.status
             )
@@ -160,6 +163,7 @@ def create_pilot_for(application, log):
                 special_group=candidate.lead_group,
                 guidance_unit=candidate.guidance_unit,
             )
+            sync(pilot)  # its work items (no signal does it)
     except IntegrityError:
         raise WorkflowError(_("该县（市、区）已有正在开展的集成改革试点，不能再确定新的试点。")) from None
     if pilot.guidance_unit_id:  # the candidate's suggested guidance unit guides it until the office changes it

@@ -16,11 +16,11 @@ from accounts.roles import roles_of, sees_everything
 from pilots import selectors, services
 from pilots.forms import BatchForm, CandidateFilter, CandidateForm, GuidanceUnitForm, PilotFilterForm
 from pilots.models import Batch, Candidate, Pilot
-from workflow.forms import ActionForm
-from workflow.registry import related_for
-from workflow.selectors import timeline
+from workflow.engine.registry import related_for
 from workflow.services import available_actions
-from workflow.views import call_service, run_action
+from workflow.ui.forms import ActionForm
+from workflow.ui.selectors import timeline
+from workflow.ui.views import call_service, run_action
 
 
 def _require(perm_name, user, message):

@@ -10,7 +10,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         # deferred: AppConfig.ready() runs once the app registry is ready; models and registries load only then
-        from accounts import demos
+        from accounts import demos, navigation
         from accounts.roles import roles_of
         from pilots.services import on_term_set
         from reports import demo_term_ended
@@ -22,8 +22,9 @@ class ReportsConfig(AppConfig):
         from reports.monitoring.extensions import EXTENSION_OPINION
         from reports.monitoring.services import ensure_report_quarters
         from reports.related import extension_links, inspection_links, report_links
-        from workflow import calendar, navigation, registry
-        from workflow.opinions import register_purpose
+        from workflow.conventions.purposes import register_purpose
+        from workflow.engine import registry
+        from workflow.ui import calendar
 
         on_term_set(ensure_report_quarters)  # a pilot's term set or moved: the reports of every quarter of it
         demos.register(50, "reports", demo.seed)  # quarterly reports, inspections, extensions of the demo pilots

@@ -20,9 +20,9 @@ from reports.monitoring import services as report_services
 from reviews.evaluation import services
 from reviews.plans import services as plan_services
 from reviews.plans.demo import SECTIONS, _consult, _pdf
-from workflow.errors import WorkflowError
+from workflow.conventions.opinions import opinion_give
+from workflow.engine.errors import WorkflowError
 from workflow.models import Opinion
-from workflow.opinions import opinion_give
 from workflow.services import record
 
 BATCH = "2023年第二批"

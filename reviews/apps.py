@@ -10,12 +10,12 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         # deferred: AppConfig.ready() runs once the app registry is ready; models and registries load only then
-        from accounts import demos
+        from accounts import demos, navigation
         from accounts.roles import roles_of
         from reviews.plans import demo
         from reviews.plans.models import CONSULTATION
-        from workflow import navigation, registry
-        from workflow.opinions import register_purpose
+        from workflow.conventions.purposes import register_purpose
+        from workflow.engine import registry
 
         demos.register(30, "reviews", demo.seed)  # plans (总结评估: reports.demo_term_ended, after the reports)
 
@@ -49,11 +49,13 @@ class ReviewsConfig(AppConfig):
     def ready_evaluation(self):
         """Self-evaluation, evaluation and summary: permissions, log sentences, navigation and calendar."""
         # deferred: AppConfig.ready() runs once the app registry is ready; models and registries load only then
+        from accounts import navigation
         from accounts.roles import roles_of
         from reviews.evaluation import admin as evaluation_admin
         from reviews.evaluation import rules as evaluation_rules  # noqa: F401  (permissions)
         from reviews.evaluation.calendar import self_evaluation_deadlines
-        from workflow import calendar, navigation, registry
+        from workflow.engine import registry
+        from workflow.ui import calendar
 
         evaluation_admin.register()
         registry.register_label("evaluators_assigned", _("指定评估人员"))

@@ -15,9 +15,9 @@ from applications.models import Application
 from applications.tests.factories import filled_application, listed_candidate, open_batch
 from pilots.models import Batch
 from pilots.services import update_batch
-from workflow.errors import WorkflowError
+from workflow.conventions.opinions import opinion_give
+from workflow.engine.errors import WorkflowError
 from workflow.models import AuditEvent, TransitionLog
-from workflow.opinions import opinion_give
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 

@@ -21,8 +21,8 @@ from django.db import connection
 from applications import services
 from applications.tests.factories import filled_application, listed_candidate, open_batch
 from jiaxing_pilot.celery import app as celery_app
+from workflow.engine.outbox import deliver_pending
 from workflow.models import Notification
-from workflow.tasks import deliver_pending
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 BASE = Path(__file__).resolve().parents[1]

@@ -6,10 +6,13 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from .errors import WorkflowError
-from .models import AuditEvent, Notification, TransitionLog
+from accounts.models import Role
 
-#: the log action of an edit made in the admin (``<workflow_key>.admin_edit``, labelled in workflow.registry)
+from .engine.errors import WorkflowError
+from .models import AuditEvent, Notification, TransitionLog
+from .services import change as change_record
+
+#: the log action of an edit made in the admin (``<workflow_key>.admin_edit``, labelled in workflow.engine.registry)
 ADMIN_EDIT = "admin_edit"
 
 
@@ -49,10 +52,6 @@ class WorkflowRecordAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        from accounts.models import Role
-
-        from .services import change as change_record
-
         if not change:  # pragma: no cover - adding is refused above
             raise WorkflowError(_("记录只能通过业务流程创建。"), status=403)
         names = [name for name in form.changed_data if name != "change_reason"]

@@ -4,7 +4,8 @@ and records every denied request in the security audit."""
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
-from .errors import WorkflowError
+from .audit.events import audit
+from .engine.errors import WorkflowError
 
 
 class WorkflowErrorMiddleware:
@@ -16,8 +17,6 @@ class WorkflowErrorMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, PermissionDenied):
-            from .audit import audit
-
             audit("denied", request, method=request.method, message=str(exception)[:200])
             return None  # Django's 403 handler renders the Chinese page
         if isinstance(exception, WorkflowError):

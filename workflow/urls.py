@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_views, convention_views, export_views, opinion_views, views
+from .ui import calendar_views, convention_views, export_views, opinion_views, views
 
 app_name = "workflow"
 urlpatterns = [

@@ -199,7 +199,7 @@ def test_staff_without_the_change_permission_cannot_correct(client, units, offic
 
 def test_a_refused_correction_says_why_and_changes_nothing(staff_client, units, office_reviewer, monkeypatch):
     from workflow import services
-    from workflow.errors import WorkflowError
+    from workflow.engine.errors import WorkflowError
 
     def refuse(*args, **kwargs):
         raise WorkflowError("该县（市、区）正在开展集成改革试点，按照工作方案不再申报。")

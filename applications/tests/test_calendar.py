@@ -17,10 +17,10 @@ from accounts.models import Unit
 from applications import services
 from applications.tests.factories import filled_application, listed_candidate, open_batch
 from pilots.models import Pilot
-from workflow.calendar import events_for
+from workflow.conventions.opinions import opinion_give
 from workflow.models import Opinion
-from workflow.opinions import opinion_give
 from workflow.tests.ics_helpers import ics_unescape, new_feed, unfold
+from workflow.ui.calendar import events_for
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from applications import services
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 from workflow.models import Attachment, TransitionLog, WorkItem
 from workflow.services import change
 

@@ -9,9 +9,9 @@ from django.db import connection
 from applications import services
 from applications.models import Application
 from workflow import services as workflow_services
-from workflow.errors import WorkflowError
+from workflow.conventions.opinions import opinion_give
+from workflow.engine.errors import WorkflowError
 from workflow.models import TransitionLog
-from workflow.opinions import opinion_give
 
 from .factories import filled_application, listed_candidate, open_batch
 

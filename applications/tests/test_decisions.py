@@ -13,9 +13,9 @@ from applications import recommendations, services
 from applications.models import Application, RecommendationList
 from pilots.models import Batch, Pilot
 from pilots.services import batch_act, update_batch
-from workflow.errors import WorkflowError
+from workflow.conventions.opinions import opinion_give
+from workflow.engine.errors import WorkflowError
 from workflow.models import TransitionLog
-from workflow.opinions import opinion_give
 
 from .factories import filled_application, listed_candidate, open_batch
 

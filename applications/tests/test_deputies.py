@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from applications import services
 from applications.models import RECOMMENDATION
-from workflow import deputies
+from workflow.conventions.opinions import opinion_request
+from workflow.inbox import deputies
 from workflow.models import Opinion, TransitionLog, WorkItem
-from workflow.opinions import opinion_request
 
 from .factories import filled_application, listed_candidate, open_batch
 

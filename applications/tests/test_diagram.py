@@ -2,9 +2,9 @@
 (the diagram's mechanics are tested in workflow/tests/test_diagram.py on the test-only Ticket workflow)."""
 
 from applications.models import Application
-from workflow.diagram import model_diagram_svg
-from workflow.services import all_transitions
+from workflow.engine.transitions import all_transitions
 from workflow.tests.svg_helpers import arrows, state_classes, texts, transition_classes, x_positions
+from workflow.ui.diagram import model_diagram_svg
 
 S = Application.Status
 

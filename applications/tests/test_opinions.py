@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from applications import services
 from applications.models import RECOMMENDATION, Application
-from workflow.errors import WorkflowError
+from workflow.conventions.opinions import opinion_request
+from workflow.engine.errors import WorkflowError
 from workflow.models import Opinion, WorkItem
-from workflow.opinions import opinion_request
 
 from .factories import filled_application, listed_candidate, open_batch
 

@@ -9,8 +9,8 @@ from applications.models import Application
 from applications.services import FILLED_EXAMPLE
 from applications.tests.factories import filled_application, listed_candidate, open_batch
 from pilots.models import Pilot
+from workflow.conventions.opinions import opinion_give
 from workflow.models import Attachment, Opinion, TransitionLog
-from workflow.opinions import opinion_give
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from applications import services
 from applications.models import Application
-from workflow import conventions
+from workflow.conventions import approval as conventions
+from workflow.conventions.opinions import opinion_give
 from workflow.models import Notification, TransitionLog, WorkItem
-from workflow.opinions import opinion_give
 
 from .factories import filled_application, listed_candidate, open_batch
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from applications import services
 from applications.models import Application
 from pilots.models import Pilot
-from workflow.errors import WorkflowError
+from workflow.conventions.opinions import opinion_give
+from workflow.engine.errors import WorkflowError
 from workflow.models import TransitionLog, Version
-from workflow.opinions import opinion_give
 
 from .factories import filled_application, listed_candidate, open_batch
 

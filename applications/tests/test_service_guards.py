@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from applications import services
 from pilots import services as pilot_services
-from workflow.errors import WorkflowError
-from workflow.opinions import opinion_give
+from workflow.conventions.opinions import opinion_give
+from workflow.engine.errors import WorkflowError
 
 from .factories import filled_application, listed_candidate, open_batch
 

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from applications.models import Application
 from pilots.models import Batch, Pilot
-from workflow.workitems import waiting_transitions
+from workflow.inbox.workitems import waiting_transitions
 
 # Templates being converted in this same change by other engineers, and opinions (``o.status``), whose model
 # gets its state properties with the generic opinions; empty both when that work lands.

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from applications import services
+from workflow.inbox.workitems import assign, assigned_ids, close_items, end_assignment, open_item, waiting_on
 from workflow.models import TransitionLog, WorkItem
-from workflow.workitems import assign, assigned_ids, close_items, end_assignment, open_item, waiting_on
 
 from .factories import filled_application, listed_candidate, open_batch
 

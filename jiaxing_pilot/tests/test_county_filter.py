@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Role, Unit
 from reports.tests.factories import make_pilot
-from workflow.widgets import COUNTY_SELECT_LIMIT
+from workflow.ui.widgets import COUNTY_SELECT_LIMIT
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ReformArea, Role, Unit
 from pilots.experiences.models import Experience, PromotionLevel
-from workflow.forms import MultipleFileField, StyledMixin
+from workflow.ui.forms import MultipleFileField, StyledMixin
 
 
 class ExperienceForm(StyledMixin, forms.ModelForm):

@@ -13,7 +13,7 @@ from django_fsm import FSMField, transition
 
 from accounts.models import ReformArea, Role, Unit, User
 from accounts.roles import sees_everything, unit_ids
-from workflow.base import ProtectedStatusQuerySet, WorkflowModel, perm
+from workflow.engine.base import ProtectedStatusQuerySet, WorkflowModel, perm
 
 OFFICE = {"role": Role.REFORM_OFFICE}
 

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.roles import units
 from pilots.experiences.models import BonusEntry, Experience, Promotion, PromotionLevel
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
+from workflow.inbox.workitems import sync
 from workflow.services import change, perform, record, save_attachments
 
 EXPERIENCE_FIELDS = ("title", "summary", "body", "tags", "area")
@@ -55,6 +56,7 @@ def create_experience(*, actor, pilot, data, files=()):
     values["area"] = values.get("area") or pilot.area
     with transaction.atomic():
         experience = Experience.objects.create(pilot=pilot, drafted_by_unit=unit, created_by=actor, **values)
+        sync(experience)  # its work items (no signal does it)
         log = record(experience, "experience.created", actor=actor, role=role, unit=unit, to_state=experience.status)
         if files:
             save_attachments(experience, files, actor=actor, log=log)
@@ -157,6 +159,7 @@ def record_promotion(*, actor, experience, level, promoted_on, document_number, 
                 promotion=promotion,
                 created_by=actor,
             )
+            sync(made["entry"])  # its work items (no signal does it)
         return {
             "promotion": promotion.pk,
             "level": level,
@@ -231,4 +234,5 @@ def correct_bonus(*, actor, entry, points, reason):
             corrects=original,
             created_by=actor,
         )
+        sync(correction)  # its work items (no signal does it)
         return perform(correction, "confirm", actor=actor, comment=reason, details={"corrects": original.pk})

@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 from pilots.experiences import selectors, services
 from pilots.experiences.forms import CorrectionForm, ExperienceForm, LedgerFilterForm, LibraryFilterForm, PromotionForm
 from pilots.experiences.models import BonusEntry, Experience, Promotion
-from workflow import xlsx
-from workflow.forms import ActionForm
 from workflow.models import Attachment
-from workflow.selectors import timeline
 from workflow.services import available_actions
-from workflow.views import call_service, run_action
+from workflow.ui import xlsx
+from workflow.ui.forms import ActionForm
+from workflow.ui.selectors import timeline
+from workflow.ui.views import call_service, run_action
 
 
 def _require(perm_name, user, message, obj=None):

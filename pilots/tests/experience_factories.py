@@ -5,7 +5,7 @@ import datetime
 from applications import services as app_services
 from applications.tests.factories import filled_application, listed_candidate, open_batch
 from pilots.experiences import services as experiences
-from workflow.opinions import opinion_give
+from workflow.conventions.opinions import opinion_give
 
 BODY = "我们推行“容缺受理”机制，企业开办材料不全时先行受理，并由数据专班集中归集公共数据。"
 

@@ -17,7 +17,7 @@ from pilots.experiences import services as experiences
 from pilots.experiences.models import BonusEntry
 from pilots.experiences.selectors import county_total, ledger_totals
 from pilots.tests.experience_factories import approved_pilot, promote, published
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 from workflow.models import AuditEvent, TransitionLog, WorkItem
 
 pytestmark = pytest.mark.django_db

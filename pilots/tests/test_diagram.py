@@ -1,8 +1,8 @@
 """The pilot's workflow diagram: its stage follows its records, and the picture names who really decides."""
 
 from pilots.models import Pilot
-from workflow.diagram import model_diagram_svg, next_steps, state_diagram_svg
 from workflow.tests.svg_helpers import arrows, label_text, state_classes, texts, transition_classes
+from workflow.ui.diagram import model_diagram_svg, next_steps, state_diagram_svg
 
 
 def test_the_pilot_diagram_has_its_own_states_and_names_who_decides():

@@ -16,7 +16,7 @@ from pilots.experiences import services as experiences
 from pilots.experiences.models import Experience
 from pilots.experiences.selectors import experience_list
 from pilots.tests.experience_factories import approved_pilot, draft, promote, published
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db

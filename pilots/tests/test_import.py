@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from pilots import imports
 from pilots.imports import HEADERS, import_candidates, parse_rows
 from pilots.models import Batch, Candidate
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 from workflow.models import TransitionLog
 
 IMPORT_URL = reverse("pilots:candidate_import")

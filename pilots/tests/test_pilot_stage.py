@@ -9,9 +9,9 @@ from applications import services as app_services
 from applications.tests.factories import filled_application, listed_candidate, open_batch
 from pilots import services
 from pilots.models import Pilot
-from workflow.errors import WorkflowError
+from workflow.conventions.opinions import opinion_give
+from workflow.engine.errors import WorkflowError
 from workflow.models import Assignment, TransitionLog
-from workflow.opinions import opinion_give
 from workflow.services import available_actions, record
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from reports.dashboard import county
-from workflow import xlsx
+from workflow.ui import xlsx
 
 PER_PAGE = 50
 

@@ -26,8 +26,8 @@ from reports.monitoring.extensions import ExtensionRequest
 from reports.monitoring.inspections import RectificationItem
 from reports.monitoring.models import InstitutionalResult, QuarterlyReport
 from reports.monitoring.selectors import submitted_results
+from workflow.engine.registry import workflow_models
 from workflow.models import WorkItem
-from workflow.registry import workflow_models
 
 
 @dataclass

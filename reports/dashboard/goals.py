@@ -20,7 +20,7 @@ from accounts.roles import units
 from pilots.selectors import bonus_entries, pilot_list, promotions
 from pilots.selectors import experiences as experience_qs
 from reports.monitoring.selectors import submitted_results
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 from workflow.services import record
 
 

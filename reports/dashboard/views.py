@@ -22,9 +22,9 @@ from accounts.roles import has_role
 from reports.dashboard import figures as dashboard
 from reports.dashboard import goals, time_in_stage
 from reports.monitoring.models import InstitutionalResult
-from workflow import xlsx
-from workflow.forms import StyledMixin
-from workflow.views import call_service
+from workflow.ui import xlsx
+from workflow.ui.forms import StyledMixin
+from workflow.ui.views import call_service
 
 
 def _require_dashboard(user):

@@ -9,7 +9,7 @@ from accounts.models import Role
 from accounts.roles import roles_of
 from reports.monitoring.inspections import RectificationItem
 from reports.monitoring.models import QuarterlyReport
-from workflow.calendar import CalendarEvent
+from workflow.ui.calendar import CalendarEvent
 
 # Outstanding reports due in this window around today (the calendar shows what is near, not every quarter).
 BEHIND, AHEAD = 60, 120

@@ -9,7 +9,7 @@ from pilots.selectors import pilot_list
 from reports.monitoring import selectors
 from reports.monitoring.filters import ExtensionFilter, ItemFilter, ReportFilter
 from reports.monitoring.models import QuarterlyReport
-from workflow import xlsx
+from workflow.ui import xlsx
 
 C = xlsx.Column
 

@@ -9,8 +9,9 @@ from accounts.models import Role
 from pilots.services import extend_term
 from reports.monitoring.extensions import EXTENSION_OPINION, ExtensionRequest
 from reports.monitoring.services import REPORTING
-from workflow.errors import WorkflowError
-from workflow.opinions import opinion_request
+from workflow.conventions.opinions import opinion_request
+from workflow.engine.errors import WorkflowError
+from workflow.inbox.workitems import sync
 from workflow.services import notify, perform, record
 
 
@@ -41,6 +42,7 @@ def apply_extension(*, actor, pilot, reason, reason_text, new_end):
                 new_end=new_end,
                 requested_by=actor,
             )
+            sync(ext)  # its work items (no signal does it)
             log = record(
                 ext,
                 "extension.created",

@@ -17,11 +17,11 @@ from pilots.selectors import access_pilot
 from reports.monitoring import extension_services, selectors
 from reports.monitoring.extensions import ExtensionRequest
 from reports.monitoring.filters import ExtensionFilter
-from workflow.errors import WorkflowError
-from workflow.forms import ActionForm, StyledMixin
-from workflow.selectors import opinions_of, timeline
+from workflow.engine.errors import WorkflowError
 from workflow.services import available_actions
-from workflow.views import run_action
+from workflow.ui.forms import ActionForm, StyledMixin
+from workflow.ui.selectors import opinions_of, timeline
+from workflow.ui.views import run_action
 
 
 class ExtensionForm(StyledMixin, forms.Form):

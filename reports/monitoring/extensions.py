@@ -13,8 +13,8 @@ from django_fsm import FSMField, transition
 
 from accounts.models import Role, Unit, User
 from accounts.roles import sees_everything, unit_ids
-from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
-from workflow.opinions import all_answered
+from workflow.conventions.opinions import all_answered
+from workflow.engine.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
 
 EXTENSION_OPINION = "extension_opinion"
 

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from reports.monitoring.extensions import ExtensionRequest
 from reports.monitoring.inspections import RectificationItem
 from reports.monitoring.models import QuarterlyReport
-from workflow.forms import ListFilter
-from workflow.widgets import CountyFilterField, filter_county
+from workflow.ui.forms import ListFilter
+from workflow.ui.widgets import CountyFilterField, filter_county
 
 WHOLE_NUMBER = {"invalid": _("请输入整数。")}
 

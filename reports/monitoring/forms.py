@@ -5,7 +5,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from reports.monitoring.models import InstitutionalResult, TaskProgress
-from workflow.forms import ActionForm, MultipleFileField, StyledMixin
+from workflow.ui.forms import ActionForm, MultipleFileField, StyledMixin
 
 
 class ReportForm(StyledMixin, forms.Form):

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.roles import units
 from reports.monitoring.inspections import Inspection, RectificationItem
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
+from workflow.inbox.workitems import sync
 from workflow.services import notify, perform, record
 
 
@@ -39,6 +40,7 @@ def record_inspection(*, actor, held_on, team, findings, pilots, items):
                 responsible_unit=row["responsible_unit"],
                 deadline=row["deadline"],
             )
+            sync(item)  # its work items (no signal does it)
             log = record(
                 item,
                 "rectification.created",

@@ -17,11 +17,11 @@ from pilots.selectors import pilot_list
 from reports.monitoring import inspection_services, selectors
 from reports.monitoring.filters import ItemFilter
 from reports.monitoring.inspections import Inspection, RectificationItem
-from workflow.errors import WorkflowError
-from workflow.forms import ActionForm, StyledMixin
-from workflow.selectors import timeline
+from workflow.engine.errors import WorkflowError
 from workflow.services import available_actions
-from workflow.views import run_action
+from workflow.ui.forms import ActionForm, StyledMixin
+from workflow.ui.selectors import timeline
+from workflow.ui.views import run_action
 
 DATE = {"type": "date"}
 

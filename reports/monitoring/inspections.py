@@ -12,7 +12,7 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 
 from accounts.models import Role, Unit, User
 from accounts.roles import sees_everything, unit_ids
-from workflow.base import ProtectedStatusQuerySet, WorkflowModel, perm
+from workflow.engine.base import ProtectedStatusQuerySet, WorkflowModel, perm
 
 
 class Inspection(models.Model):

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from reports.monitoring.models import QuarterlyReport, ReminderSent
+from workflow.engine.log import record_many
+from workflow.engine.outbox import email_status_for
 from workflow.models import SYSTEM_ROLE, Notification
-from workflow.services import email_status_for, record_many
 
 K = ReminderSent.Kind
 # Reports of pilots in these stages are still owed (an evaluating pilot still owes its last quarters).

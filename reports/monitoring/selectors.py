@@ -11,7 +11,7 @@ from accounts.roles import sees_everything
 from reports.monitoring.extensions import ExtensionRequest
 from reports.monitoring.inspections import RectificationItem
 from reports.monitoring.models import InstitutionalResult, QuarterlyReport, ReportCount
-from workflow.widgets import filter_county
+from workflow.ui.widgets import filter_county
 
 T = QuarterlyReport.Timeliness
 

@@ -16,7 +16,8 @@ from reports.monitoring.models import (
     quarter_bounds,
     quarters_between,
 )
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
+from workflow.inbox.workitems import sync
 from workflow.services import change, perform, save_attachments
 
 # A pilot in these stages reports every quarter of its term (一季度一报).
@@ -39,9 +40,9 @@ def ensure_report_quarters(pilot):
         if (year, quarter) in have:
             continue
         start, end = quarter_bounds(year, quarter)
-        # Each created with save() so that its work item (the county's, opening when the quarter ends) exists.
+        # Each with its work item (the county's, opening when the quarter ends), synced at once.
         with transaction.atomic():
-            QuarterlyReport.objects.create(
+            created = QuarterlyReport.objects.create(
                 pilot=pilot,
                 county_id=pilot.county_id,
                 year=year,
@@ -50,6 +51,7 @@ def ensure_report_quarters(pilot):
                 period_end=end,
                 due_on=due_date(end),
             )
+            sync(created)  # its work item (no signal does it)
         made += 1
     return made
 

@@ -15,11 +15,11 @@ from reports.monitoring import selectors, services
 from reports.monitoring.filters import ReportFilter
 from reports.monitoring.forms import ProgressFormSet, ReportForm, ResultFormSet, ReviewForm
 from reports.monitoring.models import QuarterlyReport
-from workflow.errors import WorkflowError
-from workflow.selectors import attachments_of, timeline
+from workflow.engine.errors import WorkflowError
 from workflow.services import available_actions
-from workflow.views import run_action
-from workflow.widgets import CountyFilterField
+from workflow.ui.selectors import attachments_of, timeline
+from workflow.ui.views import run_action
+from workflow.ui.widgets import CountyFilterField
 
 PER_PAGE = 20
 

@@ -11,7 +11,7 @@ from pilots.services import start_term
 from reports.monitoring import extension_services, inspection_services, services
 from reports.monitoring.models import QuarterlyReport
 from reviews.plans import services as plan_services
-from workflow.opinions import opinion_give
+from workflow.conventions.opinions import opinion_give
 from workflow.services import record
 
 TERM_START = datetime.date(2026, 2, 10)

@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from reports.monitoring import inspection_services
-from workflow.calendar import events_for
 from workflow.tests.ics_helpers import new_feed, unfold
+from workflow.ui.calendar import events_for
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from pilots.models import Pilot
 from reports.monitoring import extension_services as ext_services
 from reports.monitoring.clock import close_ended_terms
 from reports.monitoring.models import QuarterlyReport
-from workflow.errors import WorkflowError
+from workflow.conventions.opinions import opinion_give
+from workflow.engine.errors import WorkflowError
 from workflow.models import Opinion, TransitionLog
-from workflow.opinions import opinion_give
 
 pytestmark = pytest.mark.django_db
 NEW_END = datetime.date(2028, 8, 10)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from reports.monitoring import inspection_services as services
 from reports.tests.factories import INSPECTED, ITEM_DEADLINE, inspect_pilot
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 from workflow.models import WorkItem
 
 pytestmark = pytest.mark.django_db

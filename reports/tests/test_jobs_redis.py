@@ -20,7 +20,7 @@ from reports.monitoring.models import QuarterlyReport, ReminderSent
 from reports.tasks import close_ended_terms, send_report_reminders
 from reports.tests.factories import implementing_pilot
 from tests.test_outbox_redis import BASE, _use_broker, _wait, broker, worker  # noqa: F401 (fixtures)
-from workflow.audit_chain import verify
+from workflow.audit.verify import verify
 from workflow.models import Notification, TransitionLog
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

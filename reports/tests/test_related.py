@@ -12,7 +12,7 @@ from django.urls import reverse
 from reports.monitoring import extension_services
 from reports.monitoring.extensions import ExtensionRequest
 from reports.tests.factories import INSPECTED, inspect_pilot, listed_reports
-from workflow.registry import related_for
+from workflow.engine.registry import related_for
 
 pytestmark = pytest.mark.django_db
 HELD = INSPECTED

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from reports.monitoring import services
 from reports.monitoring.models import QuarterlyReport
 from reports.tests.factories import fill
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 from workflow.models import TransitionLog, WorkItem
 
 pytestmark = pytest.mark.django_db

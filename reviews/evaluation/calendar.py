@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.roles import roles_of
 from reviews.evaluation.models import SelfEvaluation
-from workflow.calendar import CalendarEvent
+from workflow.ui.calendar import CalendarEvent
 
 
 def self_evaluation_deadlines(user):

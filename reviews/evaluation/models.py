@@ -16,8 +16,8 @@ from django_fsm import FSMField, transition
 from accounts.models import Role, Unit, User
 from accounts.roles import sees_everything, unit_ids
 from reviews.evaluation import grading
-from workflow.base import ProtectedStatusQuerySet, WorkflowModel, perm
-from workflow.workitems import assigned_ids
+from workflow.engine.base import ProtectedStatusQuerySet, WorkflowModel, perm
+from workflow.inbox.workitems import assigned_ids
 
 #: the purpose of an evaluator's assignment on an evaluation (``workflow.workitems.assign``)
 EVALUATOR = "evaluator"

@@ -30,8 +30,9 @@ from reviews.evaluation.models import (
     SelfEvaluationTask,
     SelfScore,
 )
-from workflow import workitems
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
+from workflow.inbox import workitems
+from workflow.inbox.workitems import sync
 from workflow.models import Attachment, TransitionLog
 from workflow.services import change, notify, perform, record
 
@@ -160,6 +161,7 @@ def start_self_evaluation(*, actor, pilot):
                 institutional_results=institutional_results_text(pilot),
                 due_on=max(start, timezone.localdate()) + datetime.timedelta(days=self_evaluation_days()),
             )
+            sync(se)  # its work items (no signal does it)
             SelfEvaluationTask.objects.bulk_create(
                 [
                     SelfEvaluationTask(
@@ -321,6 +323,7 @@ def _open_evaluation(se, log):
     evaluation = Evaluation.objects.create(
         pilot_id=se.pilot_id, self_evaluation=se, county_id=se.county_id, criteria_set_id=se.criteria_set_id
     )
+    sync(evaluation)  # its work items (no signal does it)
     record(
         evaluation,
         "evaluation.created",

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 from pilots.selectors import access_pilot, pilot_list
 from reviews.evaluation import grading, selectors, services
 from reviews.evaluation.models import Evaluation, SelfEvaluation
-from workflow.errors import WorkflowError
-from workflow.forms import ActionForm, MultipleFileField, StyledMixin
-from workflow.selectors import attachments_of, timeline
+from workflow.engine.errors import WorkflowError
 from workflow.services import available_actions
-from workflow.views import run_action
+from workflow.ui.forms import ActionForm, MultipleFileField, StyledMixin
+from workflow.ui.selectors import attachments_of, timeline
+from workflow.ui.views import run_action
 
 
 class SelfEvaluationForm(StyledMixin, forms.Form):

@@ -12,8 +12,8 @@ from applications.services import FILLED_EXAMPLE
 from pilots.models import Batch, Candidate, Pilot
 from reviews.plans import services, stacking
 from reviews.plans.models import CONSULTATION, Plan, ReferenceTask, StackingFlag
+from workflow.conventions.opinions import opinion_give
 from workflow.models import Opinion
-from workflow.opinions import opinion_give
 
 SECTIONS = {
     "risk_conclusion": "已开展社会稳定风险评估，风险等级为低风险，可以实施。",

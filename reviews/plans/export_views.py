@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from reviews.plans import selectors
 from reviews.plans.filters import PlanFilter
-from workflow import xlsx
+from workflow.ui import xlsx
 
 C = xlsx.Column
 

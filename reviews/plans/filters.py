@@ -5,8 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reviews.plans.models import Plan
-from workflow.forms import ListFilter
-from workflow.widgets import CountyFilterField, filter_county
+from workflow.ui.forms import ListFilter
+from workflow.ui.widgets import CountyFilterField, filter_county
 
 
 class PlanFilter(ListFilter):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Unit, User
 from reviews.plans.models import PLAN_FIELDS, SECTION_FIELDS, OpinionAnswer, Plan, PlanTask
-from workflow.forms import ActionForm, MultipleFileField, StyledMixin
+from workflow.ui.forms import ActionForm, MultipleFileField, StyledMixin
 
 
 class PlanForm(StyledMixin, forms.ModelForm):

@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from reviews.plans import stacking
 from reviews.plans.models import ReferenceTask
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 
 COL_CONTENT = "任务内容"
 COL_SOURCE = "来源"

@@ -11,10 +11,10 @@ from django_fsm import FSMField, transition
 
 from accounts.models import Role, Unit, User
 from accounts.roles import sees_everything, unit_ids
-from workflow.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
+from workflow.conventions.opinions import all_answered
+from workflow.engine.base import ProtectedStatusQuerySet, WorkflowModel, condition, perm
+from workflow.inbox.workitems import assigned_ids
 from workflow.models import Attachment
-from workflow.opinions import all_answered
-from workflow.workitems import assigned_ids
 
 # The purpose of the consultation's opinions (registered with its verdicts in apps.py).
 CONSULTATION = "plan_consultation"

@@ -25,9 +25,10 @@ from reviews.plans.models import (
     TaskRemark,
     missing_sections,
 )
-from workflow.errors import WorkflowError
+from workflow.conventions.opinions import opinion_give, opinion_request
+from workflow.engine.errors import WorkflowError
+from workflow.inbox.workitems import sync
 from workflow.models import Opinion
-from workflow.opinions import opinion_give, opinion_request
 from workflow.services import change, perform, record, save_attachments
 
 EDIT_FIELDS = PLAN_FIELDS + SECTION_FIELDS
@@ -62,6 +63,7 @@ def start_plan(*, actor, pilot):
                 schedule=app.schedule,
                 safeguards=app.safeguards,
             )
+            sync(plan)  # its work items (no signal does it)
             tasks = PlanTask.objects.bulk_create(
                 [PlanTask(plan=plan, order=i + 1, content=c) for i, c in enumerate(split_tasks(app.main_tasks))]
             )

@@ -28,13 +28,13 @@ from reviews.plans.models import (
     PlanTask,
     ReferenceTask,
 )
-from workflow.compare import compare
-from workflow.errors import WorkflowError
+from workflow.conventions.opinions import get_purpose
+from workflow.engine.errors import WorkflowError
 from workflow.models import Attachment, Opinion
-from workflow.opinions import get_purpose
-from workflow.selectors import timeline, versions_of
 from workflow.services import available_actions
-from workflow.views import run_action
+from workflow.ui.compare import compare
+from workflow.ui.selectors import timeline, versions_of
+from workflow.ui.views import run_action
 
 TASK_KEYS = ["key", "content", "responsible_unit", "milestones", "deadline", "result_form"]
 

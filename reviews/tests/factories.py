@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from applications import services as app_services
 from applications.tests.factories import filled_application, listed_candidate, open_batch
 from reviews.plans import services
-from workflow.opinions import opinion_give
+from workflow.conventions.opinions import opinion_give
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MEETING = "市委改革委第5次会议"

@@ -10,7 +10,7 @@ from django.db import connection
 from reviews.evaluation import services
 from reviews.evaluation.models import Evaluation
 from reviews.tests.evaluation_factories import accepted, evaluating_pilot, score_all
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -17,7 +17,7 @@ from reviews.tests.evaluation_factories import (
     implementing_pilot,
     score_all,
 )
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 from workflow.models import Assignment, Notification, TransitionLog, WorkItem
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from pilots.models import Pilot
 from reviews.plans import services
 from reviews.plans.models import CONSULTATION, Plan, PlanTask
 from reviews.tests.factories import MEETING, filled_plan
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 from workflow.models import Opinion, TransitionLog, Version
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from reviews.evaluation import services
 from reviews.tests.evaluation_factories import accepted, evaluating_pilot, score_all
-from workflow.registry import related_for
+from workflow.engine.registry import related_for
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from applications import services
 from applications.models import RECOMMENDATION
 from applications.tests.factories import filled_application, listed_candidate, open_batch
-from workflow.opinions import opinion_give, opinion_request
+from workflow.conventions.opinions import opinion_give, opinion_request
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

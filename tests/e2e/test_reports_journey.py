@@ -15,8 +15,8 @@ from conftest import PASSWORD, watch_page_errors
 from reports.monitoring import extension_services, inspection_services, services
 from reports.monitoring.models import QuarterlyReport
 from reports.tests.factories import fill, implementing_pilot
+from workflow.conventions.opinions import opinion_give
 from workflow.models import Opinion
-from workflow.opinions import opinion_give
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,8 +9,9 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from workflow.audit import audit
-from workflow.audit_chain import AuditChainHead, row_hash, verify, verify_all, verify_audit_chain
+from workflow.audit.events import audit
+from workflow.audit.verify import verify, verify_all, verify_audit_chain
+from workflow.engine.chain import AuditChainHead, row_hash
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -164,8 +165,8 @@ def test_the_application_cannot_change_or_remove_a_row():
 
 
 def _batch_of_logs(target, n):
+    from workflow.engine.log import record_many
     from workflow.models import SYSTEM_ROLE
-    from workflow.services import record_many
 
     return record_many(
         [(target, f"batch.test_{i}", {"i": i}) for i in range(n)],

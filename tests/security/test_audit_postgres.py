@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from workflow.audit import audit
-from workflow.audit_chain import verify
+from workflow.audit.events import audit
+from workflow.audit.verify import verify
 from workflow.models import AuditEvent, TransitionLog, Version
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]

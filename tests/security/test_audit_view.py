@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from workflow.audit import audit
+from workflow.audit.events import audit
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

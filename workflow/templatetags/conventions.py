@@ -2,8 +2,11 @@
 
 from django import template
 
-from workflow import conventions
-from workflow.services import transitions_of
+from ..conventions import approval as conventions
+from ..conventions.models import SavedPhrase
+from ..inbox import deputies
+from ..services import available_actions, transitions_of
+from ..ui.convention_views import DeputyForm
 
 register = template.Library()
 
@@ -21,8 +24,6 @@ def record_conventions(context, obj):
     user = _user(context)
     recall = returning = None
     if conventions.declared(obj, "recall") or conventions.declared(obj, "return_to_step"):
-        from workflow.services import available_actions
-
         actions = {t.name: t for t in available_actions(obj, user)}
         recall, returning = actions.get("recall"), actions.get(conventions.RETURN)
     return {
@@ -76,17 +77,12 @@ def batch_actions(context, workflow_key):
 
 @register.inclusion_tag("workflow/phrase_manager.html", takes_context=True)
 def phrase_manager(context):
-    from workflow.convention_models import SavedPhrase
-
     return {"phrases": list(SavedPhrase.objects.filter(user=_user(context))), "csrf_token": context.get("csrf_token")}
 
 
 @register.inclusion_tag("workflow/deputy_manager.html", takes_context=True)
 def deputy_manager(context, form=None):
     """代理 on the preferences page: the deputies the user named, the form to name one, whom the user deputises."""
-    from workflow import deputies
-    from workflow.convention_views import DeputyForm
-
     user = _user(context)
     return {
         "named": deputies.named_by(user),

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from workflow.diagram import actionable_names, next_steps, state_diagram_svg
+from ..ui.diagram import actionable_names, next_steps, state_diagram_svg
 
 register = template.Library()
 
@@ -45,7 +45,7 @@ def _step(step):
 def workflow_diagram(context, obj):
     user = _user(context)
     actionable = actionable_names(obj, user)
-    # Every text in the SVG is XML-escaped by workflow.diagram; it carries no style and no script.
+    # Every text in the SVG is XML-escaped by workflow.ui.diagram; it carries no style and no script.
     svg = mark_safe(state_diagram_svg(obj, user=user, actionable=actionable))  # noqa: S308
     steps = next_steps(obj, actionable=actionable)
     if steps:

@@ -2,7 +2,7 @@
 
 from django import template
 
-from workflow.navigation import links_for
+from accounts.navigation import links_for
 
 register = template.Library()
 

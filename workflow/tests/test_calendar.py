@@ -11,11 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from workflow import calendar
-from workflow.calendar import CalendarEvent, events_for, fold, ics_escape
 from workflow.models import CalendarFeed
 from workflow.tests.ics_helpers import ics_unescape, new_feed, unfold
 from workflow.tests.testapp.models import Ticket, make_ticket
+from workflow.ui import calendar
+from workflow.ui.calendar import CalendarEvent, events_for, fold, ics_escape
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
 
-from workflow import conventions
-from workflow.convention_models import Copy, Opening, SavedPhrase, Urging
+from workflow.conventions import approval as conventions
+from workflow.conventions.models import Copy, Opening, SavedPhrase, Urging
 from workflow.models import Notification, TransitionLog, WorkItem
 from workflow.services import perform
 from workflow.tests.testapp.models import Ticket, make_ticket

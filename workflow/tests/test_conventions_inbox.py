@@ -27,7 +27,7 @@ def _items(ticket_count, user):
 
 
 def test_inbox_filters_by_workflow_and_sorts_overdue_first_then_on_request(client, county_nanhu, office_reviewer):
-    from workflow.workitems import open_item
+    from workflow.inbox.workitems import open_item
 
     tickets, overdue = _items(3, county_nanhu)
     open_item(tickets[0], role="reform_office", action="opinion.give", unit=office_reviewer.memberships.get().unit)

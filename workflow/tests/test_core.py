@@ -7,12 +7,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from workflow.errors import WorkflowError
-from workflow.files import validate_upload
+from workflow.engine.errors import WorkflowError
+from workflow.engine.files import validate_upload
+from workflow.engine.versions import diff
 from workflow.models import Attachment, TransitionLog
 from workflow.services import perform, save_attachments
 from workflow.tests.testapp.models import make_ticket
-from workflow.versions import diff
 
 pytestmark = pytest.mark.django_db
 

@@ -11,14 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from workflow import deputies
-from workflow.convention_models import Deputyship
-from workflow.errors import WorkflowError
-from workflow.inbox import header_counts
+from workflow.engine.errors import WorkflowError
+from workflow.inbox import deputies
+from workflow.inbox.models import Deputyship
+from workflow.inbox.todo import header_counts
+from workflow.inbox.workitems import assign
 from workflow.models import Notification, TransitionLog, WorkItem
 from workflow.services import available_actions, perform
 from workflow.tests.testapp.models import Ticket, make_ticket
-from workflow.workitems import assign
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate

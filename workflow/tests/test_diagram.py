@@ -6,9 +6,9 @@ import re
 import django_fsm
 import pytest
 
-from workflow.diagram import model_diagram_svg, next_steps, state_diagram_svg
+from workflow.engine.transitions import all_transitions
 from workflow.models import Opinion
-from workflow.services import all_transitions, available_actions, record
+from workflow.services import available_actions, record
 from workflow.tests.svg_helpers import (
     SVG,
     arrows,
@@ -22,6 +22,7 @@ from workflow.tests.svg_helpers import (
     x_positions,
 )
 from workflow.tests.testapp.models import Ticket
+from workflow.ui.diagram import model_diagram_svg, next_steps, state_diagram_svg
 
 S = Ticket.Status
 

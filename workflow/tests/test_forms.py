@@ -2,7 +2,7 @@
 
 from django import forms
 
-from workflow.forms import ListFilter, StyledMixin
+from workflow.ui.forms import ListFilter, StyledMixin
 
 
 class Styled(StyledMixin, forms.Form):

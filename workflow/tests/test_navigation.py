@@ -4,9 +4,9 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
+from accounts import navigation
 from accounts.models import User
 from accounts.rules import is_committee
-from workflow import navigation
 
 pytestmark = pytest.mark.django_db
 

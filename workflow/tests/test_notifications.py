@@ -10,8 +10,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from workflow import tasks
-from workflow.errors import WorkflowError
+from workflow.engine import outbox as tasks
+from workflow.engine.errors import WorkflowError
 from workflow.models import Notification, TransitionLog
 from workflow.services import perform
 from workflow.tests.testapp.models import Ticket, make_ticket
@@ -66,7 +66,7 @@ def test_a_failed_transition_leaves_no_log_and_no_notification(ticket, county_na
 
 def test_a_failing_mail_server_never_undoes_the_transition_and_the_sweep_retries(ticket, county_nanhu, office_reviewer):
     mail.outbox.clear()
-    with mock.patch("workflow.tasks.send_mail", side_effect=ConnectionRefusedError("smtp down")):
+    with mock.patch("workflow.engine.outbox.send_mail", side_effect=ConnectionRefusedError("smtp down")):
         ticket = submit(ticket, county_nanhu)
     assert ticket.status == Ticket.Status.SUBMITTED
     note = Notification.objects.get(recipient=office_reviewer)
@@ -84,7 +84,7 @@ def test_a_failing_mail_server_never_undoes_the_transition_and_the_sweep_retries
 
 
 def _claimed_then_worker_died(ticket, county_nanhu, office_reviewer):
-    with mock.patch("workflow.services._enqueue_delivery"):  # the broker lost the message
+    with mock.patch("workflow.engine.outbox._enqueue_delivery"):  # the broker lost the message
         submit(ticket, county_nanhu)
     note = Notification.objects.get(recipient=office_reviewer)
     assert note.email_status == Notification.EmailStatus.PENDING

@@ -9,16 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from workflow.errors import WorkflowError
+from workflow.conventions.opinions import all_answered, opinion_cancel, opinion_give, opinion_request
+from workflow.conventions.purposes import register_purpose, unregister_purpose
+from workflow.engine.errors import WorkflowError
 from workflow.models import Notification, Opinion, TransitionLog, WorkItem
-from workflow.opinions import (
-    all_answered,
-    opinion_cancel,
-    opinion_give,
-    opinion_request,
-    register_purpose,
-    unregister_purpose,
-)
 from workflow.services import save_attachments
 from workflow.tests.testapp.models import make_ticket
 
@@ -322,7 +316,7 @@ def test_an_invitee_reads_the_record_and_its_attachments_only_while_invited(
 
 
 def test_a_named_expert_sees_the_answer_deadline_in_the_calendar(ticket, office_reviewer, experts):
-    from workflow.calendar import events_for
+    from workflow.ui.calendar import events_for
 
     (opinion,) = ask(office_reviewer, ticket, experts[:1])
     mine = [e for e in events_for(experts[0]) if e.kind == "opinion"]
@@ -368,7 +362,7 @@ def test_a_purpose_adds_its_own_fields_to_the_one_answer_form(ticket, office_rev
 
 
 def test_what_a_request_accepts_and_refuses(ticket, office_reviewer, experts, units):
-    from workflow.opinions import cancel_open, get_purpose
+    from workflow.conventions.opinions import cancel_open, get_purpose
 
     with pytest.raises(WorkflowError, match="没有这种征求意见事项") as err:
         opinion_request(target=ticket, invitees=experts, purpose="nope", actor=office_reviewer)

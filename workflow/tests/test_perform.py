@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from workflow.errors import WorkflowError
+from workflow.engine.errors import WorkflowError
 from workflow.models import SYSTEM_ROLE, Notification, TransitionLog, Version
 from workflow.services import available_actions, perform
 from workflow.tests.testapp.models import Ticket, make_ticket

@@ -3,7 +3,8 @@
 from django.db import IntegrityError
 from django.utils import timezone, translation
 
-from workflow import calendar, errors, registry
+from workflow.engine import errors, registry
+from workflow.ui import calendar
 
 
 def test_a_registered_rule_marker_reads_as_its_chinese_rule():

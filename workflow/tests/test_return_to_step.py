@@ -5,7 +5,7 @@ reason; the step's party gets the 待办 item and a notice; taking that step aga
 import pytest
 from django.urls import reverse
 
-from workflow import conventions
+from workflow.conventions import approval as conventions
 from workflow.models import Assignment, Notification, TransitionLog, WorkItem
 from workflow.services import available_actions, perform, transitions_of
 from workflow.tests.testapp.models import Ticket, make_ticket

@@ -1,6 +1,6 @@
 """FastSelect: the list filters' <select>, options memoised on the choices as rendered."""
 
-from workflow.widgets import FastSelect
+from workflow.ui.widgets import FastSelect
 
 
 def _render(choices, value):

@@ -3,10 +3,10 @@ transitions, acting assignments name who acts, and the people told are the peopl
 
 import pytest
 
+from workflow.inbox.workitems import assign, end_assignment, waiting_on
 from workflow.models import Notification, TransitionLog, WorkItem
 from workflow.services import next_actors, perform
 from workflow.tests.testapp.models import Ticket, make_ticket
-from workflow.workitems import assign, end_assignment, waiting_on
 
 pytestmark = pytest.mark.django_db
 

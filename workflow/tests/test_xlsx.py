@@ -14,8 +14,8 @@ from django.test import RequestFactory
 from openpyxl import load_workbook
 
 from accounts.models import Unit
-from workflow import xlsx
 from workflow.models import AuditEvent
+from workflow.ui import xlsx
 
 COLUMNS = [
     xlsx.Column("名称", "name"),

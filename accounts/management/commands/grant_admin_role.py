@@ -4,9 +4,8 @@ administrator can grant; run on the server at installation or when an administra
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.events import Kind, announce
 from accounts.models import ADMIN_ROLES, Membership, Unit, UnitKind, User
-from workflow.audit import audit
-from workflow.models import AuditEvent
 
 
 class Command(BaseCommand):
@@ -33,8 +32,8 @@ class Command(BaseCommand):
                 Membership.objects.filter(user=user, role=role).delete()
             else:
                 Membership.objects.get_or_create(user=user, unit=unit, role=role)
-            audit(
-                AuditEvent.Kind.ROLE_CHANGED,
+            announce(
+                Kind.ROLE_CHANGED,
                 username="installer",
                 obj=user,
                 change="revoke" if revoke else "grant",

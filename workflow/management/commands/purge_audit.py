@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from workflow.audit_chain import purge_before
+from ...audit.verify import purge_before
 
 
 class Command(BaseCommand):

@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from workflow.models import WorkItem
-from workflow.workitems import expected_items, participates, sync_items
+
+from ...inbox.workitems import expected_items, participates, sync_items
 
 
 def _describe(model, object_id, key, what):

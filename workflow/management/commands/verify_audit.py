@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workflow.audit_chain import verify_all
+from ...audit.verify import verify_all
 
 
 class Command(BaseCommand):

@@ -15,6 +15,7 @@ Use it in a core test (``jiaxing_pilot.settings_test`` installs it; pytest uses 
 
     def test_something(county_nanhu, office_reviewer, units):
         ticket = Ticket.objects.create(title="测试事项", county=units["nanhu"], created_by=county_nanhu)
+        sync(ticket)  # its work items: workflow.inbox.workitems.sync (perform and change sync by themselves)
         ticket = perform(ticket, "submit", actor=county_nanhu, freeze=True)
         perform(ticket, "return_to_county", actor=office_reviewer, comment="请补充")
 

@@ -21,7 +21,7 @@ def is_named_reviewer_if_any(user, ticket):
     """A ticket assigned to named office staff (承办人) is reviewed by them only."""
     if ticket is None:
         return True
-    from workflow.workitems import assignments_of
+    from workflow.inbox.workitems import assignments_of
 
     named = {a.user_id for a in assignments_of(ticket, role=Role.REFORM_OFFICE) if a.acts and a.user_id}
     return not named or user.pk in named

@@ -1,2 +1,2 @@
-"""项目实施's monitoring (quarterly reports and reminders, inspections and rectification, extension requests, the
-pilot's clock) and the figures read from it (the dashboard and its snapshot, goals, time in stage, county pages)."""
+"""项目实施 and what is read from it, in two subpackages: monitoring (quarterly reports, inspections, extensions, the
+clock) and dashboard (the dashboard, goals, time in stage, county pages). The top of the lifecycle: imports any app."""

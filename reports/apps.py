@@ -14,6 +14,7 @@ class ReportsConfig(AppConfig):
         from accounts.roles import roles_of
         from pilots.services import on_term_set
         from reports import demo_term_ended
+        from reports.dashboard import demo as dashboard_demo
         from reports.monitoring import (
             demo,
             rules,  # noqa: F401  (permissions)
@@ -27,6 +28,7 @@ class ReportsConfig(AppConfig):
         from workflow.ui import calendar
 
         on_term_set(ensure_report_quarters)  # a pilot's term set or moved: the reports of every quarter of it
+        demos.register(45, "reports.dashboard", dashboard_demo.seed)  # the office's goals
         demos.register(50, "reports", demo.seed)  # quarterly reports, inspections, extensions of the demo pilots
         demos.register(55, "reports.term_ended", demo_term_ended.seed)  # two earlier pilots: reports, then 总结评估
         register_purpose(

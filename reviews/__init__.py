@@ -1,2 +1,2 @@
-"""试点方案 (the plan: task list, risk and legality sections, stacking check, consultation, office review, committee
-approval) and 总结评估 (self-evaluation, evaluation, the summary that completes the pilot)."""
+"""试点方案 (reviews.plans) and 总结评估 (reviews.evaluation). Imports applications, pilots and the core; never
+reports (extension requests live there)."""

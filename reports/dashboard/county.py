@@ -21,7 +21,7 @@ from reports.monitoring import selectors
 from reports.monitoring.extensions import ExtensionRequest
 from reports.monitoring.inspections import RectificationItem
 from reports.monitoring.models import QuarterlyReport
-from reviews.plans import selectors as review_selectors
+from reviews.evaluation.selectors import self_evaluation_list
 
 SECTION_ROWS = 10
 T = QuarterlyReport.Timeliness
@@ -97,7 +97,7 @@ def county_sections(user, county, limit=SECTION_ROWS):
         _section(
             "evaluations",
             _("总结评估"),
-            review_selectors.evaluations(user).filter(county=county),
+            self_evaluation_list(user).filter(county=county),
             reverse("reviews:evaluation_list"),
             limit,
         ),

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from pilots.selectors import pilot_list
-from reports.dashboard.goals import seed_goals
 from reports.monitoring import extension_services, inspection_services, services
 from reports.monitoring.models import QuarterlyReport
 from workflow.services import change
@@ -45,7 +44,6 @@ def _fill(county, report, n, **extra):
 
 def seed():
     office = User.objects.get(username="office")
-    seed_goals(office)  # the seed's 2021/2022/2025 goals, kept by the office on the dashboard's goals page
     county = User.objects.get(username="county_jiashan")
     pilot = pilot_list(office).filter(county__code="jiashan", status="implementing").first()
     if pilot is None or QuarterlyReport.objects.filter(pilot=pilot, saved_at__isnull=False).exists():

@@ -5,7 +5,6 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Role
 from accounts.roles import unit_ids
 from pilots.selectors import pilot_list
-from reviews.evaluation.selectors import self_evaluation_list
 from reviews.plans.models import CONSULTATION, OpinionAnswer, Plan, StackingFlag, TaskRemark
 from workflow.models import Opinion
 
@@ -46,10 +45,3 @@ def consultation(plan):
 
 def flags(plan):
     return list(StackingFlag.objects.filter(plan=plan).select_related("answered_by").order_by("id"))
-
-
-def evaluations(user):
-    """The self-evaluations ``user`` may read, each with its evaluation (grade and total once scored), newest
-    first: what other apps (the county page) show of 总结评估."""
-
-    return self_evaluation_list(user)

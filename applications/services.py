@@ -17,8 +17,7 @@ from pilots.services import create_pilot_for
 from workflow.conventions.opinions import cancel_open, opinion_request
 from workflow.engine.errors import WorkflowError, rule_violation
 from workflow.inbox.workitems import sync
-from workflow.models import Attachment
-from workflow.services import change, perform, record
+from workflow.services import change, perform, record, remove_draft_attachment
 
 from .models import FORM_FIELDS, OPTIONAL_ON_SUBMIT, RECOMMENDATION, Application
 
@@ -123,23 +122,12 @@ def save_draft(*, actor, application, data, files=(), expected_state=None):
 
 def delete_attachment(*, actor, application, attachment_id):
     """Remove one of the draft's own attachments (files already submitted with a step are kept)."""
-
-    def apply(locked):
-        attachment = Attachment.objects.filter(
-            pk=attachment_id, object_id=locked.pk, content_type__model="application", log__isnull=True
-        ).first()
-        if attachment is None:
-            raise WorkflowError(_("附件不存在或已随申报提交，不能删除。"), status=404)
-        name = attachment.original_name
-        attachment.delete()
-        return {"file": name}
-
-    return change(
+    return remove_draft_attachment(
         application,
-        "attachment_removed",
+        attachment_id,
         actor=actor,
+        missing=_("附件不存在或已随申报提交，不能删除。"),
         role=Role.COUNTY,
-        apply=apply,
         permission="applications.edit_application",
         denied=_("只有申报县（市、区）可以删除附件。"),
         states=Application.EDITABLE,

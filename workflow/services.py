@@ -6,6 +6,7 @@ work items synced (``workflow.inbox.workitems.sync_items``), the next actors tol
 import logging
 
 import rules
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from django_fsm import ConcurrentTransition
 
 from .engine.errors import WorkflowError, rule_violation
 from .engine.log import acting_unit, freeze_version, record, save_attachments
-from .engine.models import SYSTEM_ROLE
+from .engine.models import SYSTEM_ROLE, Attachment
 from .engine.outbox import tell
 from .engine.transitions import (
     current_transition,
@@ -237,3 +238,29 @@ def change(
             save_attachments(locked, files, actor=actor, log=log if files_on_log else None)
         sync_items(locked, log=log, actor=actor)  # who it waits on now
     return locked
+
+
+def remove_draft_attachment(obj, attachment_id, *, actor, missing, since=None, **change_options):
+    """Delete one file the record's author uploaded and has not yet handed on: an attachment of the record itself,
+    not on a log row (files submitted with a step are kept), and, where ``since(locked)`` gives a time, uploaded
+    after it. Not found (or already handed on) → 404 with ``missing``. The rest is ``change``'s: the permission,
+    the states, the log row "attachment_removed" naming the file."""
+
+    def apply(locked):
+        files = Attachment.objects.filter(
+            pk=attachment_id,
+            content_type=ContentType.objects.get_for_model(type(locked)),
+            object_id=locked.pk,
+            log__isnull=True,
+        )
+        after = since(locked) if since else None
+        if after is not None:
+            files = files.filter(created_at__gt=after)
+        attachment = files.first()
+        if attachment is None:
+            raise WorkflowError(missing, status=404)
+        name = attachment.original_name
+        attachment.delete()
+        return {"file": name}
+
+    return change(obj, "attachment_removed", actor=actor, apply=apply, **change_options)

@@ -33,8 +33,8 @@ from reviews.evaluation.models import (
 from workflow.engine.errors import WorkflowError
 from workflow.inbox import workitems
 from workflow.inbox.workitems import sync
-from workflow.models import Attachment, TransitionLog
-from workflow.services import change, notify, perform, record
+from workflow.models import TransitionLog
+from workflow.services import change, notify, perform, record, remove_draft_attachment
 
 EVALUATING = "evaluating"  # the pilot's stage (pilots.models.Pilot.Status.EVALUATING)
 REPORT_DONE = ("submitted", "accepted")  # quarterly reports whose content counts (reports' states)
@@ -242,30 +242,13 @@ def save_self_evaluation(*, actor, self_evaluation, data, tasks=None, scores=Non
 
 def delete_attachment(*, actor, self_evaluation, attachment_id):
     """Remove a file uploaded since the last submission (what the office has already received is kept)."""
-
-    def apply(locked):
-        files = Attachment.objects.filter(
-            pk=attachment_id,
-            object_id=locked.pk,
-            content_type__app_label="reviews",
-            content_type__model="selfevaluation",
-            log__isnull=True,
-        )
-        if locked.submitted_at is not None:
-            files = files.filter(created_at__gt=locked.submitted_at)
-        attachment = files.first()
-        if attachment is None:
-            raise WorkflowError(_("附件不存在或已随自评提交，不能删除。"), status=404)
-        name = attachment.original_name
-        attachment.delete()
-        return {"file": name}
-
-    return change(
+    return remove_draft_attachment(
         self_evaluation,
-        "attachment_removed",
+        attachment_id,
         actor=actor,
+        missing=_("附件不存在或已随自评提交，不能删除。"),
+        since=lambda locked: locked.submitted_at,
         role=Role.COUNTY,
-        apply=apply,
         permission="reviews.edit_self_evaluation",
         denied=_("只有试点县（市、区）可以删除自评附件。"),
         states=SelfEvaluation.EDITABLE,

@@ -7,7 +7,7 @@ import pytest
 
 from pilots import services
 from pilots.models import Pilot
-from reports.tests.factories import make_pilot
+from pilots.tests.experience_factories import approved_pilot
 from workflow.diagram import next_steps
 from workflow.services import record
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def pilot(county_nanhu, office_reviewer, committee_member, sg_digital):
     """A pilot the committee approved (in planning), made through the application services."""
-    return make_pilot(county_nanhu, office_reviewer, committee_member, sg_digital)
+    return approved_pilot(county_nanhu, office_reviewer, committee_member, sg_digital)
 
 
 def test_an_evaluating_pilot_waits_on_the_offices_summary_report_and_its_timeline_says_who_completed_it(

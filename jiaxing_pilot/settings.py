@@ -273,6 +273,8 @@ REPORT_DUE_DAYS = env.int("REPORT_DUE_DAYS", default=15)
 SELF_EVALUATION_DAYS = env.int("SELF_EVALUATION_DAYS", default=30)
 # Similarity (0–100) at which a plan task is flagged as repeating an existing one (机械叠加).
 STACKING_THRESHOLD = env.int("STACKING_THRESHOLD", default=60)
+# The longest one extension request may move a pilot's end date (months after the current end; 适当延期).
+EXTENSION_MAX_MONTHS = env.int("EXTENSION_MAX_MONTHS", default=12)
 OPINION_DUE_DAYS = env.int("OPINION_DUE_DAYS", default=7)
 # 年度考评加分 proposed per promotion level (seed 三（三）: 在省市推广的酌情加分; the office confirms each one).
 # National promotion is not named in the seed: set BONUS_POINTS_NATIONAL=0 (or None here) to propose nothing.

@@ -328,8 +328,9 @@ class Pilot(WorkflowModel):
         return list(User.objects.filter(memberships__unit_id__in=units, is_active=True).distinct())
 
     # The pilot's stage follows its records (no office button): the services in pilots/services.py run these
-    # transitions as the system when the causing record moves (plan approved, extension approved, summary
-    # accepted), logging that cause. The role names who really decides, for the diagram and the timeline.
+    # transitions as the system when the causing record moves (plan approved, extension approved, the term's
+    # end, the summary reported to the committee), logging that cause. The role names who really takes the
+    # causing step, for the diagram and the timeline.
     @transition(
         field=status,
         source=Status.PLANNING,
@@ -365,7 +366,14 @@ class Pilot(WorkflowModel):
         source=Status.EVALUATING,
         target=Status.COMPLETED,
         permission=FOLLOWS_RECORDS,
-        custom={"role": Role.COMMITTEE, "label": _("试点总结通过，完成试点"), "automatic": True, "optional": True},
+        # Completed when the office reports the summary to the committee (试点总结及时报市委改革委): no
+        # committee approval of the summary exists; the committee reads it and may comment (阅示) afterwards.
+        custom={
+            "role": Role.REFORM_OFFICE,
+            "label": _("市委改革办报送试点总结，试点完成"),
+            "automatic": True,
+            "optional": True,
+        },
     )
     def complete(self):
         pass

@@ -186,8 +186,9 @@ def create_pilot_for(application, log):
 
 # --- the pilot's stage follows its records -----------------------------------------------------
 # No user moves a pilot through its stages: the record that decides (the committee's approval of the plan or of
-# an extension, the acceptance of the summary) calls one of these inside its own transaction, and the pilot's
-# log names that record as the cause. Only termination is a committee action (terminate_pilot).
+# an extension, the term's end, the office reporting the summary to the committee) calls one of these inside its
+# own transaction, and the pilot's log names that record as the cause. Only termination is a committee action
+# (terminate_pilot).
 def _cause(cause_log):
     """The causing log row as log details and as the comment shown in the pilot's timeline."""
     ct = cause_log.content_type
@@ -252,7 +253,7 @@ def begin_evaluation(pilot, *, cause_log):
 
 
 def complete(pilot, *, cause_log):
-    """The summary was accepted: the pilot is completed."""
+    """The office reported the summary to the committee: the pilot is completed."""
     return _system_step(pilot, "complete", cause_log=cause_log)
 
 

@@ -20,4 +20,7 @@ def test_the_pilot_diagram_has_its_own_states_and_names_who_decides():
     # The pilot's stage follows its records: the diagram names who really decides, not an office button.
     assert steps == {"extend": "市委改革委", "evaluate": "系统", "terminate": "市委改革委"}
     assert "(市委改革委)" in label_text(svg, "start") and "试点方案获批" in label_text(svg, "start")
-    assert "市委改革办" not in label_text(svg, "start") + label_text(svg, "extend") + label_text(svg, "complete")
+    assert "市委改革办" not in label_text(svg, "start") + label_text(svg, "extend")
+    # Completion is the office reporting the summary to the committee: no committee approval is drawn.
+    assert "(市委改革办)" in label_text(svg, "complete") and "报送试点总结" in label_text(svg, "complete")
+    assert "市委改革委" not in label_text(svg, "complete") and "通过" not in label_text(svg, "complete")

@@ -1,5 +1,6 @@
 """Demo reports of the Jiashan pilot over several quarters (on time, late, returned and accepted, one missing, one
-waiting for the office), an inspection with an open overdue item and a verified one, and a pending extension.
+waiting for the office), an inspection with an open overdue item and a verified one, and three extension requests
+(withdrawn, refused by the office with its reason, waiting for the committee).
 
 The pilot's plan is approved by the plans demo "today"; to show a history of quarters its term is set back to
 2025-07-01 through the core's audited edit (a logged correction), and each historical step runs with the clock set
@@ -15,6 +16,8 @@ from accounts.models import User
 from pilots.selectors import pilot_list
 from reports.monitoring import extension_services, inspection_services, services
 from reports.monitoring.models import QuarterlyReport
+from workflow.conventions.opinions import opinion_give
+from workflow.models import Opinion
 from workflow.services import change
 
 START = datetime.date(2025, 7, 1)
@@ -117,12 +120,82 @@ def seed():
     with on(datetime.date(2026, 10, 14)):
         inspection_services.act(actor=office, item=done, name="verify", comment="核实无误。")
 
-    ext = extension_services.apply_extension(
-        actor=county,
-        pilot=pilot,
-        reason="complex",
-        reason_text="数据确权和收益分配涉及多个部门，制度设计需延长半年完善。",
-        new_end=pilot.term_end.replace(month=12, day=31),
-    )
-    # Pending: the special group's and the guidance unit's opinions are still awaited.
-    extension_services.consult(actor=office, extension=ext, comment="请于10日内反馈意见。")
+    _extensions(county, office, pilot)
+
+
+def _answer(ext, verdicts):
+    """Each asked unit answers (``verdicts``: {unit kind: (verdict, text)}) as its first demo login."""
+    for opinion in Opinion.objects.for_object(ext).filter(status=Opinion.Status.PENDING).select_related("unit"):
+        verdict, text = verdicts[opinion.role]
+        giver = User.objects.filter(memberships__unit=opinion.unit, memberships__role=opinion.role).first()
+        opinion_give(actor=giver, opinion=opinion, verdict=verdict, text=text)
+
+
+def _extensions(county, office, pilot):
+    """Three requests of the Jiashan pilot: one withdrawn by the county while the units were being asked (their
+    requests cancelled by the system), one refused by the office with its reason after both opinions, and one
+    the office passed on after both opinions, waiting for the committee's decision at its meeting."""
+    with on(datetime.date(2026, 3, 2)):
+        ext = extension_services.apply_extension(
+            actor=county,
+            pilot=pilot,
+            reason="changed",
+            reason_text="省里部署数据要素市场化配置改革，试点任务需相应调整。",
+            new_end=pilot.term_end.replace(month=12, day=31),
+        )
+    with on(datetime.date(2026, 3, 3)):
+        ext = extension_services.consult(actor=office, extension=ext, comment="请于10日内反馈意见。")
+    with on(datetime.date(2026, 3, 16)):
+        extension_services.withdraw(
+            actor=county, extension=ext, comment="经县委改革办研究，待年度评估后再统筹考虑延期事项。"
+        )
+
+    with on(datetime.date(2026, 6, 1)):
+        ext = extension_services.apply_extension(
+            actor=county,
+            pilot=pilot,
+            reason="complex",
+            reason_text="数据确权、收益分配和安全监管涉及多个部门，需延长一年完善制度设计。",
+            new_end=extension_services.latest_new_end(pilot.term_end) - datetime.timedelta(days=1),
+        )
+    with on(datetime.date(2026, 6, 2)):
+        ext = extension_services.consult(actor=office, extension=ext, comment="请于10日内反馈意见。")
+    with on(datetime.date(2026, 6, 8)):
+        _answer(
+            ext,
+            {
+                "special_group": ("disagree", "任务清单中多数事项可在期限内完成，延期一年时间过长。"),
+                "guidance_unit": ("agree", "数据确权制度设计确需时间，同意适当延期。"),
+            },
+        )
+    with on(datetime.date(2026, 6, 12)):
+        extension_services.review(
+            actor=office,
+            extension=ext,
+            name="refuse",
+            comment="延期时间过长：任务清单中多数事项可在原期限内完成。请聚焦数据确权制度设计，压缩延期时长后重新申请。",
+        )
+
+    with on(datetime.date(2026, 11, 2)):
+        ext = extension_services.apply_extension(
+            actor=county,
+            pilot=pilot,
+            reason="complex",
+            reason_text="数据确权和收益分配涉及多个部门，制度设计需延长半年完善。",
+            new_end=pilot.term_end.replace(month=12, day=31),
+        )
+    with on(datetime.date(2026, 11, 3)):
+        ext = extension_services.consult(actor=office, extension=ext, comment="请于10日内反馈意见。")
+    with on(datetime.date(2026, 11, 9)):
+        _answer(
+            ext,
+            {
+                "special_group": ("agree", "延期半年聚焦数据确权制度设计，同意延期。"),
+                "guidance_unit": ("agree", "同意延期，市数据局将加强业务指导。"),
+            },
+        )
+    with on(datetime.date(2026, 11, 12)):
+        # Pending: with the committee, whose decision (or the office's record of it) cites its meeting.
+        extension_services.review(
+            actor=office, extension=ext, name="forward", comment="经审核，建议同意延期至2027年12月31日。"
+        )

@@ -1,7 +1,9 @@
-"""Extension request pages: apply (from the county's pilot), list, the request with opinions and actions."""
+"""Extension request pages: apply (from the county's pilot), list, the request with opinions (answered on it by
+the special group and the guidance unit) and actions."""
 
 import rules
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,17 +16,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pilots.selectors import access_pilot
-from reports.monitoring import extension_services, selectors
+from reports.monitoring import extension_selectors, extension_services, selectors
 from reports.monitoring.extensions import ExtensionRequest
 from reports.monitoring.filters import ExtensionFilter
 from workflow.engine.errors import WorkflowError
 from workflow.services import available_actions
 from workflow.ui.forms import ActionForm, StyledMixin
+from workflow.ui.opinion_views import opinion_panel
 from workflow.ui.selectors import opinions_of, timeline
 from workflow.ui.views import run_action
 
 
 class ExtensionForm(StyledMixin, forms.Form):
+    """The request; the date field knows the latest end date one extension may ask for (EXTENSION_MAX_MONTHS)."""
+
     reason = forms.ChoiceField(
         label=gettext_lazy("延期原因"),
         choices=ExtensionRequest.Reason.choices,
@@ -45,9 +50,23 @@ class ExtensionForm(StyledMixin, forms.Form):
         },
     )
 
+    def __init__(self, *args, latest=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if latest is not None:
+            self.fields["new_end"].widget.attrs["max"] = latest.isoformat()
+            self.fields["new_end"].help_text = _("一次延期最长%(months)s个月，最晚可延至%(latest)s。") % {
+                "months": settings.EXTENSION_MAX_MONTHS,
+                "latest": latest.isoformat(),
+            }
+
 
 class DecisionForm(ActionForm):
-    meeting_ref = forms.CharField(label=gettext_lazy("会议届次"), required=False, max_length=60)
+    meeting_ref = forms.CharField(
+        label=gettext_lazy("会议届次"),
+        required=False,
+        max_length=60,
+        help_text=gettext_lazy("例如：市委改革委第3次会议"),
+    )
 
 
 def access_extension(user, pk):
@@ -67,7 +86,8 @@ def extension_new(request, pilot_pk):
     pilot = access_pilot(request.user, pilot_pk)
     if not rules.has_perm("reports.apply_extension", request.user, pilot):
         raise PermissionDenied(_("只有试点县（市、区）可以申请延期。"))
-    form = ExtensionForm(request.POST or None)
+    latest = extension_services.latest_new_end(pilot.term_end) if pilot.term_end else None
+    form = ExtensionForm(request.POST or None, latest=latest)
     status = 200
     if request.method == "POST":
         status = 400
@@ -80,16 +100,32 @@ def extension_new(request, pilot_pk):
             else:
                 messages.success(request, _("延期申请已提交。"))
                 return redirect(ext)
-    return TemplateResponse(request, "reports/extension_new.html", {"pilot": pilot, "form": form}, status=status)
+    context = {"pilot": pilot, "form": form, "last_refusal": extension_selectors.last_refusal(request.user, pilot)}
+    return TemplateResponse(request, "reports/extension_new.html", context, status=status)
+
+
+def _ending(logs, ext):
+    """The log row that ended the request with a reason the county reads (refused, rejected or withdrawn)."""
+    if ext.is_pending:
+        return None
+    own = f"{ExtensionRequest.workflow_key}."
+    return next((log for log in reversed(logs) if log.action.startswith(own) and log.to_state == ext.status), None)
 
 
 def _context(request, ext, action_form=None):
+    actions = available_actions(ext, request.user)
+    form = action_form or DecisionForm(initial={"expected_state": ext.status})
+    if not any(t.custom.get("needs_meeting") for t in actions):  # the meeting field only for a decision
+        form.fields.pop("meeting_ref", None)
+    logs = timeline(ext)
     return {
         "ext": ext,
-        "opinions": opinions_of(ext),
-        "timeline": timeline(ext),
-        "actions": available_actions(ext, request.user),
-        "action_form": action_form or DecisionForm(initial={"expected_state": ext.status}),
+        "timeline": logs,
+        "ending": _ending(logs, ext),
+        "may_apply": not ext.is_pending and extension_selectors.may_apply(request.user, ext.pilot),
+        "actions": actions,
+        "action_form": form,
+        **opinion_panel(request.user, opinions_of(ext)),
     }
 
 
@@ -104,7 +140,7 @@ def extension_detail(request, pk):
 def extension_act(request, pk):
     ext = access_extension(request.user, pk)
     name = request.POST.get("name", "")
-    if name not in {"consult", "forward", *extension_services.DECISIONS}:
+    if name not in extension_services.ACTIONS:
         raise Http404
 
     def do(data):

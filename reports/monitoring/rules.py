@@ -23,6 +23,7 @@ def is_pilot_county(user, pilot):
 
 
 rules.add_perm("reports.apply_extension", is_pilot_county)
+rules.add_perm("reports.withdraw_extension", is_pilot_county)  # the request's county (it carries county_id too)
 rules.add_perm("reports.review_extension", is_reform_office)
 rules.add_perm("reports.decide_extension", is_committee)
 rules.add_perm("reports.record_extension", is_reform_office)

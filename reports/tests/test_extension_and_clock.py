@@ -34,7 +34,7 @@ def test_extension_approved_moves_the_end_date_and_adds_quarters(
     assert {o.unit_id for o in opinions} == {pilot.special_group_id} | (
         {pilot.guidance_unit_id} if pilot.guidance_unit_id else set()
     )
-    with pytest.raises(WorkflowError, match="尚未答复"):
+    with pytest.raises(WorkflowError, match="尚未全部答复"):
         ext_services.act(actor=office_reviewer, extension=extension, name="forward")
     for o in opinions:
         giver = sg_digital if o.unit_id == pilot.special_group_id else make_user("gu", o.unit.code)

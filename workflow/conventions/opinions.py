@@ -198,14 +198,26 @@ def opinion_give(*, actor, opinion, verdict, text, expected_state=None, files=()
     )
 
 
-def opinion_cancel(*, actor, opinion, comment, expected_state=None):
-    """The asking unit withdraws a request not yet answered (a reason is required)."""
-    return perform(opinion, "cancel", actor=actor, comment=comment, expected_state=expected_state, after=_end_read)
+def opinion_cancel(*, actor, opinion, comment, expected_state=None, system=False, details=None):
+    """The asking unit withdraws a request not yet answered (a reason is required). With ``system=True`` the
+    system withdraws it because the record asked about ended by someone else's step (``details`` name it)."""
+    return perform(
+        opinion,
+        "cancel",
+        actor=None if system else actor,
+        comment=comment,
+        expected_state=expected_state,
+        after=_end_read,
+        system=system,
+        details=details,
+    )
 
 
-def cancel_open(*, target, actor, comment, purpose=None):
-    """Withdraw every open request on ``target`` (e.g. when the record is returned during consultation)."""
+def cancel_open(*, target, actor, comment, purpose=None, system=False, details=None):
+    """Withdraw every open request on ``target`` (e.g. when the record is returned during consultation); as the
+    system (``system=True``, ``details`` naming the cause) when the one who ended the record did not ask, e.g. a
+    county withdrawing its request while the units asked have not answered."""
     pending = Opinion.objects.for_object(target).filter(status=Opinion.Status.PENDING)
     if purpose is not None:
         pending = pending.filter(purpose=purpose)
-    return [opinion_cancel(actor=actor, opinion=o, comment=comment) for o in pending]
+    return [opinion_cancel(actor=actor, opinion=o, comment=comment, system=system, details=details) for o in pending]

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from workflow.conventions.opinions import cancel_open, opinion_request
+from workflow.conventions.purposes import register_purpose, unregister_purpose
 from workflow.models import Notification, Opinion, TransitionLog, WorkItem
-from workflow.opinions import cancel_open, opinion_request, register_purpose, unregister_purpose
 from workflow.tests.testapp.models import make_ticket
 
 pytestmark = pytest.mark.django_db

@@ -274,6 +274,8 @@ SELF_EVALUATION_DAYS = env.int("SELF_EVALUATION_DAYS", default=30)
 # Similarity (0–100) at which a plan task is flagged as repeating an existing one (机械叠加).
 STACKING_THRESHOLD = env.int("STACKING_THRESHOLD", default=60)
 OPINION_DUE_DAYS = env.int("OPINION_DUE_DAYS", default=7)
+# Days a 市级有关单位 or guidance unit is given, by default, to reply to a problem item the office assigns to it.
+PROBLEM_REPLY_DAYS = env.int("PROBLEM_REPLY_DAYS", default=15)
 # 年度考评加分 proposed per promotion level (seed 三（三）: 在省市推广的酌情加分; the office confirms each one).
 # National promotion is not named in the seed: set BONUS_POINTS_NATIONAL=0 (or None here) to propose nothing.
 BONUS_POINTS = {

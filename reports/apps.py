@@ -16,6 +16,7 @@ class ReportsConfig(AppConfig):
 
         from . import (
             demo,
+            problem_rules,  # noqa: F401  (permissions of problem items, guidance records, supervision)
             rules,  # noqa: F401  (permissions)
         )
         from .calendar import rectification_deadlines, report_due_dates
@@ -49,6 +50,31 @@ class ReportsConfig(AppConfig):
                 "reports:dashboard",
                 15,
                 visible=lambda user: bool(roles_of(user) & {"reform_office", "committee"}),
+            )
+        )
+        registry.register_label("raised", _("提出问题或需市级支持事项"))
+        registry.register_label("guidance_recorded", _("记录业务指导"))
+        # 问题协调: the items raised by the counties, for everyone who takes part in them (problem_views.py).
+        navigation.register(
+            navigation.NavEntry(
+                "problems",
+                _("问题协调"),
+                "reports:problems",
+                66,
+                visible=lambda user: bool(
+                    roles_of(user)
+                    & {"county", "reform_office", "committee", "special_group", "guidance_unit", "municipal_dept"}
+                ),
+            )
+        )
+        # 协调督促: a special group's overdue reports and open rectification items (supervision_views.py).
+        navigation.register(
+            navigation.NavEntry(
+                "supervision",
+                _("协调督促"),
+                "reports:supervision",
+                67,
+                visible=lambda user: "special_group" in roles_of(user),
             )
         )
         registry.register_label("goal_created", _("设定工作目标"))

@@ -214,7 +214,8 @@ def dashboard_export(request, key):
             details={"table": key},
         )
     figures = [*context["pilot_figures"], context["pipeline"], context["reports"], context["rectification"]]
-    figures += [context["extensions"], context["results"], context["promotions"], context["bonus"]]
+    figures += [context["extensions"], context["problems"], context["results"], context["promotions"]]
+    figures += [context["bonus"]]
     figures += [context["my_work"]] if context["my_work"] else []
     figure = next((f for f in figures if f.key == key), None)
     if figure is None:

@@ -88,6 +88,8 @@ class QuarterlyReport(WorkflowModel):
     workflow_key = "quarterly_report"
     display_related = ("county",)
     EDITABLE = [Status.DRAFT, Status.RETURNED]
+    # 催办 a report the county owes: by the office, or by the pilot's special group (协调督促, reports/supervision.py).
+    conventions = {"urge": {"roles": [Role.REFORM_OFFICE, Role.SPECIAL_GROUP], "targets": [Role.COUNTY]}}
 
     pilot = models.ForeignKey(
         "pilots.Pilot", on_delete=models.PROTECT, related_name="quarterly_reports", verbose_name=_("试点项目")
@@ -370,4 +372,6 @@ def reminder_days_before():
 
 from .extensions import ExtensionRequest  # noqa: E402, F401  (its own module; registered with this app)
 from .goals import Goal  # noqa: E402, F401
+from .guidance import GuidanceRecord  # noqa: E402, F401
 from .inspections import Inspection, RectificationItem  # noqa: E402, F401
+from .problems import ProblemItem  # noqa: E402, F401

@@ -51,9 +51,13 @@ def sample_kwargs(name, pattern, s):
             value = s["county_membership"].pk
         elif param == "workflow":  # the conventions' record URLs (workflow.conventions) name the workflow
             value = "application"
+        elif param == "kind":  # the special group's 催办 names the kind of record (reports.supervision)
+            value = "quarterly_report"
+        elif param == "source":  # a problem item is raised from the application (reports.problem_views)
+            value = "application"
         elif param != "pk":
             value = MISSING
-        elif namespace == "applications":
+        elif namespace == "applications" or name == "reports:problem_new":
             value = s["application"].pk
         elif name.startswith("pilots:batch_"):
             value = s["batch"].pk

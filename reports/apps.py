@@ -16,6 +16,7 @@ class ReportsConfig(AppConfig):
 
         from . import (
             demo,
+            problem_demo,
             problem_rules,  # noqa: F401  (permissions of problem items, guidance records, supervision)
             rules,  # noqa: F401  (permissions)
         )
@@ -24,6 +25,8 @@ class ReportsConfig(AppConfig):
         from .related import extension_links, inspection_links, report_links
 
         demos.register(50, "reports", demo.seed)  # quarterly reports, inspections, extensions of the demo pilots
+        # 存在问题、需市级支持事项 in each state, a guidance record, a special group's 催办.
+        demos.register(55, "reports.problems", problem_demo.seed)
         register_purpose(
             EXTENSION_OPINION,
             _("延期申请征求意见"),

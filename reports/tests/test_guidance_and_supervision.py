@@ -13,9 +13,11 @@ from django.urls import reverse
 
 from pilots.services import terminate_pilot
 from reports import guidance_services, supervision
+from reports import services as report_services
 from reports.guidance import GuidanceRecord
 from reports.models import QuarterlyReport
-from reports.tests.factories import inspect_pilot
+from reports.tests.factories import fill, inspect_pilot
+from workflow import conventions
 from workflow.convention_models import Urging
 from workflow.errors import WorkflowError
 from workflow.models import Notification, TransitionLog
@@ -179,3 +181,17 @@ def test_guidance_by_url(pilot, guidance_data, guidance_agri, county_nanhu, sg_d
     assert 'data-testid="guidance-record"' in html and "召开数据授权运营座谈会" in html
     assert 'data-action="pilot.guidance_recorded"' in html and "纪要.pdf" in html  # on the timeline too
     assert 'data-testid="record-guidance"' not in html  # the group does not record guidance
+
+
+def test_the_groups_urging_reaches_the_county_only(overdue, county_nanhu, sg_digital, office_reviewer, clock):
+    """Past its deadline a rectification item waits on the office too (督促整改); the group's 催办 still tells only the
+    county, and a report waiting on the office (submitted) has nobody the group may urge."""
+    report, item = overdue
+    clock.set(datetime.date(2026, 7, 2))
+    rows = supervision.urge(actor=sg_digital, kind="rectification", pk=item.pk)
+    assert [r.unit_id for r in rows] == [item.county_id]
+    assert not Notification.objects.filter(recipient=office_reviewer, log__action="rectification.urge").exists()
+    assert Notification.objects.filter(recipient=county_nanhu, log__action="rectification.urge").exists()
+    report_services.submit_report(actor=county_nanhu, report=fill(county_nanhu, report))
+    with pytest.raises(WorkflowError, match="没有待办理的单位"):
+        conventions.urge(QuarterlyReport.objects.get(pk=report.pk), actor=sg_digital)

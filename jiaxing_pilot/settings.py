@@ -259,7 +259,7 @@ STORAGES = {
 }
 # Uploads live outside the static root and are only served through an access-checking view.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
-# Never routed: uploads are served only through workflow.views.attachment_download.
+# Never routed: uploads are served only through workflow.ui.views.attachment_download.
 MEDIA_URL = "/_private_media/"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -276,6 +276,8 @@ STACKING_THRESHOLD = env.int("STACKING_THRESHOLD", default=60)
 # The longest one extension request may move a pilot's end date (months after the current end; 适当延期).
 EXTENSION_MAX_MONTHS = env.int("EXTENSION_MAX_MONTHS", default=12)
 OPINION_DUE_DAYS = env.int("OPINION_DUE_DAYS", default=7)
+# Days a 市级有关单位 or guidance unit is given, by default, to reply to a problem item the office assigns to it.
+PROBLEM_REPLY_DAYS = env.int("PROBLEM_REPLY_DAYS", default=15)
 # 年度考评加分 proposed per promotion level (seed 三（三）: 在省市推广的酌情加分; the office confirms each one).
 # National promotion is not named in the seed: set BONUS_POINTS_NATIONAL=0 (or None here) to propose nothing.
 BONUS_POINTS = {

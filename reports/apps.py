@@ -22,6 +22,8 @@ class ReportsConfig(AppConfig):
         from reports.monitoring.calendar import rectification_deadlines, report_due_dates
         from reports.monitoring.extensions import EXTENSION_OPINION
         from reports.monitoring.services import ensure_report_quarters
+        from reports.problems import demo as problem_demo
+        from reports.problems import rules as problem_rules  # noqa: F401  (problem items, guidance records, 督促)
         from reports.related import extension_links, inspection_links, report_links
         from workflow.conventions.purposes import register_purpose
         from workflow.engine import registry
@@ -31,6 +33,8 @@ class ReportsConfig(AppConfig):
         demos.register(45, "reports.dashboard", dashboard_demo.seed)  # the office's goals
         demos.register(50, "reports", demo.seed)  # quarterly reports, inspections, extensions of the demo pilots
         demos.register(55, "reports.term_ended", demo_term_ended.seed)  # two earlier pilots: reports, then 总结评估
+        # 存在问题、需市级支持事项 in each state, a guidance record, a special group's 催办.
+        demos.register(56, "reports.problems", problem_demo.seed)
         register_purpose(
             EXTENSION_OPINION,
             _("延期申请征求意见"),
@@ -57,6 +61,31 @@ class ReportsConfig(AppConfig):
                 "reports:dashboard",
                 15,
                 visible=lambda user: bool(roles_of(user) & {"reform_office", "committee"}),
+            )
+        )
+        registry.register_label("raised", _("提出问题或需市级支持事项"))
+        registry.register_label("guidance_recorded", _("记录业务指导"))
+        # 问题协调: the items raised by the counties, for everyone who takes part in them (problem_views.py).
+        navigation.register(
+            navigation.NavEntry(
+                "problems",
+                _("问题协调"),
+                "reports:problems",
+                66,
+                visible=lambda user: bool(
+                    roles_of(user)
+                    & {"county", "reform_office", "committee", "special_group", "guidance_unit", "municipal_dept"}
+                ),
+            )
+        )
+        # 协调督促: a special group's overdue reports and open rectification items (supervision_views.py).
+        navigation.register(
+            navigation.NavEntry(
+                "supervision",
+                _("协调督促"),
+                "reports:supervision",
+                67,
+                visible=lambda user: "special_group" in roles_of(user),
             )
         )
         registry.register_label("goal_created", _("设定工作目标"))

@@ -2,7 +2,9 @@ from django.urls import path
 
 from reports.dashboard import county_views
 from reports.dashboard import views as dashboard_views
-from reports.monitoring import export_views, extension_views, inspection_views, views
+from reports.guidance import views as guidance_views
+from reports.monitoring import export_views, extension_views, inspection_views, supervision_views, views
+from reports.problems import views as problem_views
 
 app_name = "reports"
 urlpatterns = [
@@ -37,4 +39,13 @@ urlpatterns = [
     path("dashboard/<slug:key>.xlsx", dashboard_views.dashboard_export, name="dashboard_export"),
     path("dashboard/time-in-stage/<slug:key>.xlsx", dashboard_views.time_in_stage_export, name="time_in_stage_export"),
     path("results/", dashboard_views.result_list, name="results"),
+    # 存在问题、需市级支持事项 raised from applications, plans and reports, worked on until resolved (problem_views.py).
+    path("problems/", problem_views.problem_list, name="problems"),
+    path("problems/new/<slug:source>/<int:pk>/", problem_views.problem_new, name="problem_new"),
+    path("problems/<int:pk>/", problem_views.problem_detail, name="problem"),
+    path("problems/<int:pk>/act/", problem_views.problem_act, name="problem_act"),
+    # 协调督促 of the special groups, 业务指导记录 of the guidance units.
+    path("supervision/", supervision_views.supervision_page, name="supervision"),
+    path("supervision/<slug:kind>/<int:pk>/urge/", supervision_views.supervision_urge, name="supervision_urge"),
+    path("guidance/new/<int:pilot_pk>/", guidance_views.guidance_new, name="guidance_new"),
 ]

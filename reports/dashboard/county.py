@@ -21,6 +21,7 @@ from reports.monitoring import selectors
 from reports.monitoring.extensions import ExtensionRequest
 from reports.monitoring.inspections import RectificationItem
 from reports.monitoring.models import QuarterlyReport
+from reports.problems import selectors as problem_selectors
 from reviews.evaluation.selectors import self_evaluation_list
 
 SECTION_ROWS = 10
@@ -93,6 +94,14 @@ def county_sections(user, county, limit=SECTION_ROWS):
         _section("reports", _("季度进展报告"), reports, reverse("reports:list") + q, limit),
         _section("rectifications", _("整改事项"), items, reverse("reports:inspections") + q, limit),
         _section("extensions", _("延期申请"), extensions, reverse("reports:extensions") + q, limit),
+        # 存在问题、需市级支持事项 not yet resolved (reports/problems.py), the oldest first.
+        _section(
+            "problems",
+            _("未办结的问题和需市级支持事项"),
+            problem_selectors.problem_list(user).filter(county=county).unresolved().order_by("raised_at", "id"),
+            reverse("reports:problems") + q + "&state=unresolved",
+            limit,
+        ),
         # 总结评估: the list has no county filter; it shows a county user only its own county anyway.
         _section(
             "evaluations",

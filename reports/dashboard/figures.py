@@ -26,6 +26,7 @@ from reports.monitoring.extensions import ExtensionRequest
 from reports.monitoring.inspections import RectificationItem
 from reports.monitoring.models import InstitutionalResult, QuarterlyReport
 from reports.monitoring.selectors import submitted_results
+from reports.problems.models import ProblemItem
 from workflow.engine.registry import workflow_models
 from workflow.models import WorkItem
 
@@ -300,6 +301,50 @@ def extensions(user):
     return figure
 
 
+def problems(user, today=None):
+    """Unresolved 存在问题 and 需市级支持事项 by step and kind, and those assigned past their due date (one query)."""
+    today = today or timezone.localdate()
+    late = Q(status=ProblemItem.Status.ASSIGNED, due_on__lt=today)
+    rows = (
+        ProblemItem.objects.visible_to(user)
+        .unresolved()
+        .values("status", "kind")
+        .annotate(n=Count("id"), overdue=Count("id", filter=late))
+        .order_by()
+    )
+    counts, overdue = {}, {}
+    for r in rows:
+        counts[(r["status"], r["kind"])] = r["n"]
+        overdue[r["kind"]] = overdue.get(r["kind"], 0) + r["overdue"]
+    kinds = ProblemItem.Kind.choices
+    figure = Figure(
+        "problems",
+        _("问题和需市级支持事项（未办结）"),
+        [label for _v, label in kinds],
+        chart="",
+        row_header=_("办理环节"),
+    )
+    labels = dict(ProblemItem.Status.choices)
+    for status in ProblemItem.UNRESOLVED:
+        cells = [Cell(counts.get((status, k), 0), _url("reports:problems", state=status, kind=k)) for k, _l in kinds]
+        figure.rows.append(Row(str(labels[status]), cells, key=status))
+    figure.rows.append(
+        Row(
+            str(_("其中交办逾期")),
+            [Cell(overdue.get(k, 0), _url("reports:problems", overdue=1, kind=k)) for k, _l in kinds],
+            key="overdue",
+        )
+    )
+    figure.total_cells = [
+        Cell(
+            sum(counts.get((s, k), 0) for s in ProblemItem.UNRESOLVED),
+            _url("reports:problems", state="unresolved", kind=k),
+        )
+        for k, _l in kinds
+    ]
+    return figure
+
+
 # --- results ---------------------------------------------------------------------------------------
 def results_by_kind(user):
     """Institutional results (制度成果) of submitted reports, by kind (one query)."""
@@ -403,6 +448,7 @@ def dashboard(user, *, office=False, today=None):
         "reports": report_timeliness(user, today),
         "rectification": rectification(user, today),
         "extensions": extensions(user),
+        "problems": problems(user, today),
         "results": results_by_kind(user),
         "promotions": promotions_by_level(user),
         "bonus": bonus_by_county(user),
@@ -428,7 +474,7 @@ class _Overseer:
         self._membership_cache = [Membership(role=Role.COMMITTEE)]
 
 
-_FIGURES = ("pipeline", "reports", "rectification", "extensions", "results", "promotions", "bonus")
+_FIGURES = ("pipeline", "reports", "rectification", "extensions", "problems", "results", "promotions", "bonus")
 
 
 def _dump(context):

@@ -163,7 +163,7 @@ def result_list(request):
     )
 
 
-# --- Excel: each dashboard table as a sheet (workflow.xlsx: streamed, audited) ---------------------------
+# --- Excel: each dashboard table as a sheet (workflow.ui.xlsx: streamed, audited) ---------------------------
 def _figure_columns(figure):
 
     numeric = {
@@ -211,7 +211,8 @@ def dashboard_export(request, key):
             details={"table": key},
         )
     figures = [*context["pilot_figures"], context["pipeline"], context["reports"], context["rectification"]]
-    figures += [context["extensions"], context["results"], context["promotions"], context["bonus"]]
+    figures += [context["extensions"], context["problems"], context["results"], context["promotions"]]
+    figures += [context["bonus"]]
     figures += [context["my_work"]] if context["my_work"] else []
     figure = next((f for f in figures if f.key == key), None)
     if figure is None:

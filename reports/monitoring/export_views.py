@@ -1,5 +1,5 @@
 """Excel sheets of the reports app's lists (quarterly reports, rectification items, extension requests), each
-with the same scoping and filters as its page, through the shared export (workflow.xlsx)."""
+with the same scoping and filters as its page, through the shared export (workflow.ui.xlsx)."""
 
 from django.contrib.auth.decorators import login_required
 from django.utils.translation import gettext as _

@@ -1,5 +1,5 @@
 """The filters of the reports app's lists (quarterly reports, rectification items, extension requests): one form
-each, read from the query string alike by the list page and its Excel export (workflow.forms.ListFilter)."""
+each, read from the query string alike by the list page and its Excel export (workflow.ui.forms.ListFilter)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

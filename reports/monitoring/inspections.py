@@ -61,6 +61,8 @@ class RectificationItem(WorkflowModel):
     OPEN = [Status.OPEN, Status.REOPENED]
     workflow_key = "rectification"
     display_related = ("county",)
+    # 催办 by the pilot's special group (协调督促, monitoring/supervision.py); the office has its own step (督促整改).
+    conventions = {"urge": {"roles": [Role.SPECIAL_GROUP], "targets": [Role.COUNTY]}}
 
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="items", verbose_name=_("督察"))
     pilot = models.ForeignKey("pilots.Pilot", on_delete=models.PROTECT, related_name="+", verbose_name=_("试点项目"))

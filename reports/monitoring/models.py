@@ -87,6 +87,8 @@ class QuarterlyReport(WorkflowModel):
     workflow_key = "quarterly_report"
     display_related = ("county",)
     EDITABLE = [Status.DRAFT, Status.RETURNED]
+    # 催办 a report the county owes: by the office, or by the special group (协调督促, monitoring/supervision.py).
+    conventions = {"urge": {"roles": [Role.REFORM_OFFICE, Role.SPECIAL_GROUP], "targets": [Role.COUNTY]}}
 
     pilot = models.ForeignKey(
         "pilots.Pilot", on_delete=models.PROTECT, related_name="quarterly_reports", verbose_name=_("试点项目")

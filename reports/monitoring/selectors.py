@@ -59,7 +59,7 @@ def quarter_reports(user, *, year, quarter, timeliness="", county=None, status="
     qs = with_timeliness(report_list(user).filter(year=year, quarter=quarter))
     if timeliness in T.values:
         qs = qs.filter(timeliness_key=timeliness)
-    qs = filter_county(qs, county)  # an id, or part of a name (workflow.widgets.CountyFilterField)
+    qs = filter_county(qs, county)  # an id, or part of a name (workflow.ui.widgets.CountyFilterField)
     if status in QuarterlyReport.Status.values:
         qs = qs.filter(status=status)
     return qs

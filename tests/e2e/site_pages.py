@@ -13,6 +13,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from reports.problems.models import ProblemItem
+
 
 @dataclass
 class Visitor:
@@ -149,6 +151,9 @@ def _later_stage_pages(visitor, user):
         ("阶段用时分析", _maybe("reports:time_in_stage"), True),
         ("维护工作目标", _maybe("reports:goals"), True),
         ("制度成果", _maybe("reports:results"), True),
+        # 问题协调 (存在问题、需市级支持事项) and a special group's 协调督促
+        ("问题协调", reverse("reports:problems"), True),
+        ("协调督促", reverse("reports:supervision"), True),
     ]
     plans = Plan.objects.visible_to(user).order_by("pk")
     first, last = plans.first(), plans.last()
@@ -181,6 +186,14 @@ def _later_stage_pages(visitor, user):
         ]
     for report in QuarterlyReport.objects.visible_to(user).order_by("-pk")[:3]:
         pages.append(("季度报告填报", reverse("reports:edit", args=[report.pk]), False))
+    if report:
+        pages.append(("提出问题", reverse("reports:problem_new", args=["quarterly_report", report.pk]), False))
+    problem = ProblemItem.objects.visible_to(user).order_by("pk").first()
+    if problem:
+        pages.append(("问题详情", reverse("reports:problem", args=[problem.pk]), False))
+    if Plan.objects.visible_to(user).exists():  # the guidance unit's 业务指导记录 form on its pilot
+        pilot = Plan.objects.visible_to(user).order_by("pk").first().pilot
+        pages.append(("记录业务指导", reverse("reports:guidance_new", args=[pilot.pk]), False))
     inspection = Inspection.objects.order_by("pk").first()
     if inspection:
         pages.append(("督察详情", reverse("reports:inspection", args=[inspection.pk]), True))

@@ -49,11 +49,15 @@ def sample_kwargs(name, pattern, s):
             value = s["attachment"].pk
         elif param == "membership_pk":
             value = s["county_membership"].pk
-        elif param == "workflow":  # the conventions' record URLs (workflow.conventions) name the workflow
+        elif param == "workflow":  # the conventions' record URLs (workflow.conventions.approval) name the workflow
+            value = "application"
+        elif param == "kind":  # the special group's 催办 names the kind of record (reports.monitoring.supervision)
+            value = "quarterly_report"
+        elif param == "source":  # a problem item is raised from the application (reports.problems.views)
             value = "application"
         elif param != "pk":
             value = MISSING
-        elif namespace == "applications":
+        elif namespace == "applications" or name == "reports:problem_new":
             value = s["application"].pk
         elif name.startswith("pilots:batch_"):
             value = s["batch"].pk

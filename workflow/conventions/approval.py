@@ -14,7 +14,9 @@ A workflow model declares the ones it offers, one line each, in a class attribut
                                             #   step is taken again the record comes back to them (the
                                             #   ``Conventions`` mixin defines a transition ``return_to_step``)
         "batch": ["accept", "return_to_county"],  # 批量审批: these transitions on the list, one comment for all
-        "urge": True,                       # 催办: the reform office urges whoever the record waits on
+        "urge": True,                       # 催办: the reform office urges whoever the record waits on; or
+                                            #   {"roles": [...], "targets": [...]}: who may urge (default the
+                                            #   office) and the roles of the units urged (default any)
         "copy": True,                       # 抄送/传阅: an actor copies the record to units or people
         "phrases": True,                    # 常用意见: own phrases and defaults offered in the comment box
         "sheet": True,                      # 审批单: an A4 approval sheet from the timeline's rows
@@ -366,18 +368,37 @@ def run_batch(model, user, ids, name, comment):
 # --- 催办 (urge) -------------------------------------------------------------------------------------------
 
 
+def urge_spec(model):
+    """``(roles, targets)`` of a workflow's 催办: who may urge (the office unless declared) and the roles of those it
+    urges (an empty set: whoever the record waits on)."""
+    spec = declared(model, "urge")
+    if isinstance(spec, dict):
+        return set(spec.get("roles") or URGE_ROLES), set(spec.get("targets") or ())
+    return set(URGE_ROLES), set()
+
+
 def may_urge(obj, user):
-    return bool(declared(obj, "urge")) and bool(roles_of(user) & URGE_ROLES)
+    return bool(declared(obj, "urge")) and bool(roles_of(user) & urge_spec(obj)[0])
+
+
+def _urged_items(obj):
+    items = WorkItem.objects.for_object(obj).open()
+    targets = urge_spec(obj)[1]
+    return items.filter(role__in=targets) if targets else items
 
 
 def urge(obj, *, actor, comment=""):
-    """Urge every unit or person the record waits on; once a day each. Returns the new Urging rows."""
+    """Urge every unit or person the record waits on (in the declared target roles); once a day each. Returns the
+    new Urging rows; the log row names the urging role (the office, or e.g. the pilot's special group)."""
     if not may_urge(obj, actor):
-        raise PermissionDenied(_("只有市委改革办可以催办。"))
+        roles = urge_spec(obj)[0]
+        raise PermissionDenied(_("只有市委改革办可以催办。") if roles == URGE_ROLES else _("您没有权限催办该记录。"))
+    held = roles_of(actor) & urge_spec(obj)[0]
+    role = "reform_office" if "reform_office" in held else sorted(held)[0]
     today = timezone.localdate()
     ct = _ct(obj)
     with transaction.atomic():
-        items = list(WorkItem.objects.for_object(obj).open().select_related("unit", "user"))
+        items = list(_urged_items(obj).select_related("unit", "user"))
         if not items:
             raise WorkflowError(_("该记录当前没有待办理的单位，无需催办。"), status=409)
         done = set(
@@ -391,7 +412,7 @@ def urge(obj, *, actor, comment=""):
         if not targets:
             raise WorkflowError(_("今天已催办过，每条记录对每个单位每天最多催办一次。"), status=409)
         names = [str(i.unit.name if i.unit_id else i.user.display_name) for i in targets.values()]
-        log = _log(obj, "urge", actor=actor, role="reform_office", comment=comment, details={"urged": names})
+        log = _log(obj, "urge", actor=actor, role=role, comment=comment, details={"urged": names})
         try:
             with transaction.atomic():
                 rows = Urging.objects.bulk_create(
@@ -412,7 +433,8 @@ def urge(obj, *, actor, comment=""):
 
 
 def waits_on_anyone(obj):
-    return WorkItem.objects.for_object(obj).open().exists()
+    """Whether the record waits on someone it may be urged to act (``urge_spec``'s targets)."""
+    return _urged_items(obj).exists()
 
 
 def urgings_of(obj):

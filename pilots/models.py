@@ -280,6 +280,9 @@ class Pilot(WorkflowModel):
     )
     term_start = models.DateField(_("试点开始日期"), null=True, blank=True)
     term_end = models.DateField(_("试点期满日期"), null=True, blank=True)
+    # 试点期限原则上为2年: a term of any other length, set when the committee approves the plan, is an exception
+    # recorded with its reason (empty for the default term).
+    term_exception = models.TextField(_("试点期限例外理由"), blank=True)
     status = FSMField(_("阶段"), default=Status.PLANNING, choices=Status.choices, protected=True, db_index=True)
     created_at = models.DateTimeField(_("确定时间"), auto_now_add=True)
 
@@ -338,8 +341,8 @@ class Pilot(WorkflowModel):
         permission=FOLLOWS_RECORDS,
         custom={"role": Role.COMMITTEE, "label": _("试点方案获批，开始实施"), "automatic": True, "optional": True},
     )
-    def start(self, *, term_start, term_end):
-        self.term_start, self.term_end = term_start, term_end
+    def start(self, *, term_start, term_end, term_exception=""):
+        self.term_start, self.term_end, self.term_exception = term_start, term_end, term_exception
 
     @transition(
         field=status,

@@ -281,6 +281,9 @@ BONUS_POINTS = {
     "province": env.float("BONUS_POINTS_PROVINCE", default=2.0),
     "national": env.float("BONUS_POINTS_NATIONAL", default=3.0),
 }
+# Seed 三（三）: 试点工作富有成效 — a promotion proposes points only for a pilot whose evaluation reached this grade
+# (excellent, good, pass or fail: 优秀, 良好, 合格, 不合格); a pilot not yet evaluated waits for its evaluation.
+BONUS_MIN_GRADE = env("BONUS_MIN_GRADE", default="pass")
 SEED_DEMO_PASSWORD = env("SEED_DEMO_PASSWORD", default="Jiaxing#2026")
 
 # One line per request with its id, user, status and duration (jiaxing_pilot/requestlog.py); LOG_FORMAT=json

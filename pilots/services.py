@@ -18,7 +18,14 @@ from workflow.errors import WorkflowError
 from workflow.models import TransitionLog
 from workflow.services import change, notify, perform, record
 
+from .experiences import settle_bonus  # noqa: F401  (the evaluation, once completed, settles the waiting lines)
 from .models import Batch, Candidate, Pilot
+from .outcomes import (  # noqa: F401  (the later stages register and read the evaluation's outcome here)
+    Outcome,
+    evaluation_outcome,
+    minimum_grade_label,
+    register_outcome_reader,
+)
 
 
 def _require(perm_name, actor, obj=None):

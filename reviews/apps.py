@@ -49,12 +49,15 @@ class ReviewsConfig(AppConfig):
     def ready_evaluation(self):
         """Self-evaluation, evaluation and summary: permissions, log sentences, navigation and calendar."""
         from accounts.roles import roles_of
+        from pilots.services import register_outcome_reader
         from workflow import calendar, navigation, registry
 
         from . import evaluation_admin, evaluation_rules  # noqa: F401  (permissions)
         from .evaluation_calendar import self_evaluation_deadlines
+        from .evaluation_selectors import minimum_grade_label, pilot_outcome
 
         evaluation_admin.register()
+        register_outcome_reader(pilot_outcome, minimum_grade_label)  # the bonus rule and 容错免责 ask the grade here
         registry.register_label("evaluators_assigned", _("指定评估人员"))
         registry.register_label("evaluator_removed", _("撤销评估人员"))
         registry.register_label("score", _("评估打分"))

@@ -1,10 +1,13 @@
 """Read queries for self-evaluations and evaluations, each scoped by the user (404 for "missing" and "not yours")."""
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
 from accounts.roles import unit_ids
+from pilots.services import Outcome
 
+from . import grading
 from .evaluation_models import Evaluation, SelfEvaluation
 
 
@@ -49,3 +52,27 @@ def self_evaluation_content(se):
 def plan_tasks(pilot):
     plan = getattr(pilot, "plan", None)
     return list(plan.tasks.all()) if plan is not None else []
+
+
+def pilot_outcome(pilot):
+    """What the pilot's completed evaluation concluded (``pilots.services.evaluation_outcome`` reads this): its grade,
+    whether it reached ``BONUS_MIN_GRADE`` (试点工作富有成效) and whether it failed; None until it is completed."""
+    grade = (
+        Evaluation.objects.filter(pilot_id=pilot.pk, status__in=[Evaluation.Status.SCORED, Evaluation.Status.REPORTED])
+        .values_list("grade", flat=True)
+        .first()
+    )
+    if not grade:
+        return None
+    return Outcome(
+        grade=grade,
+        label=grading.grade_label(grade),
+        worked=grading.reaches(grade, settings.BONUS_MIN_GRADE),
+        failed=grade == grading.FAIL,
+        minimum_label=grading.grade_label(settings.BONUS_MIN_GRADE),
+    )
+
+
+def minimum_grade_label():
+    """The name of ``BONUS_MIN_GRADE`` (e.g. 合格), for the ledger's notes."""
+    return grading.grade_label(settings.BONUS_MIN_GRADE)

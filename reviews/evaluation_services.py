@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
 from pilots.services import complete as complete_pilot
+from pilots.services import settle_bonus
 from workflow import workitems
 from workflow.errors import WorkflowError
 from workflow.models import TransitionLog
@@ -552,6 +553,8 @@ def complete_evaluation(*, actor, evaluation, comment="", expected_state=None):
         before=grade,
         params=params,
         details=details,
+        # 试点工作富有成效: promotions of the pilot that waited for its grade now propose points, or say why not
+        after=lambda locked, log: settle_bonus(locked.pilot, cause_log=log),
     )
 
 

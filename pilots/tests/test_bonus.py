@@ -19,11 +19,17 @@ from pilots.experience_selectors import county_total, ledger_totals
 from workflow.errors import WorkflowError
 from workflow.models import AuditEvent, TransitionLog, WorkItem
 
-from .experience_factories import approved_pilot, promote, published
+from .experience_factories import approved_pilot, graded, promote, published
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _pilots_that_worked(monkeypatch):
+    """The pilots here passed their evaluation: a promotion proposes its points (the rule: test_bonus_rule.py)."""
+    graded(monkeypatch, "good")
 
 
 @pytest.fixture

@@ -18,9 +18,15 @@ from pilots.experience_selectors import experience_list
 from workflow.errors import WorkflowError
 from workflow.models import TransitionLog
 
-from .experience_factories import approved_pilot, draft, promote, published
+from .experience_factories import approved_pilot, draft, graded, promote, published
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _pilots_that_worked(monkeypatch):
+    """The pilots here passed their evaluation: a promotion proposes its points (the rule: test_bonus_rule.py)."""
+    graded(monkeypatch, "good")
 
 
 @pytest.fixture

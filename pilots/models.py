@@ -285,6 +285,11 @@ class Pilot(WorkflowModel):
     term_exception = models.TextField(_("试点期限例外理由"), blank=True)
     status = FSMField(_("阶段"), default=Status.PLANNING, choices=Status.choices, protected=True, db_index=True)
     created_at = models.DateTimeField(_("确定时间"), auto_now_add=True)
+    # 允许试错、包容失败: the committee's 容错免责 mark on a terminated or failed pilot (pilots/tolerance.py). A mark,
+    # not a stage: the pilot keeps its stage; the dashboard keeps it out of the negative figures.
+    tolerated_at = models.DateTimeField(_("容错免责认定时间"), null=True, blank=True)
+    tolerance_reason = models.TextField(_("容错免责理由"), blank=True)
+    tolerance_meeting_ref = models.CharField(_("容错免责会议届次"), max_length=60, blank=True)
 
     objects = PilotQuerySet.as_manager()
 
@@ -297,6 +302,8 @@ class Pilot(WorkflowModel):
             # The dashboard's counts by county and stage, and by batch and area: index-only scans (COUNT(*)).
             models.Index(fields=["county", "status"], name="pilot_county_status"),
             models.Index(fields=["batch", "area"], name="pilot_batch_area"),
+            # The dashboard's 容错免责 count per county: the few marked pilots only.
+            models.Index(fields=["county"], condition=Q(tolerated_at__isnull=False), name="pilot_tolerated"),
         ]
 
     # Written from RUNNING (a nested Meta cannot see it, so it is set here, before Django reads Meta).
@@ -316,6 +323,10 @@ class Pilot(WorkflowModel):
     @property
     def is_running(self):
         return self.status in self.RUNNING
+
+    @property
+    def is_tolerated(self):
+        return self.tolerated_at is not None
 
     def units_for_role(self, role):
         return {

@@ -26,6 +26,7 @@ from .outcomes import (  # noqa: F401  (the later stages register and read the e
     minimum_grade_label,
     register_outcome_reader,
 )
+from .tolerance import mark_tolerance, may_be_tolerated  # noqa: F401  (容错免责, the committee's mark)
 
 
 def _require(perm_name, actor, obj=None):

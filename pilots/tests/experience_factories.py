@@ -4,7 +4,7 @@ import datetime
 
 from applications import services as app_services
 from applications.tests.factories import filled_application, listed_candidate, open_batch
-from pilots import experiences
+from pilots import experiences, outcomes
 from workflow.opinions import opinion_give
 
 BODY = "我们推行“容缺受理”机制，企业开办材料不全时先行受理，并由数据专班集中归集公共数据。"
@@ -43,8 +43,6 @@ def promote(office, experience, level="province", day=datetime.date(2026, 3, 1),
 def graded(monkeypatch, grade="good", *, worked=True, failed=False):
     """Every pilot reads as evaluated with ``grade`` (what the reviews app's reader would say once an evaluation is
     completed): the ledger's own rules are tested on pilots that earned points; the rule itself in test_bonus_rule."""
-    from pilots import outcomes
-
     names = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
     outcome = outcomes.Outcome(grade=grade, label=names[grade], worked=worked, failed=failed, minimum_label="合格")
     monkeypatch.setitem(outcomes._readers, "evaluation", lambda pilot: outcome)

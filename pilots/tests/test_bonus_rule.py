@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from pilots import experiences
+from pilots import experiences, outcomes
 from pilots.experience_models import BonusEntry
 from workflow.models import Notification, TransitionLog, WorkItem
 
@@ -68,8 +68,6 @@ def test_a_higher_minimum_withholds_a_pass(monkeypatch, experience, office_revie
 def test_a_pilot_not_yet_evaluated_waits_and_its_evaluation_then_proposes_or_withholds(
     monkeypatch, pilot, office_reviewer
 ):
-    from pilots import outcomes
-
     monkeypatch.setitem(outcomes._readers, "evaluation", lambda pilot: None)
     monkeypatch.setitem(outcomes._readers, "minimum", lambda: "合格")
     first = line(promote(office_reviewer, published(office_reviewer, pilot, "甲"), level="city"))
@@ -88,8 +86,6 @@ def test_a_pilot_not_yet_evaluated_waits_and_its_evaluation_then_proposes_or_wit
 
 
 def test_a_waiting_line_is_withheld_when_the_evaluation_fails(monkeypatch, pilot, office_reviewer):
-    from pilots import outcomes
-
     monkeypatch.setitem(outcomes._readers, "evaluation", lambda pilot: None)
     monkeypatch.setitem(outcomes._readers, "minimum", lambda: "合格")
     entry = line(promote(office_reviewer, published(office_reviewer, pilot), level="city"))

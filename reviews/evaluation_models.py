@@ -24,6 +24,8 @@ EVALUATOR = "evaluator"
 SCORE_ACTION = "score"
 #: who may be named an evaluator: the pilot's special group and guidance unit staff, and invited experts
 EVALUATOR_ROLES = (Role.SPECIAL_GROUP, Role.GUIDANCE_UNIT, Role.EXPERT)
+#: the units that always evaluate a pilot with the office (seed 二（四）: 会同市级专项小组、市级牵头指导单位做好评估)
+UNIT_EVALUATOR_ROLES = (Role.SPECIAL_GROUP, Role.GUIDANCE_UNIT)
 SCORE = {"max_digits": 5, "decimal_places": 2}
 #: when an item that waits on something else opens (see ``Evaluation.work_item_dates``)
 NOT_YET = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
@@ -394,15 +396,32 @@ class Evaluation(WorkflowModel):
 
 
 class EvaluatorSheet(models.Model):
-    """One named evaluator's part: who, in which role and unit, and when the scores were handed in."""
+    """One evaluator's part: a named expert, or one of the units that always evaluate the pilot (its special group
+    and its guidance unit: ``evaluator`` empty, filled in by any of the unit's staff); in which role and unit, and
+    when the scores, or the unit's opinion alone, were handed in."""
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="sheets")
     evaluator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("评估人员")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("评估人员"),
     )
     role = models.CharField(_("身份"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("单位"))
     comment = models.TextField(_("总体评价"), blank=True)
+    # A unit may give its opinion without scoring (评分或提出意见): its sheet then counts in no total.
+    opinion_only = models.BooleanField(_("只提出评估意见"), default=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("填报人"),
+    )
     assigned_at = models.DateTimeField(_("指定时间"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("评分时间"), null=True, blank=True)
 
@@ -410,14 +429,32 @@ class EvaluatorSheet(models.Model):
         verbose_name = _("评估人员评分表")
         verbose_name_plural = _("评估人员评分表")
         ordering = ["assigned_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["evaluation", "evaluator"], name="evaluator_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "evaluator"], name="evaluator_once"),
+            models.UniqueConstraint(
+                fields=["evaluation", "unit", "role"], condition=Q(evaluator__isnull=True), name="evaluator_unit_once"
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.evaluation_id}: {self.evaluator_id}"
+        return f"{self.evaluation_id}: {self.evaluator_id or self.unit_id}"
 
     @property
     def has_scored(self):
         return self.submitted_at is not None
+
+    @property
+    def is_unit_sheet(self):
+        return self.evaluator_id is None
+
+    @property
+    def counts_in_total(self):
+        """Handed in with scores (an opinion alone counts in no total)."""
+        return self.has_scored and not self.opinion_only
+
+    @property
+    def name(self):
+        return self.unit.name if self.is_unit_sheet else self.evaluator.display_name
 
 
 class EvaluatorScore(models.Model):

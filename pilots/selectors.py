@@ -59,6 +59,11 @@ def pilot_list(user, *, stage="", county=None, area="", batch=None, tolerated=No
     return qs.select_related("county", "batch", "special_group", "guidance_unit").order_by("-created_at")
 
 
+def pilots_in_stage(stage):
+    """Every pilot in ``stage``, whoever reads them (the jobs of the later stages: the clock's net)."""
+    return Pilot.objects.filter(status=stage).order_by("pk")
+
+
 def access_pilot(user, pk):
     return get_object_or_404(pilot_list(user).select_related("application"), pk=pk)
 

@@ -64,6 +64,9 @@ class ReviewsConfig(AppConfig):
         registry.register_label("summary_saved", _("保存试点总结"))
         registry.register_label("committee_commented", _("市委改革委阅示意见"))
         registry.register_label("comment_summary", _("阅示试点总结"))
+        registry.register_label("se_reminder_before", _("系统提醒：试点自评即将到期"))
+        registry.register_label("se_reminder_due", _("系统提醒：试点自评今日到期"))
+        registry.register_label("se_reminder_overdue", _("系统告知：试点自评逾期未报"))
         calendar.register(self_evaluation_deadlines)
         calendar.register_kind("self_evaluation", _("试点自评"), "text-bg-info")
         navigation.register(

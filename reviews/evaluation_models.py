@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -113,11 +114,21 @@ class SelfEvaluationQuerySet(ProtectedStatusQuerySet):
 
 
 class SelfEvaluation(WorkflowModel):
+    """The county's self-evaluation (自评): opened by the pilot's clock the day after its term ends (or started by the
+    county), due ``SELF_EVALUATION_DAYS`` after the term's end, a date fixed then; reminded and marked overdue like
+    the quarterly reports (``evaluation_reminders``)."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
         RETURNED = "returned", _("已退回修改")
         ACCEPTED = "accepted", _("已受理")
+
+    class Timeliness(models.TextChoices):
+        ON_TIME = "on_time", _("按时报送")
+        LATE = "late", _("逾期报送")
+        MISSING = "missing", _("逾期未报")
+        NOT_DUE = "not_due", _("未到期")
 
     workflow_key = "self_evaluation"
     display_related = ("county",)
@@ -132,8 +143,14 @@ class SelfEvaluation(WorkflowModel):
     criteria_set = models.ForeignKey(
         CriteriaSet, on_delete=models.PROTECT, related_name="+", verbose_name=_("评估指标体系")
     )
+    # Empty when the pilot's clock opened it (the system), the county's user when the county started it.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("填报人"),
     )
     status = FSMField(_("状态"), default=Status.DRAFT, choices=Status.choices, protected=True, db_index=True)
     overview = models.TextField(_("试点任务总体完成情况"), blank=True)
@@ -141,6 +158,7 @@ class SelfEvaluation(WorkflowModel):
     problems = models.TextField(_("存在问题和改进方向"), blank=True)
     due_on = models.DateField(_("自评报送期限"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("最近提交时间"), null=True, blank=True)
+    first_submitted_on = models.DateField(_("首次提交日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -165,14 +183,29 @@ class SelfEvaluation(WorkflowModel):
     def is_returned(self):
         return self.status == self.Status.RETURNED
 
+    def timeliness(self, today=None):
+        """On time, late (first submitted after the due date), overdue and still missing, or not due yet."""
+        if self.due_on is None:
+            return self.Timeliness.NOT_DUE
+        if self.first_submitted_on is not None:
+            return self.Timeliness.LATE if self.first_submitted_on > self.due_on else self.Timeliness.ON_TIME
+        today = today or timezone.localdate()
+        return self.Timeliness.MISSING if today > self.due_on else self.Timeliness.NOT_DUE
+
+    @property
+    def timeliness_label(self):
+        return self.Timeliness(self.timeliness()).label
+
+    @property
+    def is_overdue(self):
+        return self.timeliness() in (self.Timeliness.MISSING, self.Timeliness.LATE)
+
     def units_for_role(self, role):
         if role == Role.COUNTY:
             return [self.county]
         return list(Unit.objects.filter(kind=role))
 
     def work_item_dates(self, role):
-        from django.utils import timezone
-
         due = None
         if role == Role.COUNTY and self.due_on:
             due = timezone.make_aware(datetime.datetime.combine(self.due_on, datetime.time(23, 59)))
@@ -205,6 +238,7 @@ class SelfEvaluation(WorkflowModel):
     )
     def submit(self, *, at):
         self.submitted_at = at
+        self.first_submitted_on = self.first_submitted_on or timezone.localdate(at)
 
     @transition(
         field=status,
@@ -225,6 +259,30 @@ class SelfEvaluation(WorkflowModel):
     )
     def accept(self):
         pass
+
+
+class SelfEvaluationReminder(models.Model):
+    """One reminder of one self-evaluation (as ``reports.ReminderSent`` for the quarterly reports): the unique key
+    makes each reminder go out once, whoever runs the job (``evaluation_reminders``)."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("到期前提醒")
+        DUE = "due", _("到期当日提醒")
+        OVERDUE = "overdue", _("逾期告知")
+
+    self_evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("提醒类型"), max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("试点自评提醒")
+        verbose_name_plural = _("试点自评提醒")
+        constraints = [
+            models.UniqueConstraint(fields=["self_evaluation", "kind"], name="self_evaluation_reminder_once")
+        ]
+
+    def __str__(self):
+        return f"{self.self_evaluation_id}:{self.kind}"
 
 
 class SelfEvaluationTask(models.Model):

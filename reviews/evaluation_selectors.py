@@ -1,7 +1,9 @@
 """Read queries for self-evaluations and evaluations, each scoped by the user (404 for "missing" and "not yours")."""
 
 from django.conf import settings
+from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.roles import unit_ids
@@ -11,10 +13,27 @@ from . import grading
 from .evaluation_models import Evaluation, SelfEvaluation
 
 
-def self_evaluation_list(user, *, status=""):
+def timeliness_q(value, today=None):
+    """The self-evaluations on time, late, overdue and missing, or not due yet (``SelfEvaluation.timeliness``
+    in SQL)."""
+    today = today or timezone.localdate()
+    T = SelfEvaluation.Timeliness
+    never = Q(first_submitted_on__isnull=True)
+    return {
+        T.MISSING: never & Q(due_on__lt=today),
+        T.LATE: Q(first_submitted_on__gt=F("due_on")),
+        T.ON_TIME: Q(first_submitted_on__lte=F("due_on")),
+        T.NOT_DUE: never & (Q(due_on__gte=today) | Q(due_on__isnull=True)),
+    }[value]
+
+
+def self_evaluation_list(user, *, status="", timeliness=""):
+    """The self-evaluations ``user`` may read, by state and by timeliness (the office follows the overdue ones)."""
     qs = SelfEvaluation.objects.visible_to(user)
     if status in SelfEvaluation.Status.values:
         qs = qs.filter(status=status)
+    if timeliness in SelfEvaluation.Timeliness.values:
+        qs = qs.filter(timeliness_q(timeliness))
     return qs.select_related("pilot", "county", "evaluation").order_by("-updated_at", "-id")
 
 

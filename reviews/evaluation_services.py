@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
 from accounts.roles import memberships
+from pilots.selectors import pilots_in_stage
 from pilots.services import complete as complete_pilot
 from pilots.services import settle_bonus
 from workflow import workitems
 from workflow.errors import WorkflowError
-from workflow.models import TransitionLog
+from workflow.models import SYSTEM_ROLE, TransitionLog
 from workflow.services import change, notify, perform, record
 
 from . import grading
@@ -133,13 +134,54 @@ def institutional_results_text(pilot):
     return "\n".join(dict.fromkeys(lines))
 
 
+def self_evaluation_due(pilot):
+    """试点期满后做好自评: due ``SELF_EVALUATION_DAYS`` after the term's end, a date fixed by the term itself, so a
+    self-evaluation opened or started late is due on the same day (today's date only for a pilot without a term)."""
+    return (pilot.term_end or timezone.localdate()) + datetime.timedelta(days=self_evaluation_days())
+
+
 def start_self_evaluation(*, actor, pilot):
-    """The pilot county starts its self-evaluation once the pilot is evaluating: a row per plan task, pre-filled
-    with the last quarterly report's progress; the institutional results reported; a self-score per criterion."""
+    """The pilot county starts its self-evaluation once the pilot is evaluating (the clock normally opened it
+    already: ``open_self_evaluation``; then that one is returned)."""
     if not rules.has_perm("reviews.start_self_evaluation", actor, pilot):
         raise PermissionDenied(_("只有试点县（市、区）可以填报试点自评。"))
     if pilot.status != EVALUATING:
         raise WorkflowError(_("试点尚未进入总结评估阶段，不能开始自评。"))
+    return _create_self_evaluation(pilot, actor=actor, role=Role.COUNTY, unit=pilot.county)
+
+
+def open_self_evaluation(pilot, *, cause_log):
+    """The pilot's clock: the day after the term ends the county's self-evaluation opens (in its 我的待办, due
+    ``self_evaluation_due``), as the system, naming the term's end as the cause; the county is told."""
+    if pilot.status != EVALUATING:
+        return None
+    existing = SelfEvaluation.objects.filter(pilot=pilot).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        se = _create_self_evaluation(
+            pilot, actor=None, role=SYSTEM_ROLE, unit=None, details={"cause": {"log": cause_log.pk}}
+        )
+        notify(se, _logged(se, "self_evaluation.created"))
+    return se
+
+
+def open_missing_self_evaluations(batch_size=500):
+    """The clock's net: every pilot in evaluation without a self-evaluation gets it opened (one that entered evaluation
+    before the clock opened them, or whose opening failed on a day the criteria set was broken). Returns the count."""
+    opened = 0
+    for pilot in pilots_in_stage(EVALUATING).filter(self_evaluation__isnull=True).iterator(chunk_size=batch_size):
+        cause = TransitionLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(pilot), object_id=pilot.pk, action="pilot.evaluate"
+        ).last()
+        if cause is not None and open_self_evaluation(pilot, cause_log=cause) is not None:
+            opened += 1
+    return opened
+
+
+def _create_self_evaluation(pilot, *, actor, role, unit, details=None):
+    """The pilot's self-evaluation: a row per plan task, pre-filled with the last quarterly report's progress; the
+    institutional results reported; a self-score per criterion; due ``self_evaluation_due`` (one per pilot)."""
     existing = SelfEvaluation.objects.filter(pilot=pilot).first()
     if existing is not None:
         return existing
@@ -150,7 +192,6 @@ def start_self_evaluation(*, actor, pilot):
     progress = {p.task_key: p for p in report.progress.all()} if report else {}
     tasks = list(plan.tasks.all()) if plan is not None else []
     rows = [(t.key, t.content) for t in tasks] or [(k, p.task_content) for k, p in progress.items()]
-    start = pilot.term_end or timezone.localdate()
     try:
         with transaction.atomic():
             se = SelfEvaluation.objects.create(
@@ -159,7 +200,7 @@ def start_self_evaluation(*, actor, pilot):
                 criteria_set=criteria_set,
                 created_by=actor,
                 institutional_results=institutional_results_text(pilot),
-                due_on=max(start, timezone.localdate()) + datetime.timedelta(days=self_evaluation_days()),
+                due_on=self_evaluation_due(pilot),
             )
             SelfEvaluationTask.objects.bulk_create(
                 [
@@ -179,10 +220,15 @@ def start_self_evaluation(*, actor, pilot):
                 se,
                 "self_evaluation.created",
                 actor=actor,
-                role=Role.COUNTY,
-                unit=pilot.county,
+                role=role,
+                unit=unit,
                 to_state=se.status,
-                details={"report": report.pk if report else None, "tasks": len(rows)},
+                details={
+                    "report": report.pk if report else None,
+                    "tasks": len(rows),
+                    "due_on": se.due_on.isoformat(),
+                    **(details or {}),
+                },
             )
     except IntegrityError:
         return SelfEvaluation.objects.get(pilot=pilot)

@@ -55,8 +55,9 @@ class CommentForm(StyledMixin, forms.Form):
 # --- the list ----------------------------------------------------------------------------------
 @login_required
 def evaluation_list(request):
-    status = request.GET.get("status", "")
-    page = Paginator(selectors.self_evaluation_list(request.user, status=status), 20).get_page(request.GET.get("page"))
+    status, timeliness = request.GET.get("status", ""), request.GET.get("timeliness", "")
+    qs = selectors.self_evaluation_list(request.user, status=status, timeliness=timeliness)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "reviews/evaluation_list.html",
@@ -64,6 +65,8 @@ def evaluation_list(request):
             "page": page,
             "statuses": SelfEvaluation.Status.choices,
             "status": status,
+            "timeliness_choices": SelfEvaluation.Timeliness.choices,
+            "timeliness": timeliness,
             "to_start": selectors.to_start(request.user),
         },
     )

@@ -486,6 +486,7 @@ from .evaluation_models import (  # noqa: E402,F401
     EvaluatorScore,
     EvaluatorSheet,
     SelfEvaluation,
+    SelfEvaluationReminder,
     SelfEvaluationTask,
     SelfScore,
 )

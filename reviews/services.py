@@ -18,6 +18,11 @@ from workflow.opinions import opinion_give, opinion_request
 from workflow.services import change, perform, record, save_attachments
 
 from . import stacking
+from .evaluation_services import (  # noqa: F401  (the pilot's clock in reports opens the self-evaluation)
+    ensure_default_criteria_set,
+    open_missing_self_evaluations,
+    open_self_evaluation,
+)
 from .models import (
     CONSULTATION,
     LEGALITY_FILE,

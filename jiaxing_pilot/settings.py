@@ -137,6 +137,11 @@ CELERY_BEAT_SCHEDULE = {
     "fill-report-quarters": {"task": "reports.fill_report_quarters", "schedule": timedelta(minutes=10)},
     "send-report-reminders": {"task": "reports.send_report_reminders", "schedule": crontab(hour=7, minute=30)},
     "close-ended-terms": {"task": "reports.close_ended_terms", "schedule": crontab(hour=0, minute=45)},
+    # Self-evaluations (reviews/tasks.py): before, on and after their due date, as the reports' reminders.
+    "send-self-evaluation-reminders": {
+        "task": "reviews.send_self_evaluation_reminders",
+        "schedule": crontab(hour=7, minute=35),
+    },
     # The dashboard's figures, counted once a minute for every reader (reports.dashboard.figures.refresh_snapshot).
     "refresh-dashboard": {"task": "reports.refresh_dashboard", "schedule": timedelta(minutes=1)},
 }
@@ -271,6 +276,8 @@ PILOT_TERM_YEARS = env.int("PILOT_TERM_YEARS", default=2)
 REPORT_DUE_DAYS = env.int("REPORT_DUE_DAYS", default=15)
 # The county self-evaluates within this many days of the term's end (总结评估; the deadline on 我的日程).
 SELF_EVALUATION_DAYS = env.int("SELF_EVALUATION_DAYS", default=30)
+# Days before that due date the county is reminded (then on the day; the office is told once it is overdue).
+SELF_EVALUATION_REMINDER_DAYS = env.int("SELF_EVALUATION_REMINDER_DAYS", default=5)
 # Similarity (0–100) at which a plan task is flagged as repeating an existing one (机械叠加).
 STACKING_THRESHOLD = env.int("STACKING_THRESHOLD", default=60)
 # The longest one extension request may move a pilot's end date (months after the current end; 适当延期).
@@ -285,6 +292,9 @@ BONUS_POINTS = {
     "province": env.float("BONUS_POINTS_PROVINCE", default=2.0),
     "national": env.float("BONUS_POINTS_NATIONAL", default=3.0),
 }
+# Seed 三（三）: 试点工作富有成效 — a promotion proposes points only for a pilot whose evaluation reached this grade
+# (excellent, good, pass or fail: 优秀, 良好, 合格, 不合格); a pilot not yet evaluated waits for its evaluation.
+BONUS_MIN_GRADE = env("BONUS_MIN_GRADE", default="pass")
 SEED_DEMO_PASSWORD = env("SEED_DEMO_PASSWORD", default="Jiaxing#2026")
 
 # One line per request with its id, user, status and duration (jiaxing_pilot/requestlog.py); LOG_FORMAT=json

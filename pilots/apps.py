@@ -47,6 +47,7 @@ class PilotsConfig(AppConfig):
         ]:
             navigation.register(entry)
         registry.register_label("guidance_unit_assigned", _("指定牵头指导单位"))
+        registry.register_label("tolerance_marked", _("认定容错免责"))
         self._register_case_library(navigation, registry)
 
     def _register_case_library(self, navigation, registry):

@@ -91,9 +91,17 @@ class PilotFilterForm(ListFilter):
     """The pilot list's filters (stage, county, area, batch): the dashboards link to this list with them."""
 
     stage = forms.ChoiceField(label=_("阶段"), required=False)
-    county = forms.Field(required=False)  # replaced per form by workflow.widgets.CountyFilterField
+    county = forms.Field(required=False)  # replaced per form by workflow.ui.widgets.CountyFilterField
     area = forms.ChoiceField(label=_("改革领域"), required=False)
     batch = forms.TypedChoiceField(label=_("批次"), required=False, coerce=int, empty_value=None)
+    tolerated = forms.TypedChoiceField(
+        label=_("容错免责"),
+        required=False,
+        coerce=lambda value: value == "1",
+        empty_value=None,
+        choices=[("", _("容错免责：全部")), ("1", _("已认定容错免责")), ("0", _("未认定容错免责"))],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
 
     def __init__(self, *args, batches, **kwargs):
 
@@ -119,4 +127,15 @@ class PilotFilterForm(ListFilter):
             county=data.get("county"),
             area=data.get("area") or "",
             batch=data.get("batch"),
+            tolerated=data.get("tolerated"),
         )
+
+
+class ToleranceForm(StyledMixin, forms.Form):
+    """The committee's 容错免责 mark on a terminated or failed pilot (允许试错、包容失败)."""
+
+    expected_state = forms.CharField(widget=forms.HiddenInput, required=False)
+    meeting_ref = forms.CharField(
+        label=_("会议届次"), max_length=60, required=False, help_text=_("例如：市委改革委第3次会议")
+    )
+    reason = forms.CharField(label=_("容错免责理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

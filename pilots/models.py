@@ -280,8 +280,16 @@ class Pilot(WorkflowModel):
     )
     term_start = models.DateField(_("试点开始日期"), null=True, blank=True)
     term_end = models.DateField(_("试点期满日期"), null=True, blank=True)
+    # 试点期限原则上为2年: a term of any other length, set when the committee approves the plan, is an exception
+    # recorded with its reason (empty for the default term).
+    term_exception = models.TextField(_("试点期限例外理由"), blank=True)
     status = FSMField(_("阶段"), default=Status.PLANNING, choices=Status.choices, protected=True, db_index=True)
     created_at = models.DateTimeField(_("确定时间"), auto_now_add=True)
+    # 允许试错、包容失败: the committee's 容错免责 mark on a terminated or failed pilot (pilots/tolerance.py). A mark,
+    # not a stage: the pilot keeps its stage; the dashboard keeps it out of the negative figures.
+    tolerated_at = models.DateTimeField(_("容错免责认定时间"), null=True, blank=True)
+    tolerance_reason = models.TextField(_("容错免责理由"), blank=True)
+    tolerance_meeting_ref = models.CharField(_("容错免责会议届次"), max_length=60, blank=True)
 
     objects = PilotQuerySet.as_manager()
 
@@ -294,6 +302,8 @@ class Pilot(WorkflowModel):
             # The dashboard's counts by county and stage, and by batch and area: index-only scans (COUNT(*)).
             models.Index(fields=["county", "status"], name="pilot_county_status"),
             models.Index(fields=["batch", "area"], name="pilot_batch_area"),
+            # The dashboard's 容错免责 count per county: the few marked pilots only.
+            models.Index(fields=["county"], condition=Q(tolerated_at__isnull=False), name="pilot_tolerated"),
         ]
 
     # Written from RUNNING (a nested Meta cannot see it, so it is set here, before Django reads Meta).
@@ -313,6 +323,10 @@ class Pilot(WorkflowModel):
     @property
     def is_running(self):
         return self.status in self.RUNNING
+
+    @property
+    def is_tolerated(self):
+        return self.tolerated_at is not None
 
     def units_for_role(self, role):
         return {
@@ -338,8 +352,8 @@ class Pilot(WorkflowModel):
         permission=FOLLOWS_RECORDS,
         custom={"role": Role.COMMITTEE, "label": _("试点方案获批，开始实施"), "automatic": True, "optional": True},
     )
-    def start(self, *, term_start, term_end):
-        self.term_start, self.term_end = term_start, term_end
+    def start(self, *, term_start, term_end, term_exception=""):
+        self.term_start, self.term_end, self.term_exception = term_start, term_end, term_exception
 
     @transition(
         field=status,

@@ -14,6 +14,8 @@ rules.add_perm("pilots.assign_guidance_unit", is_reform_office)
 # The pilot's stage follows its records: no user takes start/extend/evaluate/complete (the system does).
 rules.add_perm("pilots.follows_records", rules.always_deny)
 rules.add_perm("pilots.terminate_pilot", is_committee)
+# 容错免责 (允许试错、包容失败): the committee marks a terminated or failed pilot (pilots/tolerance.py).
+rules.add_perm("pilots.mark_tolerance", is_committee)
 
 
 # --- experiences, promotion and the bonus-point ledger -----------------------------------------

@@ -39,11 +39,13 @@ def published_candidates(batch):
     )
 
 
-def pilot_list(user, *, stage="", county=None, area="", batch=None):
+def pilot_list(user, *, stage="", county=None, area="", batch=None, tolerated=None):
     """The pilots ``user`` may see, newest first; filtered by stage, county (an id, or part of a county's name:
-    ``workflow.widgets.filter_county``), area and batch (id) where given (the list page and the dashboards' links
-    use the same filters)."""
+    ``filter_county``), area, batch (id) and the 容错免责 mark (True: marked, False: not) where given
+    (the list page and the dashboards' links use the same filters)."""
     qs = Pilot.objects.visible_to(user)
+    if tolerated is not None:
+        qs = qs.filter(tolerated_at__isnull=not tolerated)
     if stage in Pilot.Status.values:
         qs = qs.filter(status=stage)
     elif stage == "running":
@@ -54,6 +56,11 @@ def pilot_list(user, *, stage="", county=None, area="", batch=None):
     if batch:
         qs = qs.filter(batch_id=batch)
     return qs.select_related("county", "batch", "special_group", "guidance_unit").order_by("-created_at")
+
+
+def pilots_in_stage(stage):
+    """Every pilot in ``stage``, whoever reads them (the jobs of the later stages: the clock's net)."""
+    return Pilot.objects.filter(status=stage).order_by("pk")
 
 
 def access_pilot(user, pk):

@@ -1,5 +1,6 @@
 """Changes to batches, candidates and pilots; every status change goes through workflow.services.perform."""
 
+import calendar
 import datetime
 
 import rules
@@ -12,7 +13,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.roles import units
+from pilots.experiences.services import settle_bonus  # noqa: F401  (the evaluation, once completed, settles the waiting lines)
 from pilots.models import Batch, Candidate, Pilot
+from pilots.outcomes import (  # noqa: F401  (the later stages register and read the evaluation's outcome here)
+    Outcome,
+    evaluation_outcome,
+    minimum_grade_label,
+    register_outcome_reader,
+)
+from pilots.tolerance import mark_tolerance, may_be_tolerated  # noqa: F401  (容错免责, the committee's mark)
 from workflow.engine.errors import WorkflowError
 from workflow.inbox import workitems
 from workflow.inbox.workitems import sync
@@ -204,8 +213,10 @@ def _cause(cause_log):
     return details, _("依据：%(cause)s") % {"cause": cause_log.sentence}
 
 
-def _system_step(pilot, name, *, cause_log, params=None, before=None):
+def _system_step(pilot, name, *, cause_log, params=None, before=None, note="", extra=None):
     details, comment = _cause(cause_log)
+    details.update(extra or {})
+    comment = f"{comment}{note}"
     return perform(
         pilot,
         name,
@@ -226,11 +237,42 @@ def add_years(day, years):
         return day.replace(year=day.year + years, day=28)
 
 
-def start_term(pilot, *, cause_log, approved_at):
-    """The plan was approved: the pilot starts implementing, its term running PILOT_TERM_YEARS from that day."""
+def add_months(day, months):
+    """The same day ``months`` later, or the month's last day when it has no such day (31 March + 1 → 30 April)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return day.replace(year=year, month=month + 1, day=min(day.day, last))
+
+
+def default_term_months():
+    """试点期限原则上为2年: the default term in months (``PILOT_TERM_YEARS``)."""
+    return settings.PILOT_TERM_YEARS * 12
+
+
+def start_term(pilot, *, cause_log, approved_at, months=None, exception_reason=""):
+    """The plan was approved: the pilot starts implementing, its term running from that day for the months the
+    committee set (``PILOT_TERM_YEARS`` by default). A term of any other length is an exception: its reason is
+    kept on the pilot and written, with the months, on the pilot's log row."""
     start = timezone.localdate(approved_at) if isinstance(approved_at, datetime.datetime) else approved_at
-    end = add_years(start, settings.PILOT_TERM_YEARS)
-    return _term_set(_system_step(pilot, "start", cause_log=cause_log, params={"term_start": start, "term_end": end}))
+    months = months or default_term_months()
+    exception_reason = (exception_reason or "").strip() if months != default_term_months() else ""
+    if months != default_term_months() and not exception_reason:
+        raise ValueError("a term other than PILOT_TERM_YEARS needs its reason (the plan's decision asks for it)")
+    end = add_months(start, months)
+    note, extra = "", {"term_months": months}
+    if exception_reason:
+        note = _("；试点期限%(months)s个月（例外，理由：%(reason)s）") % {"months": months, "reason": exception_reason}
+        extra["term_exception"] = exception_reason
+    pilot = _system_step(
+        pilot,
+        "start",
+        cause_log=cause_log,
+        params={"term_start": start, "term_end": end, "term_exception": exception_reason},
+        note=note,
+        extra=extra,
+    )
+    return _term_set(pilot)
 
 
 def extend_term(pilot, *, new_end, cause_log):

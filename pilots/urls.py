@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/", views.pilot_detail, name="pilot_detail"),
     path("<int:pk>/act/", views.pilot_act, name="pilot_act"),
     path("<int:pk>/guidance-unit/", views.pilot_guidance, name="pilot_guidance"),
+    path("<int:pk>/tolerance/", views.pilot_tolerance, name="pilot_tolerance"),
     path("decided/", views.decided_list, name="decided_list"),
     path("decided/export.xlsx", export_views.decided_export, name="decided_export"),
     # 嘉兴样本 (the case library), promotion and the bonus-point ledger: pilots/experience_views.py

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.roles import roles_of, sees_everything
 from pilots import selectors, services
-from pilots.forms import BatchForm, CandidateFilter, CandidateForm, GuidanceUnitForm, PilotFilterForm
+from pilots.forms import BatchForm, CandidateFilter, CandidateForm, GuidanceUnitForm, PilotFilterForm, ToleranceForm
 from pilots.models import Batch, Candidate, Pilot
 from workflow.engine.registry import related_for
 from workflow.services import available_actions
@@ -220,9 +220,11 @@ def pilot_list(request):
     return TemplateResponse(request, "pilots/pilot_list.html", {"page": page, "filter": form})
 
 
-def _pilot_detail(request, pilot, form=None, guidance_form=None, status=200):
-    """The pilot's stage follows its records: the only button is the committee's termination."""
+def _pilot_detail(request, pilot, form=None, guidance_form=None, status=200, tolerance_form=None):
+    """The pilot's stage follows its records: the only button is the committee's termination (and, on a terminated
+    or failed pilot, its 容错免责 mark)."""
     can_assign = rules.has_perm("pilots.assign_guidance_unit", request.user, pilot) and pilot.status in Pilot.RUNNING
+    may_tolerate = rules.has_perm("pilots.mark_tolerance", request.user, pilot) and services.may_be_tolerated(pilot)
     return TemplateResponse(
         request,
         "pilots/pilot_detail.html",
@@ -234,6 +236,9 @@ def _pilot_detail(request, pilot, form=None, guidance_form=None, status=200):
             "action_form": form if form is not None else ActionForm(initial={"expected_state": pilot.status}),
             "guidance_form": (guidance_form or GuidanceUnitForm(initial={"unit": pilot.guidance_unit_id}))
             if can_assign
+            else None,
+            "tolerance_form": (tolerance_form or ToleranceForm(initial={"expected_state": pilot.status}))
+            if may_tolerate or tolerance_form is not None
             else None,
         },
         status=status,
@@ -278,6 +283,30 @@ def pilot_guidance(request, pk):
         messages.success(request, _("牵头指导单位已调整为%(unit)s。") % {"unit": changed.guidance_unit.name})
         return redirect(changed)
     return _pilot_detail(request, pilot, guidance_form=form, status=status)
+
+
+@login_required
+@require_POST
+def pilot_tolerance(request, pk):
+    """容错免责: the committee marks a terminated or failed pilot, with its reason and meeting."""
+    pilot = selectors.access_pilot(request.user, pk)
+    if not rules.has_perm("pilots.mark_tolerance", request.user, pilot):
+        raise PermissionDenied(_("只有市委改革委可以认定容错免责。"))
+    form = ToleranceForm(request.POST)
+    changed, status = call_service(
+        form,
+        lambda d: services.mark_tolerance(
+            actor=request.user,
+            pilot=pilot,
+            reason=d["reason"],
+            meeting_ref=d["meeting_ref"],
+            expected_state=d["expected_state"] or None,
+        ),
+    )
+    if changed:
+        messages.success(request, _("已认定容错免责。"))
+        return redirect(changed)
+    return _pilot_detail(request, selectors.access_pilot(request.user, pk), status=status, tolerance_form=form)
 
 
 # --- 确定名单 ----------------------------------------------------------------------------------

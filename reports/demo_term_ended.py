@@ -1,8 +1,11 @@
 """Demo of pilots whose term ended (registered by reports after its own demo: it walks every stage, so it lives at
-the top of the lifecycle): two pilots of a 2023 batch whose terms ended on 31 December 2025, run through every step with
-the clock set to the day it would have happened (demo data only). 南湖区's self-evaluation waits for the office;
-秀洲区's was accepted, three named evaluators scored it, the grade was computed, the summary reported to the
-committee (the pilot is completed) and the committee commented."""
+the top of the lifecycle): pilots of a 2023 batch run through every step with the clock set to the day it would have
+happened (demo data only). At each term's end the pilots' clock opened the county's self-evaluation, due
+SELF_EVALUATION_DAYS later. 南湖区 was reminded, told overdue to the office and submitted late: it waits for the
+office. 秀洲区's was accepted; its special group and guidance unit (evaluators from the start) and an expert scored
+it, the grade was computed, the summary reported to the committee (the pilot is completed) and the committee
+commented. 平湖市's plan was approved with an 18-month term (a recorded exception); its evaluation failed, the pilot
+was completed and the committee marked it 容错免责. 桐乡市's pilot was terminated and marked 容错免责."""
 
 import datetime
 from contextlib import contextmanager
@@ -17,7 +20,7 @@ from applications.services import FILLED_EXAMPLE
 from pilots import services as pilot_services
 from pilots.selectors import batch_list
 from reports.monitoring import services as report_services
-from reviews.evaluation import services
+from reviews.evaluation import reminders, services
 from reviews.plans import services as plan_services
 from reviews.plans.demo import SECTIONS, _consult, _pdf
 from workflow.conventions.opinions import opinion_give
@@ -40,7 +43,31 @@ PILOTS = [
         [("整合政务服务事项，实现“一网通办”全覆盖", "区行政审批局"), ("建立跨部门数据共享机制", "区数据局")],
         "reported",
     ),
+    (
+        "county_pinghu",
+        "“数字孪生”城市治理集成改革",
+        [("建设城市治理数字孪生平台", "市大数据中心"), ("推行城市事件“一网统管”", "市综合执法局")],
+        "failed",
+    ),
+    (
+        "county_tongxiang",
+        "数字贸易先行区集成改革",
+        [("建设数字贸易公共服务平台", "市商务局"), ("探索跨境数据流动便利化", "市数据局")],
+        "terminated",
+    ),
 ]
+# 试点期限原则上为2年: 平湖市's plan was approved with another term, a recorded exception with its reason.
+TERMS = {
+    "county_pinghu": {
+        "term_months": 18,
+        "term_reason": "城市治理数字孪生平台依托省级试点同步建设，试点期限与省级试点一致，定为18个月。",
+    }
+}
+TOLERANCE = {
+    "failed": "试点依托的省级平台建设延期，数字孪生底座未能按期建成，主要任务未达预期；县里已及时调整路径、"
+    "总结教训，符合“允许试错、包容失败”的容错情形。",
+    "terminated": "国家跨境数据流动政策调整，试点改革路径不再可行，县里主动报告并及时纠错，予以容错免责。",
+}
 
 
 @contextmanager
@@ -52,6 +79,8 @@ def on(day):
 
 
 SCORES = {"sg_digital": "88", "gu_data": "92", "expert": "85"}
+FAILED_SCORES = {"sg_digital": "55", "gu_data": "52", "expert": "50"}
+OVERVIEW = "试点方案确定的任务全部完成，形成了可复制的制度成果。"
 
 
 def _pilot(batch, office, committee, username, title, tasks):
@@ -105,7 +134,9 @@ def _pilot(batch, office, committee, username, title, tasks):
         plan = plan_services.review_plan(actor=office, plan=plan, name="pass_to_committee", comment="审核通过。")
     plan = plan.__class__.objects.get(pk=plan.pk)
     with on(APPROVED):
-        plan_services.decide_plan(actor=committee, plan=plan, name="approve", meeting_ref="第2次会议")
+        plan_services.decide_plan(
+            actor=committee, plan=plan, name="approve", meeting_ref="第2次会议", **TERMS.get(username, {})
+        )
     return county_user, pilot.__class__.objects.get(pk=pilot.pk)
 
 
@@ -128,48 +159,72 @@ def _reports(county_user, office, pilot):
 
 
 def _evaluate(county_user, office, committee, pilot, stop):
-    with on(datetime.date(2026, 1, 2)):
-        cause = record(pilot, "pilot.term_ended", actor=None, role="system", details={"term_end": "2025-12-31"})
+    if stop == "terminated":
+        return _terminate(committee, pilot)
+    ended = pilot.term_end + datetime.timedelta(days=1)
+    with on(ended):  # the pilots' clock (reports.clock.close_ended_terms): evaluation, and the self-evaluation opens
+        cause = record(pilot, "pilot.term_ended", actor=None, role="system", details={"term_end": str(pilot.term_end)})
         pilot = pilot_services.begin_evaluation(pilot, cause_log=cause)
-    with on(datetime.date(2026, 1, 15)):
-        se = services.start_self_evaluation(actor=county_user, pilot=pilot)
+        se = services.open_self_evaluation(pilot, cause_log=cause)
+    if stop == "submitted":  # reminded before and on the due date, the office told when overdue; submitted late
+        for day in (se.due_on - datetime.timedelta(days=3), se.due_on, se.due_on + datetime.timedelta(days=1)):
+            with on(day):
+                reminders.send_reminders(day)
+    submitted_on = se.due_on + datetime.timedelta(days=5) if stop == "submitted" else ended + datetime.timedelta(13)
+    done, overview = (40, "试点方案确定的任务部分完成，数字孪生平台尚未建成。") if stop == "failed" else (100, OVERVIEW)
+    with on(submitted_on):
         se = services.save_self_evaluation(
             actor=county_user,
             self_evaluation=se,
-            data={
-                "overview": "试点方案确定的任务全部完成，形成了可复制的制度成果。",
-                "problems": "部分数据共享仍依赖人工协调，下一步推动制度化。",
-            },
-            tasks={r.task_key: (100, "已按期完成，建立长效机制。") for r in se.task_results.all()},
-            scores={s.criterion_id: ("90", "") for s in se.self_scores.all()},
+            data={"overview": overview, "problems": "部分数据共享仍依赖人工协调，下一步推动制度化。"},
+            tasks={r.task_key: (done, "已按期完成，建立长效机制。") for r in se.task_results.all()},
+            scores={s.criterion_id: ("90" if done == 100 else "60", "") for s in se.self_scores.all()},
             files=[_pdf("试点自评报告.pdf")],
         )
         se = services.submit_self_evaluation(actor=county_user, self_evaluation=se)
     if stop == "submitted":
         return
-    with on(datetime.date(2026, 1, 20)):
+    scores = FAILED_SCORES if stop == "failed" else SCORES
+    with on(submitted_on + datetime.timedelta(days=5)):
         se = services.review_self_evaluation(actor=office, self_evaluation=se, name="accept", comment="材料齐全。")
-        evaluators = [User.objects.get(username=u) for u in SCORES]
+        # The pilot's special group and guidance unit evaluate from the start; the office adds an expert.
         evaluation = services.assign_evaluators(
-            actor=office, evaluation=se.evaluation, user_ids=[u.pk for u in evaluators]
+            actor=office, evaluation=se.evaluation, user_ids=[User.objects.get(username="expert").pk]
         )
-    with on(datetime.date(2026, 2, 5)):
-        for user in evaluators:
+    with on(submitted_on + datetime.timedelta(days=20)):
+        for username, score in scores.items():
             criteria = evaluation.criteria_set.criteria.all()
             services.submit_scores(
-                actor=user,
+                actor=User.objects.get(username=username),
                 evaluation=evaluation,
-                scores={c.pk: (SCORES[user.username], "") for c in criteria},
-                comment="试点成效明显，经验可复制推广。",
+                scores={c.pk: (score, "") for c in criteria},
+                comment="试点成效明显，经验可复制推广。" if stop != "failed" else "主要任务未达预期。",
             )
-    with on(datetime.date(2026, 2, 10)):
+    with on(submitted_on + datetime.timedelta(days=25)):
         evaluation = services.complete_evaluation(actor=office, evaluation=evaluation)
         evaluation = services.save_summary(
             actor=office, evaluation=evaluation, summary=services.initial_summary(evaluation)
         )
         evaluation = services.report_summary(actor=office, evaluation=evaluation, comment="请审阅。")
-    with on(datetime.date(2026, 2, 20)):
+    with on(submitted_on + datetime.timedelta(days=35)):
         services.comment_summary(actor=committee, evaluation=evaluation, comment="同意。请总结经验，在全市复制推广。")
+        if stop == "failed":
+            _tolerate(committee, pilot, stop, "第6次会议")
+
+
+def _terminate(committee, pilot):
+    with on(datetime.date(2024, 9, 10)):
+        pilot = pilot_services.terminate_pilot(
+            actor=committee, pilot=pilot, comment="国家跨境数据流动政策调整，改革路径不再可行，终止试点。"
+        )
+    with on(datetime.date(2024, 9, 20)):
+        _tolerate(committee, pilot, "terminated", "第2次会议")
+
+
+def _tolerate(committee, pilot, stop, meeting):
+    pilot_services.mark_tolerance(
+        actor=committee, pilot=pilot, reason=TOLERANCE[stop], meeting_ref=f"市委改革委{meeting}"
+    )
 
 
 def seed():
@@ -191,7 +246,8 @@ def seed():
         batch = pilot_services.batch_act(actor=office, batch=batch, name="open")
     for username, title, tasks, stop in PILOTS:
         county_user, pilot = _pilot(batch, office, committee, username, title, tasks)
-        _reports(county_user, office, pilot)
+        if stop != "terminated":
+            _reports(county_user, office, pilot)
         _evaluate(county_user, office, committee, pilot, stop)
     for name, day in (("close", datetime.date(2023, 11, 11)), ("decide", datetime.date(2023, 11, 21))):
         try:

@@ -51,19 +51,25 @@ class ReviewsConfig(AppConfig):
         # deferred: AppConfig.ready() runs once the app registry is ready; models and registries load only then
         from accounts import navigation
         from accounts.roles import roles_of
+        from pilots.services import register_outcome_reader
         from reviews.evaluation import admin as evaluation_admin
         from reviews.evaluation import rules as evaluation_rules  # noqa: F401  (permissions)
         from reviews.evaluation.calendar import self_evaluation_deadlines
+        from reviews.evaluation.selectors import minimum_grade_label, pilot_outcome
         from workflow.engine import registry
         from workflow.ui import calendar
 
         evaluation_admin.register()
+        register_outcome_reader(pilot_outcome, minimum_grade_label)  # the bonus rule and 容错免责 ask the grade here
         registry.register_label("evaluators_assigned", _("指定评估人员"))
         registry.register_label("evaluator_removed", _("撤销评估人员"))
         registry.register_label("score", _("评估打分"))
         registry.register_label("summary_saved", _("保存试点总结"))
         registry.register_label("committee_commented", _("市委改革委阅示意见"))
         registry.register_label("comment_summary", _("阅示试点总结"))
+        registry.register_label("se_reminder_before", _("系统提醒：试点自评即将到期"))
+        registry.register_label("se_reminder_due", _("系统提醒：试点自评今日到期"))
+        registry.register_label("se_reminder_overdue", _("系统告知：试点自评逾期未报"))
         calendar.register(self_evaluation_deadlines)
         calendar.register_kind("self_evaluation", _("试点自评"), "text-bg-info")
         navigation.register(

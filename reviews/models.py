@@ -8,6 +8,7 @@ from reviews.evaluation.models import (
     EvaluatorScore,
     EvaluatorSheet,
     SelfEvaluation,
+    SelfEvaluationReminder,
     SelfEvaluationTask,
     SelfScore,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "PlanTask",
     "ReferenceTask",
     "SelfEvaluation",
+    "SelfEvaluationReminder",
     "SelfEvaluationTask",
     "SelfScore",
     "StackingFlag",

@@ -1,5 +1,8 @@
-"""Demo case library: experiences of the demo pilots (published, one draft by the guidance unit), a province
-promotion whose bonus entry the office confirmed, a city promotion waiting for confirmation, and a correction."""
+"""Demo case library: experiences of the demo pilots (published, one draft by the guidance unit) and the bonus
+ledger they feed (试点工作富有成效、相关改革经验在省市推广的酌情加分). 秀洲区's pilot passed its evaluation, so its
+province promotion proposed points the office confirmed (and corrected) and its city promotion waits for
+confirmation; 嘉善县's pilot is still running, so its province promotion waits for the evaluation; 平湖市's pilot
+failed its evaluation, so its city promotion proposed nothing and the ledger says why."""
 
 import datetime
 
@@ -24,6 +27,22 @@ EXPERIENCES = [
         "企业开办全流程一次办结，平均用时压缩到半个工作日。",
         "以“一窗受理、集成服务”为牵引，整合登记、刻章、申领发票、社保登记等环节，一表申请、并联审批。",
         "一件事、营商环境",
+        True,
+    ),
+    (
+        "xiuzhou",
+        "政务服务“一网通办”跨部门数据共享机制",
+        "建立跨部门数据共享清单和“一网通办”事项标准，实现政务服务事项全程网办。",
+        "秀洲区梳理政务服务事项，统一数据标准，建立数据共享“负面清单”，打通12个部门业务系统。",
+        "一网通办、数据共享",
+        True,
+    ),
+    (
+        "pinghu",
+        "城市事件“一网统管”分拨机制",
+        "城市管理事件统一受理、智能分拨、限时处置，处置时长缩短三成。",
+        "平湖市整合12345热线和基层治理平台，建立事件分拨规则库，按“首接负责”推进跨部门处置。",
+        "一网统管、基层治理",
         True,
     ),
     (
@@ -55,26 +74,42 @@ def seed():
             if publish:
                 existing = experiences.experience_act(actor=office, experience=existing, name="publish")
         made[title] = existing
+    _promote(office, made.get("政务服务“一网通办”跨部门数据共享机制"), confirm=True)
+    # 嘉善县's pilot is still running: its province promotion waits for the evaluation (待试点评估后提出).
     data = made.get("公共数据“一本账”授权运营机制")
-    if data is not None and data.is_published and not Promotion.objects.filter(experience=data).exists():
-        province = experiences.record_promotion(
-            actor=office,
-            experience=data,
-            level="province",
-            promoted_on=datetime.date(2026, 6, 18),
-            document_number="浙委改办〔2026〕15号",
-            note="全省复制推广",
-        )
-        entry = BonusEntry.objects.get(promotion=province, corrects=None)
+    _promote_once(office, data, "province", datetime.date(2026, 6, 18), "浙委改办〔2026〕15号")
+    # 平湖市's pilot failed its evaluation (容错免责 changes nothing here): nothing proposed, and the line says why.
+    failed = made.get("城市事件“一网统管”分拨机制")
+    _promote_once(office, failed, "city", datetime.date(2026, 3, 20), "嘉委改办〔2026〕21号")
+    return Unit.objects.filter(code="jiashan").first()
+
+
+def _promote_once(office, experience, level, day, document_number, note=""):
+    if experience is None or not experience.is_published or Promotion.objects.filter(experience=experience).exists():
+        return None
+    return experiences.record_promotion(
+        actor=office, experience=experience, level=level, promoted_on=day, document_number=document_number, note=note
+    )
+
+
+def _promote(office, experience, confirm):
+    """秀洲区's pilot passed its evaluation: a province promotion the office confirmed and corrected, and a city one
+    waiting for the office's confirmation."""
+    province = _promote_once(
+        office, experience, "province", datetime.date(2026, 6, 18), "浙委改办〔2026〕16号", note="全省复制推广"
+    )
+    if province is None:
+        return
+    entry = BonusEntry.objects.get(promotion=province, corrects=None)
+    if confirm and entry.status == BonusEntry.Status.PROPOSED:
         entry = experiences.bonus_act(actor=office, entry=entry, name="confirm", comment="符合考评加分条件。")
         experiences.correct_bonus(
             actor=office, entry=entry, points="-0.5", reason="同一事项已在其他考评指标中计分，按细则折半。"
         )
-        experiences.record_promotion(
-            actor=office,
-            experience=data,
-            level="city",
-            promoted_on=datetime.date(2026, 4, 2),
-            document_number="嘉委改办〔2026〕32号",
-        )
-    return Unit.objects.filter(code="jiashan").first()
+    experiences.record_promotion(
+        actor=office,
+        experience=experience,
+        level="city",
+        promoted_on=datetime.date(2026, 4, 2),
+        document_number="嘉委改办〔2026〕32号",
+    )

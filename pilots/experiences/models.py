@@ -14,6 +14,7 @@ from django_fsm import FSMField, transition
 from accounts.models import ReformArea, Role, Unit, User
 from accounts.roles import sees_everything, unit_ids
 from workflow.engine.base import ProtectedStatusQuerySet, WorkflowModel, perm
+from workflow.models import SYSTEM_ROLE
 
 OFFICE = {"role": Role.REFORM_OFFICE}
 
@@ -200,6 +201,10 @@ class BonusEntry(WorkflowModel):
         PROPOSED = "proposed", _("待确认")
         CONFIRMED = "confirmed", _("已确认")
         DECLINED = "declined", _("不予加分")
+        # 试点工作富有成效: a promotion of a pilot not yet evaluated waits for the evaluation; one whose evaluation
+        # did not reach BONUS_MIN_GRADE proposes nothing, and the line says why (``note``).
+        AWAITING = "awaiting", _("待试点评估后提出")
+        WITHHELD = "withheld", _("未提出加分")
 
     workflow_key = "bonus"
     display_related = ("county",)
@@ -228,6 +233,8 @@ class BonusEntry(WorkflowModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
     )
     status = FSMField(_("状态"), default=Status.PROPOSED, choices=Status.choices, protected=True, db_index=True)
+    # Why a line waits or proposes nothing (the pilot's evaluation); written with its status, never content.
+    note = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     objects = BonusEntryQuerySet.as_manager()
@@ -261,7 +268,7 @@ class BonusEntry(WorkflowModel):
         return reverse("pilots:bonus_detail", args=[self.pk])
 
     def save(self, *args, **kwargs):
-        if not self._state.adding and kwargs.get("update_fields") and set(kwargs["update_fields"]) - {"status"}:
+        if not self._state.adding and kwargs.get("update_fields") and set(kwargs["update_fields"]) - {"status", "note"}:
             raise PermissionError("加分台账条目的内容不能修改，请登记更正条目。")
         super().save(*args, **kwargs)
 
@@ -306,3 +313,24 @@ class BonusEntry(WorkflowModel):
     )
     def decline(self):
         pass
+
+    # The pilot's evaluation decides a waiting line (the system, when the evaluation is completed).
+    @transition(
+        field=status,
+        source=Status.AWAITING,
+        target=Status.PROPOSED,
+        permission=perm("pilots.follows_records"),
+        custom={"role": SYSTEM_ROLE, "label": _("试点评估达到加分等次，提出加分"), "automatic": True},
+    )
+    def release(self, *, note=""):
+        self.note = note
+
+    @transition(
+        field=status,
+        source=Status.AWAITING,
+        target=Status.WITHHELD,
+        permission=perm("pilots.follows_records"),
+        custom={"role": SYSTEM_ROLE, "label": _("试点评估未达加分等次，不提出加分"), "automatic": True},
+    )
+    def withhold(self, *, note):
+        self.note = note

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.roles import units
 from pilots.experiences.models import BonusEntry, Experience, Promotion, PromotionLevel
+from pilots.outcomes import evaluation_outcome, minimum_grade_label
 from workflow.engine.errors import WorkflowError
 from workflow.inbox.workitems import sync
 from workflow.services import change, perform, record, save_attachments
@@ -150,21 +151,13 @@ def record_promotion(*, actor, experience, level, promoted_on, document_number, 
         made["promotion"] = promotion
         points = points_for(level)
         if points is not None:
-            made["entry"] = BonusEntry.objects.create(
-                year=promoted_on.year,
-                county_id=locked.pilot.county_id,
-                points=points,
-                reason=_("经验做法《%(title)s》获%(level)s推广（%(doc)s）。")
-                % {"title": locked.title, "level": PromotionLevel(level).label, "doc": promotion.document_number},
-                promotion=promotion,
-                created_by=actor,
-            )
-            sync(made["entry"])  # its work items (no signal does it)
+            made["entry"] = _bonus_line(locked, promotion, points, actor)
         return {
             "promotion": promotion.pk,
             "level": level,
             "document_number": promotion.document_number,
             "bonus_entry": made["entry"].pk if "entry" in made else None,
+            **({"bonus_status": made["entry"].status} if "entry" in made else {}),
         }
 
     with transaction.atomic():
@@ -183,6 +176,62 @@ def record_promotion(*, actor, experience, level, promoted_on, document_number, 
         if files:
             save_attachments(made["promotion"], files, actor=actor)
     return made["promotion"]
+
+
+# --- 试点工作富有成效: the pilot's evaluation decides whether a promotion proposes points ---------------
+def _withheld_note(outcome):
+    return _("试点评估等次为“%(grade)s”，未达到“%(minimum)s”，不提出加分（试点工作富有成效的方可加分）。") % {
+        "grade": outcome.label,
+        "minimum": outcome.minimum_label,
+    }
+
+
+def _bonus_line(experience, promotion, points, actor):
+    """The promotion's ledger line (seed 三（三）: 试点工作富有成效、相关改革经验在省市推广的酌情加分): proposed to the
+    office when the pilot's evaluation reached ``BONUS_MIN_GRADE``; otherwise a line that says why nothing was
+    proposed: waiting for the evaluation, or withheld by it (the system's transition, logged)."""
+    outcome = evaluation_outcome(experience.pilot)
+    worked = outcome is not None and outcome.worked
+    entry = BonusEntry(
+        year=promotion.promoted_on.year,
+        county_id=experience.pilot.county_id,
+        points=points,
+        reason=_("经验做法《%(title)s》获%(level)s推广（%(doc)s）。")
+        % {"title": experience.title, "level": promotion.get_level_display(), "doc": promotion.document_number},
+        promotion=promotion,
+        created_by=actor,
+        status=BonusEntry.Status.PROPOSED if worked else BonusEntry.Status.AWAITING,
+        note=""
+        if worked
+        else _("试点尚未完成评估：评估达到“%(minimum)s”及以上等次后提出加分。") % {"minimum": minimum_grade_label()},
+    )
+    entry.save()
+    sync(entry)  # its work items (no signal does it)
+    if outcome is not None and not worked:
+        note = _withheld_note(outcome)
+        entry = perform(entry, "withhold", actor=None, system=True, comment=note, params={"note": note})
+    return entry
+
+
+def settle_bonus(pilot, *, cause_log):
+    """The pilot's evaluation was completed: each line that waited for it is proposed to the office (the grade
+    reached ``BONUS_MIN_GRADE``) or withheld with the reason; the system's transitions name the evaluation."""
+    outcome = evaluation_outcome(pilot)
+    if outcome is None:
+        return []
+    waiting = BonusEntry.objects.filter(promotion__experience__pilot=pilot, status=BonusEntry.Status.AWAITING)
+    details = {"cause": {"log": cause_log.pk, "action": cause_log.action}, "grade": outcome.grade}
+    settled = []
+    for entry in waiting.order_by("id"):
+        if outcome.worked:
+            note = _("试点评估等次为“%(grade)s”，达到加分条件，提出加分。") % {"grade": outcome.label}
+            name = "release"
+        else:
+            note, name = _withheld_note(outcome), "withhold"
+        settled.append(
+            perform(entry, name, actor=None, system=True, comment=note, params={"note": note}, details=details)
+        )
+    return settled
 
 
 # --- the bonus-point ledger --------------------------------------------------------------------

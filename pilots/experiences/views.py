@@ -277,6 +277,7 @@ EXPORT_COLUMNS = [
     xlsx.Column(gettext_lazy("更正的条目"), lambda e: f"#{e.corrects_id}" if e.corrects_id else ""),
     xlsx.Column(gettext_lazy("登记人"), "created_by.display_name"),
     xlsx.Column(gettext_lazy("登记日期"), "created_at", xlsx.DATE),
+    xlsx.Column(gettext_lazy("说明"), "note", width=40),  # why a line waits for, or got nothing from, the evaluation
 ]
 
 

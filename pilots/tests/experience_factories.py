@@ -4,6 +4,7 @@ import datetime
 
 from applications import services as app_services
 from applications.tests.factories import filled_application, listed_candidate, open_batch
+from pilots import outcomes
 from pilots.experiences import services as experiences
 from workflow.conventions.opinions import opinion_give
 
@@ -38,3 +39,13 @@ def promote(office, experience, level="province", day=datetime.date(2026, 3, 1),
     return experiences.record_promotion(
         actor=office, experience=experience, level=level, promoted_on=day, document_number=doc
     )
+
+
+def graded(monkeypatch, grade="good", *, worked=True, failed=False):
+    """Every pilot reads as evaluated with ``grade`` (what the reviews app's reader would say once an evaluation is
+    completed): the ledger's own rules are tested on pilots that earned points; the rule itself in test_bonus_rule."""
+    names = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
+    outcome = outcomes.Outcome(grade=grade, label=names[grade], worked=worked, failed=failed, minimum_label="合格")
+    monkeypatch.setitem(outcomes._readers, "evaluation", lambda pilot: outcome)
+    monkeypatch.setitem(outcomes._readers, "minimum", lambda: "合格")
+    return outcome

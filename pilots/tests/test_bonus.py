@@ -16,13 +16,19 @@ from accounts.models import Unit
 from pilots.experiences import services as experiences
 from pilots.experiences.models import BonusEntry
 from pilots.experiences.selectors import county_total, ledger_totals
-from pilots.tests.experience_factories import approved_pilot, promote, published
+from pilots.tests.experience_factories import approved_pilot, graded, promote, published
 from workflow.engine.errors import WorkflowError
 from workflow.models import AuditEvent, TransitionLog, WorkItem
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _pilots_that_worked(monkeypatch):
+    """The pilots here passed their evaluation: a promotion proposes its points (the rule: test_bonus_rule.py)."""
+    graded(monkeypatch, "good")
 
 
 @pytest.fixture

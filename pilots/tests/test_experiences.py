@@ -7,19 +7,27 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Unit
 from pilots.experiences import services as experiences
-from pilots.experiences.models import Experience
-from pilots.experiences.selectors import experience_list
-from pilots.tests.experience_factories import approved_pilot, draft, promote, published
+from pilots.experiences.models import BonusEntry, Experience
+from pilots.experiences.selectors import county_total, experience_list
+from pilots.models import Pilot
+from pilots.tests.experience_factories import approved_pilot, draft, graded, promote, published
 from workflow.engine.errors import WorkflowError
 from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _pilots_that_worked(monkeypatch):
+    """The pilots here passed their evaluation: a promotion proposes its points (the rule: test_bonus_rule.py)."""
+    graded(monkeypatch, "good")
 
 
 @pytest.fixture
@@ -235,24 +243,33 @@ def test_a_promotion_document_is_downloaded_by_readers_of_the_experience(pilot, 
     b"".join(response.streaming_content)
 
 
-def test_demo_seeds_the_case_library_and_the_ledger_once(settings):
-    from django.core.management import call_command
-
-    from pilots.experiences.models import BonusEntry
-    from pilots.experiences.selectors import county_total
+def test_demo_seeds_the_case_library_and_the_ledger_once(settings, monkeypatch):
+    monkeypatch.undo()  # the demo's pilots are graded by their real evaluations, not by this module's fixture
 
     settings.DEBUG = True
     call_command("seed_demo")
     call_command("seed_demo")
-    assert Experience.objects.filter(status="published").count() == 2
+    assert Experience.objects.filter(status="published").count() == 4
     assert Experience.objects.filter(status="draft").count() == 1
-    jiashan = Unit.objects.get(code="jiashan")
-    assert county_total(jiashan, 2026) == Decimal("1.50")  # province 2, corrected by −0.5; the city one waits
-    assert list(BonusEntry.objects.order_by("id").values_list("status", flat=True)) == [
-        "confirmed",
-        "confirmed",
-        "proposed",
+    xiuzhou, jiashan = Unit.objects.get(code="xiuzhou"), Unit.objects.get(code="jiashan")
+    assert county_total(xiuzhou, 2026) == Decimal("1.50")  # province 2, corrected by −0.5; the city one waits
+    assert county_total(jiashan, 2026) == Decimal("0")  # its pilot still runs: its promotion waits for the grade
+    lines = BonusEntry.objects.order_by("id")
+    assert [(e.county.code, e.status) for e in lines] == [
+        ("xiuzhou", "confirmed"),
+        ("xiuzhou", "confirmed"),
+        ("xiuzhou", "proposed"),
+        ("jiashan", "awaiting"),
+        ("pinghu", "withheld"),
     ]
+    assert "不合格" in lines.get(county__code="pinghu").note
+    # 容错免责 on the failed and on the terminated pilot, with their reasons; a term set as an exception
+    tolerated = Pilot.objects.filter(tolerated_at__isnull=False)
+    assert sorted(tolerated.values_list("county__code", "status")) == [
+        ("pinghu", "completed"),
+        ("tongxiang", "terminated"),
+    ]
+    assert Pilot.objects.get(county__code="pinghu").term_exception
 
 
 def test_a_withdrawn_experience_is_revised_and_published_again_with_each_published_text_kept(

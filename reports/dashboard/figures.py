@@ -155,12 +155,19 @@ def pilot_figures(user):
 
     qs = pilot_list(user).order_by()
     model = qs.model
-    stages = list(model.Status.choices)
+    # 允许试错、包容失败: a terminated pilot the committee marked 容错免责 is counted apart, not as 已终止.
+    terminated = model.Status.TERMINATED
+    stages = [*model.Status.choices, (TOLERATED, _("容错免责"))]
     counties = {}
     rows = _grouped(qs, ["county_id", "status"], Unit, ["name", "sort_order", "code"], order=["sort_order", "code"])
     for county_id, status, n, name, _sort_order, _code in rows:
         entry = counties.setdefault(county_id, {"name": name, "counts": {}})
         entry["counts"][status] = n
+    tolerated = qs.filter(status=terminated, tolerated_at__isnull=False).values_list("county_id").annotate(n=Count("*"))
+    for county_id, n in tolerated:
+        counts = counties[county_id]["counts"]
+        counts[terminated] -= n
+        counts[TOLERATED] = n
     by_county = Figure(
         "pilots_by_county",
         _("各县（市、区）试点项目（按阶段）"),
@@ -177,7 +184,7 @@ def pilot_figures(user):
     kept, left_out = _top(list(counties.items()), lambda item: item[1]["total"])
     for county_id, entry in kept:
         cells = [
-            Cell(entry["counts"].get(value, 0), _url("pilots:pilot_list", county=county_id, stage=value))
+            Cell(entry["counts"].get(value, 0), _stage_url(value, terminated, county=county_id))
             for value, _label in stages
         ]
         cells.append(Cell(entry["total"], _url("pilots:pilot_list", county=county_id)))
@@ -185,9 +192,7 @@ def pilot_figures(user):
     by_county.left_out(left_out)
     by_stage = Figure("pilots_by_stage", _("试点项目（按阶段）"), [_("试点项目数")], chart="pie", row_header=_("阶段"))
     for value, label in stages:
-        by_stage.rows.append(
-            Row(str(label), [Cell(stage_totals[value], _url("pilots:pilot_list", stage=value))], key=value)
-        )
+        by_stage.rows.append(Row(str(label), [Cell(stage_totals[value], _stage_url(value, terminated))], key=value))
     by_stage.total = Cell(sum(stage_totals.values()), _url("pilots:pilot_list"))
     by_county.chart_columns = len(stages)  # its 合计 column drawn as a bar would double each county's height
 
@@ -206,6 +211,18 @@ def pilot_figures(user):
     for _year, batch_id, name in sorted(batches.values()):
         by_batch.rows.append(Row(name, [Cell(by_batch_n[batch_id], _url("pilots:pilot_list", batch=batch_id))]))
     return [by_stage, by_county, by_area, by_batch]
+
+
+TOLERATED = "tolerated"  # the stage figures' 容错免责 column: terminated pilots the committee marked
+
+
+def _stage_url(value, terminated, **params):
+    """The pilot list behind a stage's number: 已终止 without the 容错免责 ones, 容错免责 the marked terminated ones."""
+    if value == TOLERATED:
+        return _url("pilots:pilot_list", stage=terminated, tolerated=1, **params)
+    if value == terminated:
+        return _url("pilots:pilot_list", stage=terminated, tolerated=0, **params)
+    return _url("pilots:pilot_list", stage=value, **params)
 
 
 def pipeline(user):

@@ -11,6 +11,7 @@ No database here: the evaluation service hands in plain dicts and Decimals and s
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -146,3 +147,15 @@ def evaluate(sheets, weights, thresholds=DEFAULT_THRESHOLDS, names=None):
         evaluator_totals={who: rounded(v) for who, v in exact.items()},
         criterion_means=criterion_means,
     )
+
+
+# The grades from the lowest up: "at least 合格" reads this order (BONUS_MIN_GRADE).
+RANK = {FAIL: 0, PASS: 1, GOOD: 2, EXCELLENT: 3}
+
+
+def reaches(grade, minimum):
+    """Whether ``grade`` is ``minimum`` or better (优秀 > 良好 > 合格 > 不合格); an unknown minimum is a
+    setting error."""
+    if minimum not in RANK:
+        raise ImproperlyConfigured(f"BONUS_MIN_GRADE must be one of {', '.join(RANK)}, not {minimum!r}")
+    return RANK.get(grade, -1) >= RANK[minimum]

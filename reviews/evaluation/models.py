@@ -19,12 +19,14 @@ from reviews.evaluation import grading
 from workflow.engine.base import ProtectedStatusQuerySet, WorkflowModel, perm
 from workflow.inbox.workitems import assigned_ids
 
-#: the purpose of an evaluator's assignment on an evaluation (``workflow.workitems.assign``)
+#: the purpose of an evaluator's assignment on an evaluation (``workflow.inbox.workitems.assign``)
 EVALUATOR = "evaluator"
 #: the non-transition action of an evaluator's open work item (labelled in apps.py)
 SCORE_ACTION = "score"
 #: who may be named an evaluator: the pilot's special group and guidance unit staff, and invited experts
 EVALUATOR_ROLES = (Role.SPECIAL_GROUP, Role.GUIDANCE_UNIT, Role.EXPERT)
+#: the units that always evaluate a pilot with the office (seed 二（四）: 会同市级专项小组、市级牵头指导单位做好评估)
+UNIT_EVALUATOR_ROLES = (Role.SPECIAL_GROUP, Role.GUIDANCE_UNIT)
 SCORE = {"max_digits": 5, "decimal_places": 2}
 #: when an item that waits on something else opens (see ``Evaluation.work_item_dates``)
 NOT_YET = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
@@ -111,11 +113,21 @@ class SelfEvaluationQuerySet(ProtectedStatusQuerySet):
 
 
 class SelfEvaluation(WorkflowModel):
+    """The county's self-evaluation (自评): opened by the pilot's clock the day after its term ends (or started by the
+    county), due ``SELF_EVALUATION_DAYS`` after the term's end, a date fixed then; reminded and marked overdue like
+    the quarterly reports (``evaluation_reminders``)."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
         RETURNED = "returned", _("已退回修改")
         ACCEPTED = "accepted", _("已受理")
+
+    class Timeliness(models.TextChoices):
+        ON_TIME = "on_time", _("按时报送")
+        LATE = "late", _("逾期报送")
+        MISSING = "missing", _("逾期未报")
+        NOT_DUE = "not_due", _("未到期")
 
     workflow_key = "self_evaluation"
     display_related = ("county",)
@@ -130,8 +142,14 @@ class SelfEvaluation(WorkflowModel):
     criteria_set = models.ForeignKey(
         CriteriaSet, on_delete=models.PROTECT, related_name="+", verbose_name=_("评估指标体系")
     )
+    # Empty when the pilot's clock opened it (the system), the county's user when the county started it.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("填报人"),
     )
     status = FSMField(_("状态"), default=Status.DRAFT, choices=Status.choices, protected=True, db_index=True)
     overview = models.TextField(_("试点任务总体完成情况"), blank=True)
@@ -139,6 +157,7 @@ class SelfEvaluation(WorkflowModel):
     problems = models.TextField(_("存在问题和改进方向"), blank=True)
     due_on = models.DateField(_("自评报送期限"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("最近提交时间"), null=True, blank=True)
+    first_submitted_on = models.DateField(_("首次提交日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -162,6 +181,23 @@ class SelfEvaluation(WorkflowModel):
     @property
     def is_returned(self):
         return self.status == self.Status.RETURNED
+
+    def timeliness(self, today=None):
+        """On time, late (first submitted after the due date), overdue and still missing, or not due yet."""
+        if self.due_on is None:
+            return self.Timeliness.NOT_DUE
+        if self.first_submitted_on is not None:
+            return self.Timeliness.LATE if self.first_submitted_on > self.due_on else self.Timeliness.ON_TIME
+        today = today or timezone.localdate()
+        return self.Timeliness.MISSING if today > self.due_on else self.Timeliness.NOT_DUE
+
+    @property
+    def timeliness_label(self):
+        return self.Timeliness(self.timeliness()).label
+
+    @property
+    def is_overdue(self):
+        return self.timeliness() in (self.Timeliness.MISSING, self.Timeliness.LATE)
 
     def units_for_role(self, role):
         if role == Role.COUNTY:
@@ -201,6 +237,7 @@ class SelfEvaluation(WorkflowModel):
     )
     def submit(self, *, at):
         self.submitted_at = at
+        self.first_submitted_on = self.first_submitted_on or timezone.localdate(at)
 
     @transition(
         field=status,
@@ -221,6 +258,30 @@ class SelfEvaluation(WorkflowModel):
     )
     def accept(self):
         pass
+
+
+class SelfEvaluationReminder(models.Model):
+    """One reminder of one self-evaluation (as ``reports.ReminderSent`` for the quarterly reports): the unique key
+    makes each reminder go out once, whoever runs the job (``evaluation_reminders``)."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("到期前提醒")
+        DUE = "due", _("到期当日提醒")
+        OVERDUE = "overdue", _("逾期告知")
+
+    self_evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("提醒类型"), max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("试点自评提醒")
+        verbose_name_plural = _("试点自评提醒")
+        constraints = [
+            models.UniqueConstraint(fields=["self_evaluation", "kind"], name="self_evaluation_reminder_once")
+        ]
+
+    def __str__(self):
+        return f"{self.self_evaluation_id}:{self.kind}"
 
 
 class SelfEvaluationTask(models.Model):
@@ -390,15 +451,32 @@ class Evaluation(WorkflowModel):
 
 
 class EvaluatorSheet(models.Model):
-    """One named evaluator's part: who, in which role and unit, and when the scores were handed in."""
+    """One evaluator's part: a named expert, or one of the units that always evaluate the pilot (its special group
+    and its guidance unit: ``evaluator`` empty, filled in by any of the unit's staff); in which role and unit, and
+    when the scores, or the unit's opinion alone, were handed in."""
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="sheets")
     evaluator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("评估人员")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("评估人员"),
     )
     role = models.CharField(_("身份"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("单位"))
     comment = models.TextField(_("总体评价"), blank=True)
+    # A unit may give its opinion without scoring (评分或提出意见): its sheet then counts in no total.
+    opinion_only = models.BooleanField(_("只提出评估意见"), default=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("填报人"),
+    )
     assigned_at = models.DateTimeField(_("指定时间"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("评分时间"), null=True, blank=True)
 
@@ -406,14 +484,32 @@ class EvaluatorSheet(models.Model):
         verbose_name = _("评估人员评分表")
         verbose_name_plural = _("评估人员评分表")
         ordering = ["assigned_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["evaluation", "evaluator"], name="evaluator_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "evaluator"], name="evaluator_once"),
+            models.UniqueConstraint(
+                fields=["evaluation", "unit", "role"], condition=Q(evaluator__isnull=True), name="evaluator_unit_once"
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.evaluation_id}: {self.evaluator_id}"
+        return f"{self.evaluation_id}: {self.evaluator_id or self.unit_id}"
 
     @property
     def has_scored(self):
         return self.submitted_at is not None
+
+    @property
+    def is_unit_sheet(self):
+        return self.evaluator_id is None
+
+    @property
+    def counts_in_total(self):
+        """Handed in with scores (an opinion alone counts in no total)."""
+        return self.has_scored and not self.opinion_only
+
+    @property
+    def name(self):
+        return self.unit.name if self.is_unit_sheet else self.evaluator.display_name
 
 
 class EvaluatorScore(models.Model):

@@ -1,9 +1,10 @@
 """Permissions on self-evaluations and evaluations (imported from ReviewsConfig.ready)."""
 
 import rules
+from django.db.models import Q
 
 from accounts.models import Role
-from accounts.roles import unit_ids
+from accounts.roles import memberships, unit_ids
 from accounts.rules import is_committee, is_reform_office
 from reviews.plans.rules import is_pilot_county
 
@@ -15,10 +16,14 @@ def is_self_evaluation_county(user, self_evaluation):
 
 @rules.predicate
 def is_named_evaluator(user, evaluation):
-    """Named on this evaluation (has a score sheet of their own)."""
+    """An evaluator of this evaluation: named on it (a sheet of their own), or staff, in its role, of a unit that
+    evaluates it (the pilot's special group or guidance unit: the unit's sheet)."""
     if evaluation is None or not getattr(user, "is_authenticated", False):
         return False
-    return evaluation.sheets.filter(evaluator_id=user.pk).exists()
+    unit_sheet = Q()
+    for m in memberships(user):
+        unit_sheet |= Q(evaluator__isnull=True, unit_id=m.unit_id, role=m.role)
+    return evaluation.sheets.filter(Q(evaluator_id=user.pk) | unit_sheet).exists()
 
 
 rules.add_perm("reviews.start_self_evaluation", is_pilot_county)

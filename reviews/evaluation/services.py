@@ -10,16 +10,17 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
+from accounts.roles import memberships
+from pilots.selectors import pilots_in_stage
 from pilots.services import complete as complete_pilot
+from pilots.services import settle_bonus
 from reviews.evaluation import grading
 from reviews.evaluation.models import (
     EVALUATOR,
-    EVALUATOR_ROLES,
     SCORE_ACTION,
     CriteriaSet,
     Criterion,
@@ -33,7 +34,7 @@ from reviews.evaluation.models import (
 from workflow.engine.errors import WorkflowError
 from workflow.inbox import workitems
 from workflow.inbox.workitems import sync
-from workflow.models import TransitionLog
+from workflow.models import SYSTEM_ROLE, TransitionLog
 from workflow.services import change, notify, perform, record, remove_draft_attachment
 
 EVALUATING = "evaluating"  # the pilot's stage (pilots.models.Pilot.Status.EVALUATING)
@@ -133,13 +134,54 @@ def institutional_results_text(pilot):
     return "\n".join(dict.fromkeys(lines))
 
 
+def self_evaluation_due(pilot):
+    """试点期满后做好自评: due ``SELF_EVALUATION_DAYS`` after the term's end, a date fixed by the term itself, so a
+    self-evaluation opened or started late is due on the same day (today's date only for a pilot without a term)."""
+    return (pilot.term_end or timezone.localdate()) + datetime.timedelta(days=self_evaluation_days())
+
+
 def start_self_evaluation(*, actor, pilot):
-    """The pilot county starts its self-evaluation once the pilot is evaluating: a row per plan task, pre-filled
-    with the last quarterly report's progress; the institutional results reported; a self-score per criterion."""
+    """The pilot county starts its self-evaluation once the pilot is evaluating (the clock normally opened it
+    already: ``open_self_evaluation``; then that one is returned)."""
     if not rules.has_perm("reviews.start_self_evaluation", actor, pilot):
         raise PermissionDenied(_("只有试点县（市、区）可以填报试点自评。"))
     if pilot.status != EVALUATING:
         raise WorkflowError(_("试点尚未进入总结评估阶段，不能开始自评。"))
+    return _create_self_evaluation(pilot, actor=actor, role=Role.COUNTY, unit=pilot.county)
+
+
+def open_self_evaluation(pilot, *, cause_log):
+    """The pilot's clock: the day after the term ends the county's self-evaluation opens (in its 我的待办, due
+    ``self_evaluation_due``), as the system, naming the term's end as the cause; the county is told."""
+    if pilot.status != EVALUATING:
+        return None
+    existing = SelfEvaluation.objects.filter(pilot=pilot).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        se = _create_self_evaluation(
+            pilot, actor=None, role=SYSTEM_ROLE, unit=None, details={"cause": {"log": cause_log.pk}}
+        )
+        notify(se, _logged(se, "self_evaluation.created"))
+    return se
+
+
+def open_missing_self_evaluations(batch_size=500):
+    """The clock's net: every pilot in evaluation without a self-evaluation gets it opened (one that entered evaluation
+    before the clock opened them, or whose opening failed on a day the criteria set was broken). Returns the count."""
+    opened = 0
+    for pilot in pilots_in_stage(EVALUATING).filter(self_evaluation__isnull=True).iterator(chunk_size=batch_size):
+        cause = TransitionLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(pilot), object_id=pilot.pk, action="pilot.evaluate"
+        ).last()
+        if cause is not None and open_self_evaluation(pilot, cause_log=cause) is not None:
+            opened += 1
+    return opened
+
+
+def _create_self_evaluation(pilot, *, actor, role, unit, details=None):
+    """The pilot's self-evaluation: a row per plan task, pre-filled with the last quarterly report's progress; the
+    institutional results reported; a self-score per criterion; due ``self_evaluation_due`` (one per pilot)."""
     existing = SelfEvaluation.objects.filter(pilot=pilot).first()
     if existing is not None:
         return existing
@@ -150,7 +192,6 @@ def start_self_evaluation(*, actor, pilot):
     progress = {p.task_key: p for p in report.progress.all()} if report else {}
     tasks = list(plan.tasks.all()) if plan is not None else []
     rows = [(t.key, t.content) for t in tasks] or [(k, p.task_content) for k, p in progress.items()]
-    start = pilot.term_end or timezone.localdate()
     try:
         with transaction.atomic():
             se = SelfEvaluation.objects.create(
@@ -159,7 +200,7 @@ def start_self_evaluation(*, actor, pilot):
                 criteria_set=criteria_set,
                 created_by=actor,
                 institutional_results=institutional_results_text(pilot),
-                due_on=max(start, timezone.localdate()) + datetime.timedelta(days=self_evaluation_days()),
+                due_on=self_evaluation_due(pilot),
             )
             sync(se)  # its work items (no signal does it)
             SelfEvaluationTask.objects.bulk_create(
@@ -180,10 +221,15 @@ def start_self_evaluation(*, actor, pilot):
                 se,
                 "self_evaluation.created",
                 actor=actor,
-                role=Role.COUNTY,
-                unit=pilot.county,
+                role=role,
+                unit=unit,
                 to_state=se.status,
-                details={"report": report.pk if report else None, "tasks": len(rows)},
+                details={
+                    "report": report.pk if report else None,
+                    "tasks": len(rows),
+                    "due_on": se.due_on.isoformat(),
+                    **(details or {}),
+                },
             )
     except IntegrityError:
         return SelfEvaluation.objects.get(pilot=pilot)
@@ -302,20 +348,23 @@ def submit_self_evaluation(*, actor, self_evaluation, comment="", expected_state
 
 
 def _open_evaluation(se, log):
-    """Accepting the self-evaluation opens the pilot's evaluation on the same criteria set."""
+    """Accepting the self-evaluation opens the pilot's evaluation on the same criteria set, with the pilot's special
+    group and guidance unit as its evaluators from the start (they hear of it through the outbox)."""
     evaluation = Evaluation.objects.create(
         pilot_id=se.pilot_id, self_evaluation=se, county_id=se.county_id, criteria_set_id=se.criteria_set_id
     )
     sync(evaluation)  # its work items (no signal does it)
-    record(
+    units = ensure_unit_evaluators(evaluation, actor=log.actor)
+    created = record(
         evaluation,
         "evaluation.created",
         actor=log.actor,
         role=log.role,
         unit=log.unit,
         to_state=evaluation.status,
-        details={"self_evaluation": se.pk},
+        details={"self_evaluation": se.pk, "evaluator_units": units},
     )
+    notify(evaluation, created, exclude=log.actor)
 
 
 def review_self_evaluation(*, actor, self_evaluation, name, comment="", expected_state=None, files=()):
@@ -334,34 +383,59 @@ def review_self_evaluation(*, actor, self_evaluation, name, comment="", expected
 
 
 # --- evaluators --------------------------------------------------------------------------------
-def evaluator_candidates(evaluation):
-    """Memberships that may be named: staff of the pilot's special group and guidance unit, and the experts."""
+def evaluator_units(evaluation):
+    """``[(role, unit)]``: the units that always evaluate the pilot with the office (seed 二（四）: 会同市级专项小组、
+    市级牵头指导单位做好评估): its special group's lead unit and its guidance unit (when it has one)."""
     pilot = evaluation.pilot
-    scope = Q(role=Role.EXPERT) | Q(role=Role.SPECIAL_GROUP, unit_id=pilot.special_group_id)
+    units = [(Role.SPECIAL_GROUP, pilot.special_group)]
     if pilot.guidance_unit_id:
-        scope |= Q(role=Role.GUIDANCE_UNIT, unit_id=pilot.guidance_unit_id)
+        units.append((Role.GUIDANCE_UNIT, pilot.guidance_unit))
+    return units
+
+
+def ensure_unit_evaluators(evaluation, *, actor=None):
+    """The pilot's special group and guidance unit each get a sheet of their own on the evaluation (any of the unit's
+    staff fills it in, scoring or giving the unit's opinion), read access and a work item; idempotent. Returns the
+    names of the units added."""
+    added = []
+    for role, unit in evaluator_units(evaluation):
+        if evaluation.sheets.filter(evaluator__isnull=True, unit=unit, role=role).exists():
+            continue
+        EvaluatorSheet.objects.create(evaluation=evaluation, role=role, unit=unit)
+        workitems.assign(evaluation, role=role, unit=unit, purpose=EVALUATOR, acts=False, actor=actor)
+        workitems.open_item(evaluation, role=role, unit=unit, action=SCORE_ACTION)
+        added.append(unit.name)
+    return added
+
+
+def evaluator_candidates(evaluation):
+    """Memberships the office may add by name: the experts (专家学者、改革智库). The pilot's special group and
+    guidance unit evaluate as units (``ensure_unit_evaluators``), whoever of their staff fills the sheet in."""
     return (
-        Membership.objects.filter(scope, role__in=EVALUATOR_ROLES, user__is_active=True, unit__is_active=True)
+        Membership.objects.filter(role=Role.EXPERT, user__is_active=True, unit__is_active=True)
         .select_related("user", "unit")
-        .order_by("role", "unit__name", "user__full_name", "id")
+        .order_by("unit__name", "user__full_name", "id")
     )
 
 
 def assign_evaluators(*, actor, evaluation, user_ids, comment=""):
-    """The office names evaluators by name (the core's person assignments): each gets read access to this
-    evaluation only, a score sheet and a work item; they are told through the outbox."""
+    """The office adds experts by name (the core's person assignments): each gets read access to this evaluation
+    only, a score sheet and a work item; they are told through the outbox. The pilot's special group and guidance unit
+    are evaluators already; one missing (a guidance unit assigned since the evaluation opened) is added here too."""
     wanted = {int(i) for i in user_ids}
-    if not wanted:
-        raise WorkflowError(_("请选择评估人员。"), field="evaluators", status=400)
 
     def apply(locked):
+        units = ensure_unit_evaluators(locked, actor=actor)
+        if not wanted and not units:
+            raise WorkflowError(_("请选择评估专家。"), field="evaluators", status=400)
         by_user = {}
         for m in evaluator_candidates(locked):
             by_user.setdefault(m.user_id, m)
-        wrong = wanted - set(by_user)
-        if wrong:
+        if wanted - set(by_user):
             raise WorkflowError(
-                _("只能指定本试点专项小组、牵头指导单位的人员或专家为评估人员。"), field="evaluators", status=400
+                _("只能指定专家为评估人员：本试点的市级专项小组和市级牵头指导单位已作为评估单位参加评估。"),
+                field="evaluators",
+                status=400,
             )
         named = set(locked.sheets.values_list("evaluator_id", flat=True))
         added = []
@@ -371,9 +445,9 @@ def assign_evaluators(*, actor, evaluation, user_ids, comment=""):
             workitems.assign(locked, role=m.role, user=m.user, purpose=EVALUATOR, acts=False, actor=actor)
             workitems.open_item(locked, role=m.role, user=m.user, action=SCORE_ACTION)
             added.append(m.user.display_name)
-        if not added:
+        if not added and not units:
             raise WorkflowError(_("所选人员已是本次评估的评估人员。"), field="evaluators", status=400)
-        return {"evaluators": added}
+        return {"evaluators": added, **({"evaluator_units": units} if units else {})}
 
     with transaction.atomic():
         changed = change(
@@ -423,14 +497,28 @@ def remove_evaluator(*, actor, evaluation, user_id, comment=""):
     )
 
 
-def submit_scores(*, actor, evaluation, scores, comment="", expected_state=None):
-    """A named evaluator scores every criterion (0–100, with a comment each) and hands the sheet in; it may be
-    revised until the office completes the evaluation. When the last sheet is in, the office is told."""
+def sheet_of(sheets, user):
+    """The sheet ``user`` fills in among ``sheets``: their own as a named expert, else their unit's (the pilot's
+    special group or guidance unit, in the role the sheet is for); None if neither."""
+    own = next((s for s in sheets if s.evaluator_id == user.pk), None)
+    if own is not None:
+        return own
+    held = {(m.unit_id, m.role) for m in memberships(user)}
+    return next((s for s in sheets if s.is_unit_sheet and (s.unit_id, s.role) in held), None)
+
+
+def submit_scores(*, actor, evaluation, scores, comment="", expected_state=None, opinion_only=False):
+    """An evaluator scores every criterion (0–100, with a comment each) and hands the sheet in: a named expert their
+    own, any staff member of the pilot's special group or guidance unit the unit's, which may instead carry the unit's
+    opinion alone (``opinion_only``: the overall comment, no scores). A sheet may be revised until the office
+    completes the evaluation. When the last sheet is in, the office is told."""
     if not rules.has_perm("reviews.score_evaluation", actor, evaluation):
         raise PermissionDenied(_("您不是本次评估的评估人员。"))
 
     def apply(locked):
-        sheet = locked.sheets.get(evaluator=actor)
+        sheet = sheet_of(list(locked.sheets.all()), actor)
+        if opinion_only:
+            return _hand_in_opinion(locked, sheet)
         criteria = list(locked.criteria_set.criteria.all())
         errors, values = {}, {}
         for c in criteria:
@@ -450,14 +538,35 @@ def submit_scores(*, actor, evaluation, scores, comment="", expected_state=None)
         EvaluatorScore.objects.bulk_create(
             [EvaluatorScore(sheet=sheet, criterion_id=k, score=v, comment=r) for k, (v, r) in values.items()]
         )
-        sheet.comment = (comment or "").strip()
-        sheet.submitted_at = timezone.now()
-        sheet.save(update_fields=["comment", "submitted_at"])
-        workitems.close_items(locked, actor=actor, user=actor, derived=False)
-        waiting = locked.sheets.filter(submitted_at__isnull=True).count()
-        return {"evaluator": actor.display_name, "waiting": waiting}
+        return _handed_in(locked, sheet, comment=comment, opinion_only=False)
 
-    sheet = evaluation.sheets.filter(evaluator=actor).first()
+    def _hand_in_opinion(locked, sheet):
+        if not sheet.is_unit_sheet:
+            raise WorkflowError(_("专家须对各项评估指标打分。"), status=400)
+        if not (comment or "").strip():
+            raise WorkflowError(_("请填写评估意见。"), errors={"comment": [_("请填写评估意见。")]}, status=400)
+        sheet.scores.all().delete()
+        return _handed_in(locked, sheet, comment=comment, opinion_only=True)
+
+    def _handed_in(locked, sheet, *, comment, opinion_only):
+        sheet.comment = (comment or "").strip()
+        sheet.opinion_only, sheet.submitted_by, sheet.submitted_at = opinion_only, actor, timezone.now()
+        sheet.save(update_fields=["comment", "opinion_only", "submitted_by", "submitted_at"])
+        if sheet.is_unit_sheet:
+            workitems.close_items(
+                locked, actor=actor, unit=sheet.unit, role=sheet.role, user__isnull=True, derived=False
+            )
+        else:
+            workitems.close_items(locked, actor=actor, user=actor, derived=False)
+        waiting = locked.sheets.filter(submitted_at__isnull=True).count()
+        return {
+            "evaluator": actor.display_name,
+            **({"unit": sheet.unit.name} if sheet.is_unit_sheet else {}),
+            **({"opinion_only": True} if opinion_only else {}),
+            "waiting": waiting,
+        }
+
+    sheet = sheet_of(list(evaluation.sheets.all()), actor)
     with transaction.atomic():
         changed = change(
             evaluation,
@@ -482,21 +591,33 @@ def submit_scores(*, actor, evaluation, scores, comment="", expected_state=None)
 def score_sheets(evaluation):
     """``(sheets, criteria)``: every sheet with its evaluator, unit and scores by criterion id (three queries)."""
     criteria = list(evaluation.criteria_set.criteria.all())
-    sheets = list(evaluation.sheets.select_related("evaluator", "unit").prefetch_related("scores"))
+    sheets = list(evaluation.sheets.select_related("evaluator", "unit", "submitted_by").prefetch_related("scores"))
     for sheet in sheets:
         sheet.by_criterion = {s.criterion_id: s for s in sheet.scores.all()}
     return sheets, criteria
 
 
 def not_scored(sheets):
-    return [s.evaluator.display_name for s in sheets if not s.has_scored]
+    return [s.name for s in sheets if not s.has_scored]
+
+
+def missing_units(evaluation, sheets):
+    """The names of the units that must evaluate the pilot (its special group, its guidance unit) and have not
+    handed in a sheet, scores or an opinion (seed 二（四）: 会同市级专项小组、市级牵头指导单位做好评估)."""
+    pilot = evaluation.pilot
+    missing = [] if pilot.guidance_unit_id else [_("市级牵头指导单位（本试点尚未指定）")]
+    for role, unit in evaluator_units(evaluation):
+        if not any(s.has_scored and s.role == role and s.unit_id == unit.pk for s in sheets):
+            missing.append(unit.name)
+    return missing
 
 
 def compute(evaluation, sheets=None, criteria=None):
-    """The grading result of the handed-in sheets (``grading.evaluate``); GradingError when it cannot be."""
+    """The grading result of the sheets handed in with scores (``grading.evaluate``, keyed by sheet); GradingError
+    when it cannot be."""
     if sheets is None:
         sheets, criteria = score_sheets(evaluation)
-    done = {s.evaluator_id: {k: v.score for k, v in s.by_criterion.items()} for s in sheets if s.has_scored}
+    done = {s.pk: {k: v.score for k, v in s.by_criterion.items()} for s in sheets if s.counts_in_total}
     return grading.evaluate(
         done,
         {c.pk: c.weight for c in criteria},
@@ -513,16 +634,24 @@ def complete_evaluation(*, actor, evaluation, comment="", expected_state=None):
     def grade(locked):
         sheets, criteria = score_sheets(locked)
         if not sheets:
-            raise WorkflowError(_("尚未指定评估人员，不能完成评估。"))
+            raise WorkflowError(_("尚未指定评估人员，不能完成评估。"), status=400)
+        units = missing_units(locked, sheets)
+        if units:
+            raise WorkflowError(
+                _("本试点的市级专项小组和市级牵头指导单位须参加评估（评分或提出意见）后才能完成评估，尚缺：%(names)s。")
+                % {"names": "、".join(units)},
+                status=400,
+            )
         missing = not_scored(sheets)
         if missing:
             raise WorkflowError(
-                _("还有评估人员尚未评分：%(names)s。全部评分后才能完成评估。") % {"names": "、".join(missing)}
+                _("还有评估人员尚未评分：%(names)s。全部评分后才能完成评估。") % {"names": "、".join(missing)},
+                status=400,
             )
         try:
             result = compute(locked, sheets, criteria)
         except grading.GradingError as err:
-            raise WorkflowError(err.message) from None
+            raise WorkflowError(err.message, status=400) from None
         # perform passes these to the transition and the log row after this check
         params.update(total=result.total, grade=result.grade)
         details.update(total=str(result.total), grade=result.grade)
@@ -536,6 +665,8 @@ def complete_evaluation(*, actor, evaluation, comment="", expected_state=None):
         before=grade,
         params=params,
         details=details,
+        # 试点工作富有成效: promotions of the pilot that waited for its grade now propose points, or say why not
+        after=lambda locked, log: settle_bonus(locked.pilot, cause_log=log),
     )
 
 
@@ -558,12 +689,11 @@ def initial_summary(evaluation):
         )
     lines.append(
         _("评估人员：%(names)s。")
-        % {
-            "names": "、".join(
-                f"{s.evaluator.display_name}（{result.evaluator_totals[s.evaluator_id]}）" for s in sheets
-            )
-        }
+        % {"names": "、".join(f"{s.name}（{result.evaluator_totals[s.pk]}）" for s in sheets if s.counts_in_total)}
     )
+    for s in sheets:
+        if s.opinion_only:
+            lines.append(_("%(unit)s评估意见：%(opinion)s") % {"unit": s.name, "opinion": s.comment})
     lines += [_("二、主要成效"), se.overview]
     for row in se.task_results.all():
         lines.append(f"{row.order}. {row.task_content}（{row.percentage}%）：{row.result}")

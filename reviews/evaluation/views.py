@@ -52,8 +52,9 @@ class CommentForm(StyledMixin, forms.Form):
 # --- the list ----------------------------------------------------------------------------------
 @login_required
 def evaluation_list(request):
-    status = request.GET.get("status", "")
-    page = Paginator(selectors.self_evaluation_list(request.user, status=status), 20).get_page(request.GET.get("page"))
+    status, timeliness = request.GET.get("status", ""), request.GET.get("timeliness", "")
+    qs = selectors.self_evaluation_list(request.user, status=status, timeliness=timeliness)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "reviews/evaluation_list.html",
@@ -61,6 +62,8 @@ def evaluation_list(request):
             "page": page,
             "statuses": SelfEvaluation.Status.choices,
             "status": status,
+            "timeliness_choices": SelfEvaluation.Timeliness.choices,
+            "timeliness": timeliness,
             "to_start": selectors.to_start(request.user),
         },
     )
@@ -238,7 +241,7 @@ def self_evaluation_attachment_delete(request, pk, attachment_pk):
 def _evaluation_context(request, evaluation, action_form=None, summary_form=None, comment_form=None):
     user = request.user
     sheets, criteria = services.score_sheets(evaluation)
-    mine = next((s for s in sheets if s.evaluator_id == user.pk), None)
+    mine = services.sheet_of(sheets, user)
     everyone_scored = bool(sheets) and not services.not_scored(sheets)
     is_office = rules.has_perm("reviews.manage_evaluation", user, evaluation)
     se = evaluation.self_evaluation
@@ -260,7 +263,7 @@ def _evaluation_context(request, evaluation, action_form=None, summary_form=None
     for row in rows:
         row["mean"] = result.criterion_means.get(row["criterion"].pk) if result else None
     for sheet in sheets:
-        sheet.total = result.evaluator_totals.get(sheet.evaluator_id) if result else None
+        sheet.total = result.evaluator_totals.get(sheet.pk) if result else None
     return {
         "evaluation": evaluation,
         "pilot": evaluation.pilot,
@@ -369,8 +372,9 @@ def evaluation_score(request, pk):
         messages.warning(request, _("评估已完成，不能再评分。"))
         return redirect(evaluation)
     sheets, criteria = services.score_sheets(evaluation)
-    sheet = next(s for s in sheets if s.evaluator_id == request.user.pk)
+    sheet = services.sheet_of(sheets, request.user)
     errors, status = {}, 200
+    opinion_only = sheet.opinion_only
     values = {
         c.pk: (
             str(sheet.by_criterion[c.pk].score) if c.pk in sheet.by_criterion else "",
@@ -384,6 +388,7 @@ def evaluation_score(request, pk):
             c.pk: (request.POST.get(f"score-{c.pk}", ""), request.POST.get(f"comment-{c.pk}", "")) for c in criteria
         }
         comment = request.POST.get("comment", "")
+        opinion_only = sheet.is_unit_sheet and request.POST.get("opinion_only") == "1"
         try:
             services.submit_scores(
                 actor=request.user,
@@ -391,6 +396,7 @@ def evaluation_score(request, pk):
                 scores=values,
                 comment=comment,
                 expected_state=request.POST.get("expected_state") or None,
+                opinion_only=opinion_only,
             )
         except WorkflowError as err:
             errors, status = err.errors or {"all": [err.message]}, err.status
@@ -409,7 +415,15 @@ def evaluation_score(request, pk):
     return TemplateResponse(
         request,
         "reviews/evaluation_score.html",
-        {"evaluation": evaluation, "rows": rows, "comment": comment, "errors": errors.get("all", []), "sheet": sheet},
+        {
+            "evaluation": evaluation,
+            "rows": rows,
+            "comment": comment,
+            "comment_errors": errors.get("comment", []),
+            "errors": errors.get("all", []),
+            "sheet": sheet,
+            "opinion_only": opinion_only,
+        },
         status=status,
     )
 

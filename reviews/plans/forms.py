@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Unit, User
+from pilots.services import default_term_months
 from reviews.plans.models import PLAN_FIELDS, SECTION_FIELDS, OpinionAnswer, Plan, PlanTask
 from workflow.ui.forms import ActionForm, MultipleFileField, StyledMixin
 
@@ -46,6 +47,24 @@ class DecisionForm(ActionForm):
     meeting_ref = forms.CharField(
         label=_("会议届次"), required=False, max_length=60, help_text=_("例如：市委改革委第3次会议")
     )
+    # Read by the approval only (试点期限原则上为2年: another term needs its reason); the service checks both.
+    term_months = forms.IntegerField(
+        label=_("试点期限（月）"),
+        required=False,
+        error_messages={"invalid": _("试点期限应为整数（月）。")},
+    )
+    term_reason = forms.CharField(
+        label=_("试点期限例外理由"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["term_months"].initial = default_term_months()
+        help_text = _("批准方案时适用：默认%(months)s个月，其他期限属于例外，须说明理由。")
+        self.fields["term_reason"].help_text = help_text % {"months": default_term_months()}
 
 
 class ConsultationForm(StyledMixin, forms.Form):

@@ -299,7 +299,8 @@ class Plan(WorkflowModel):
         source=Status.COMMITTEE_REVIEW,
         target=Status.APPROVED,
         permission=perm("reviews.approve_plan"),
-        custom={"role": Role.COMMITTEE, "label": _("批准方案"), "needs_meeting": True},
+        # The committee sets the pilot's term with its approval (``sets_term``: the form asks for it).
+        custom={"role": Role.COMMITTEE, "label": _("批准方案"), "needs_meeting": True, "sets_term": True},
     )
     def approve(self, *, meeting_ref, at):
         self.meeting_ref, self.approved_at = meeting_ref, at
@@ -314,6 +315,7 @@ class Plan(WorkflowModel):
             "role": Role.REFORM_OFFICE,
             "label": _("代为录入：批准方案"),
             "needs_meeting": True,
+            "sets_term": True,
             "optional": True,
             "on_behalf_of": Role.COMMITTEE,
         },

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.roles import units
-from pilots.services import start_term
+from pilots.services import default_term_months, start_term
 from reviews.plans import stacking
 from reviews.plans.models import (
     CONSULTATION,
@@ -32,6 +32,7 @@ from workflow.models import Opinion
 from workflow.services import change, perform, record, save_attachments
 
 EDIT_FIELDS = PLAN_FIELDS + SECTION_FIELDS
+MAX_TERM_MONTHS = 120  # the longest term the committee may set (ten years)
 _NUMBERING = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+)\s*[\.、．)）]\s*")
 
 
@@ -314,15 +315,49 @@ DECISIONS = {
 }
 
 
-def _start_the_pilot(plan, log):
-    """The term starts, and with it the quarterly reports of every quarter of the term (一季度一报: reports adds
-    them through pilots.services.on_term_set)."""
-    start_term(plan.pilot, cause_log=log, approved_at=plan.approved_at)
+def _starter(months, reason):
+    def start(plan, log):
+        """The term starts, and with it the quarterly reports of every quarter of the term (一季度一报: reports adds
+        them through pilots.services.on_term_set)."""
+        start_term(plan.pilot, cause_log=log, approved_at=plan.approved_at, months=months, exception_reason=reason)
+
+    return start
 
 
-def decide_plan(*, actor, plan, name, meeting_ref, comment="", expected_state=None, files=()):
-    """The committee approves (the pilot starts implementing and its term runs from today) or returns it,
-    citing its meeting; or the office records the approval on the committee's behalf (代为录入)."""
+def term_of(term_months, term_reason):
+    """The term the committee sets with its approval: ``(months, exception reason)``. The default
+    (``PILOT_TERM_YEARS``) needs no reason; any other length is an exception and needs one (试点期限原则上为2年)."""
+    default = default_term_months()
+    if term_months in (None, ""):
+        months = default
+    else:
+        try:
+            months = int(str(term_months).strip())
+        except ValueError:
+            months = 0
+    if not 1 <= months <= MAX_TERM_MONTHS:
+        raise WorkflowError(
+            _("试点期限应为1至%(max)s之间的整数（月）。") % {"max": MAX_TERM_MONTHS}, field="term_months", status=400
+        )
+    reason = (term_reason or "").strip()
+    if months == default:
+        return months, ""
+    if not reason:
+        raise WorkflowError(
+            _("试点期限%(months)s个月与默认的%(default)s个月不同，属于例外情形，请填写理由。")
+            % {"months": months, "default": default},
+            field="term_reason",
+            status=400,
+        )
+    return months, reason
+
+
+def decide_plan(
+    *, actor, plan, name, meeting_ref, comment="", expected_state=None, files=(), term_months=None, term_reason=""
+):
+    """The committee approves (the pilot starts implementing and its term runs from today, for the months it sets:
+    ``PILOT_TERM_YEARS`` by default, any other term with a recorded reason) or returns it, citing its meeting; or
+    the office records the approval on the committee's behalf (代为录入)."""
     if name not in DECISIONS:
         raise WorkflowError(_("没有这个操作。"), status=400)
     if not rules.has_perm(DECISIONS[name], actor, plan):
@@ -331,6 +366,18 @@ def decide_plan(*, actor, plan, name, meeting_ref, comment="", expected_state=No
     if not meeting_ref:
         raise WorkflowError(_("请填写会议届次（例如：市委改革委第3次会议）。"), field="meeting_ref", status=400)
     details = {"meeting_ref": meeting_ref}
+    approving = name != "committee_return"
+    months, reason = term_of(term_months, term_reason) if approving else (None, "")
+    if approving:
+        details["term_months"] = months
+        if reason:
+            details["term_exception"] = reason
+            note = _("试点期限%(months)s个月（原则上为%(default)s个月，例外理由：%(reason)s）。") % {
+                "months": months,
+                "default": default_term_months(),
+                "reason": reason,
+            }
+            comment = f"{note}{(comment or '').strip()}"
     if name == "approve_on_behalf":
         details.update(on_behalf_of=Role.COMMITTEE, recorded_by=actor.pk, recorded_by_name=actor.display_name)
         note = _("代为录入：%(meeting)s的决定（由%(user)s录入）。") % {
@@ -346,12 +393,14 @@ def decide_plan(*, actor, plan, name, meeting_ref, comment="", expected_state=No
         expected_state=expected_state,
         files=files,
         params={"meeting_ref": meeting_ref, "at": timezone.now()},
-        after=_start_the_pilot if name != "committee_return" else None,
+        after=_starter(months, reason) if approving else None,
         details=details,
     )
 
 
-def act(*, actor, plan, name, comment="", expected_state=None, meeting_ref="", files=()):
+def act(
+    *, actor, plan, name, comment="", expected_state=None, meeting_ref="", files=(), term_months=None, term_reason=""
+):
     """Dispatch a button's transition name to its service (the view's one entry point)."""
     if name in {"submit", "resubmit"}:
         return submit_plan(actor=actor, plan=plan, comment=comment, expected_state=expected_state)
@@ -366,5 +415,7 @@ def act(*, actor, plan, name, comment="", expected_state=None, meeting_ref="", f
             comment=comment,
             expected_state=expected_state,
             files=files,
+            term_months=term_months,
+            term_reason=term_reason,
         )
     return review_plan(actor=actor, plan=plan, name=name, comment=comment, expected_state=expected_state, files=files)

@@ -218,6 +218,9 @@ def _detail_context(request, plan, *, action_form=None, consultation_form=None):
     form = action_form or DecisionForm(initial={"expected_state": plan.status})
     if not any(t.custom.get("needs_meeting") for t in actions):
         form.fields.pop("meeting_ref", None)
+    if not any(t.custom.get("sets_term") for t in actions):
+        form.fields.pop("term_months", None)
+        form.fields.pop("term_reason", None)
     files = _files(plan)
     return {
         "plan": plan,
@@ -263,6 +266,8 @@ def plan_act(request, pk):
             expected_state=data["expected_state"],
             meeting_ref=data["meeting_ref"],
             files=data["attachments"],
+            term_months=data["term_months"],
+            term_reason=data["term_reason"],
         )
 
     def render(obj, form, status):

@@ -35,9 +35,8 @@ def evaluation(county_nanhu, office_reviewer, pilot):
 
 @pytest.fixture
 def evaluators(evaluation, office_reviewer, sg_digital, guidance_data, expert_user):
-    services.assign_evaluators(
-        actor=office_reviewer, evaluation=evaluation, user_ids=[sg_digital.pk, guidance_data.pk, expert_user.pk]
-    )
+    """The pilot's special group and guidance unit (evaluators from the start) and the expert the office names."""
+    services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[expert_user.pk])
     return [sg_digital, guidance_data, expert_user]
 
 
@@ -118,19 +117,78 @@ def test_submit_names_what_is_missing_then_office_returns_with_reason_and_accept
     assert se.overview == OVERVIEW
 
 
-def test_evaluators_are_named_from_the_pilots_group_guidance_unit_and_experts(
-    evaluation, office_reviewer, sg_digital, sg_economy, expert_user, evaluators
+def test_the_group_and_the_guidance_unit_evaluate_from_the_start_and_the_office_adds_experts(
+    guidance_data, sg_digital, evaluation, office_reviewer, sg_economy, expert_user, evaluators, pilot
 ):
+    units = evaluation.sheets.filter(evaluator=None)
+    assert {(s.role, s.unit_id) for s in units} == {
+        ("special_group", pilot.special_group_id),
+        ("guidance_unit", pilot.guidance_unit_id),
+    }
     assert Assignment.objects.for_object(evaluation).filter(active=True, purpose="evaluator").count() == 3
     items = WorkItem.objects.for_object(evaluation).open().filter(derived=False)
-    assert {i.user_id for i in items} == {u.pk for u in evaluators}
+    assert {(i.unit_id, i.user_id) for i in items} == {
+        (pilot.special_group_id, None),
+        (pilot.guidance_unit_id, None),
+        (None, expert_user.pk),
+    }
+    for user in (sg_digital, guidance_data):  # in their 我的待办 and told through the outbox
+        assert WorkItem.objects.open_for(user).get().action == "score"
+        assert Notification.objects.filter(recipient=user, log__action="evaluation.created").exists()
     assert Notification.objects.filter(recipient=expert_user, log__action="evaluation.evaluators_assigned").exists()
-    with pytest.raises(WorkflowError, match="只能指定本试点"):
+    with pytest.raises(WorkflowError, match="只能指定专家为评估人员"):
         services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[sg_economy.pk])
-    with pytest.raises(WorkflowError, match="已是本次评估的评估人员"):
+    with pytest.raises(WorkflowError, match="只能指定专家为评估人员"):
         services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[sg_digital.pk])
+    with pytest.raises(WorkflowError, match="已是本次评估的评估人员"):
+        services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[expert_user.pk])
     with pytest.raises(PermissionDenied):
         services.assign_evaluators(actor=sg_digital, evaluation=evaluation, user_ids=[expert_user.pk])
+    with pytest.raises(PermissionDenied):  # another group is no evaluator of this pilot
+        score_all(evaluation, sg_economy, 80)
+
+
+def test_completing_without_the_group_or_the_guidance_unit_is_refused(
+    evaluation, office_reviewer, evaluators, sg_digital, guidance_data, expert_user
+):
+    score_all(evaluation, expert_user, 90)
+    with pytest.raises(WorkflowError, match="须参加评估（评分或提出意见）后才能完成评估，尚缺：市数字化改革") as err:
+        services.complete_evaluation(actor=office_reviewer, evaluation=evaluation)
+    assert err.value.status == 400 and err.value.message.endswith("、市数据局。")
+    score_all(evaluation, sg_digital, 80)
+    with pytest.raises(WorkflowError, match="尚缺：市数据局。"):
+        services.complete_evaluation(actor=office_reviewer, evaluation=evaluation)
+    # the guidance unit gives its opinion without scoring: it took part, and counts in no total
+    with pytest.raises(WorkflowError, match="请填写评估意见"):
+        services.submit_scores(actor=guidance_data, evaluation=evaluation, scores={}, opinion_only=True)
+    services.submit_scores(
+        actor=guidance_data,
+        evaluation=evaluation,
+        scores={},
+        comment="同意评估意见，建议总结数据授权运营经验。",
+        opinion_only=True,
+    )
+    done = services.complete_evaluation(actor=office_reviewer, evaluation=evaluation)
+    assert done.total == Decimal("85.00")  # (90 + 80) / 2: the opinion is not a score
+    sheet = done.sheets.get(role="guidance_unit")
+    assert sheet.opinion_only and sheet.submitted_by == guidance_data and not sheet.scores.exists()
+    assert "市数据局评估意见：同意评估意见" in services.initial_summary(done)
+
+
+def test_an_expert_must_score_and_a_pilot_without_guidance_unit_cannot_be_completed(
+    county_xiuzhou, office_reviewer, committee_member, sg_digital, expert_user
+):
+    pilot = evaluating_pilot(county_xiuzhou, office_reviewer, committee_member, sg_digital)
+    Pilot.objects.filter(pk=pilot.pk).update(guidance_unit=None)  # a candidate listed without a guidance unit
+    evaluation = accepted(county_xiuzhou, office_reviewer, pilot)
+    assert list(evaluation.sheets.values_list("role", flat=True)) == ["special_group"]
+    services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[expert_user.pk])
+    with pytest.raises(WorkflowError, match="专家须对各项评估指标打分"):
+        services.submit_scores(actor=expert_user, evaluation=evaluation, scores={}, comment="意见", opinion_only=True)
+    score_all(evaluation, expert_user, 80)
+    score_all(evaluation, sg_digital, 80)
+    with pytest.raises(WorkflowError, match=r"市级牵头指导单位（本试点尚未指定）"):
+        services.complete_evaluation(actor=office_reviewer, evaluation=evaluation)
 
 
 def test_completion_names_who_has_not_scored_then_computes_total_and_grade(
@@ -166,15 +224,19 @@ def test_completion_names_who_has_not_scored_then_computes_total_and_grade(
     assert log.details["total"] == "90.00"
 
 
-def test_an_evaluator_may_not_be_removed_after_scoring(evaluation, office_reviewer, evaluators):
-    sg, guide, _expert = evaluators
-    score_all(evaluation, sg, 80)
+def test_an_evaluator_may_not_be_removed_after_scoring(evaluation, office_reviewer, evaluators, make_user):
+    sg, _guide, expert = evaluators
+    second = make_user("expert_two", "think-tank", full_name="吴专家")
+    services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[second.pk])
+    score_all(evaluation, expert, 80)
     with pytest.raises(WorkflowError, match="已评分"):
+        services.remove_evaluator(actor=office_reviewer, evaluation=evaluation, user_id=expert.pk)
+    with pytest.raises(WorkflowError, match="不是本次评估的评估人员"):  # the group evaluates as a unit, always
         services.remove_evaluator(actor=office_reviewer, evaluation=evaluation, user_id=sg.pk)
-    services.remove_evaluator(actor=office_reviewer, evaluation=evaluation, user_id=guide.pk)
-    assert not evaluation.sheets.filter(evaluator=guide).exists()
-    assert not Evaluation.objects.visible_to(guide).exists()
-    assert not WorkItem.objects.for_object(evaluation).open().filter(user=guide).exists()
+    services.remove_evaluator(actor=office_reviewer, evaluation=evaluation, user_id=second.pk)
+    assert not evaluation.sheets.filter(evaluator=second).exists()
+    assert not Evaluation.objects.visible_to(second).exists()
+    assert not WorkItem.objects.for_object(evaluation).open().filter(user=second).exists()
 
 
 def test_summary_report_completes_the_pilot_in_the_same_transaction_and_committee_comments(
@@ -220,7 +282,7 @@ def test_a_failed_completion_of_the_pilot_rolls_the_report_back(evaluation, offi
     assert Evaluation.objects.get(pk=evaluation.pk).status == Evaluation.Status.SCORED
 
 
-def test_the_refusals_each_say_why(county_nanhu, office_reviewer, pilot, sg_digital, committee_member):
+def test_the_refusals_each_say_why(county_nanhu, office_reviewer, pilot, sg_digital, guidance_data, committee_member):
     from reviews.evaluation.models import CriteriaSet
 
     CriteriaSet.objects.all().delete()
@@ -239,9 +301,9 @@ def test_the_refusals_each_say_why(county_nanhu, office_reviewer, pilot, sg_digi
         actor=county_nanhu, self_evaluation=filled_self_evaluation(county_nanhu, pilot)
     )
     evaluation = services.review_self_evaluation(actor=office_reviewer, self_evaluation=se, name="accept").evaluation
-    with pytest.raises(WorkflowError, match="尚未指定评估人员"):
+    with pytest.raises(WorkflowError, match="须参加评估"):
         services.complete_evaluation(actor=office_reviewer, evaluation=evaluation)
-    with pytest.raises(WorkflowError, match="请选择评估人员"):
+    with pytest.raises(WorkflowError, match="请选择评估专家"):
         services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[])
     with pytest.raises(WorkflowError, match="不是本次评估的评估人员"):
         services.remove_evaluator(actor=office_reviewer, evaluation=evaluation, user_id=sg_digital.pk)
@@ -249,13 +311,13 @@ def test_the_refusals_each_say_why(county_nanhu, office_reviewer, pilot, sg_digi
         services.act(actor=office_reviewer, evaluation=evaluation, name="approve")
     with pytest.raises(WorkflowError, match="请填写意见"):
         services.comment_summary(actor=committee_member, evaluation=evaluation, comment=" ")
-    services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[sg_digital.pk])
     criteria = list(evaluation.criteria_set.criteria.all())
     with pytest.raises(WorkflowError) as err:
         services.submit_scores(actor=sg_digital, evaluation=evaluation, scores={c.pk: ("九十", "") for c in criteria})
     assert "0至100之间的数字" in err.value.errors[f"score-{criteria[0].pk}"][0]
     # a weight changed in the set after the scoring began: completion names the broken rule
     score_all(evaluation, sg_digital, 80)
+    score_all(evaluation, guidance_data, 80)
     criteria[0].weight = Decimal(10)
     criteria[0].save()
     with pytest.raises(WorkflowError, match="合计应为100，当前为80"):

@@ -30,9 +30,8 @@ def evaluation(county_nanhu, office_reviewer, pilot):
 
 @pytest.fixture
 def named(evaluation, office_reviewer, sg_digital, guidance_data, expert_user):
-    services.assign_evaluators(
-        actor=office_reviewer, evaluation=evaluation, user_ids=[sg_digital.pk, guidance_data.pk, expert_user.pk]
-    )
+    """The expert the office names; the pilot's special group and guidance unit evaluate it from the start."""
+    services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[expert_user.pk])
     return [sg_digital, guidance_data, expert_user]
 
 
@@ -121,8 +120,8 @@ def test_scores_are_hidden_from_other_evaluators_until_all_have_scored(evaluatio
     response = login(office_reviewer).post(
         reverse("reviews:evaluation_act", args=[evaluation.pk]), {"name": "complete", "expected_state": "scoring"}
     )
-    assert response.status_code == 409
-    assert "尚未评分：市数据局联络员、周专家" in response.content.decode()
+    assert response.status_code == 400
+    assert "须参加评估（评分或提出意见）后才能完成评估，尚缺：市数据局" in response.content.decode()
     score_all(evaluation, guide, 80)
     score_all(evaluation, expert, 70)
     page = login(guide).get(reverse("reviews:evaluation", args=[evaluation.pk])).content.decode()
@@ -142,7 +141,8 @@ def test_the_score_form_names_the_missing_score_and_refuses_a_stranger(evaluatio
     assert "请为“目标完成情况”打分" in response.content.decode()
     data[f"score-{criteria[0].pk}"] = "85.5"
     assert client.post(url, data).status_code == 302
-    assert evaluation.sheets.get(evaluator=sg).scores.get(criterion=criteria[0]).score == Decimal("85.5")
+    sheet = evaluation.sheets.get(evaluator=None, role="special_group")  # the group's sheet, filled in by its staff
+    assert sheet.scores.get(criterion=criteria[0]).score == Decimal("85.5") and sheet.submitted_by == sg
 
 
 def test_summary_report_and_committee_comment_through_the_pages(
@@ -199,9 +199,7 @@ def test_the_list_and_evaluation_page_stay_flat_as_pilots_grow(
             county, office_reviewer, committee_member, sg_digital, candidate_title=f"项目{i}", batch=batch
         )
         evaluation = accepted(county, office_reviewer, pilot)
-        services.assign_evaluators(
-            actor=office_reviewer, evaluation=evaluation, user_ids=[sg_digital.pk, guidance_data.pk, expert_user.pk]
-        )
+        services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[expert_user.pk])
         return evaluation
 
     first = add(0)
@@ -285,11 +283,7 @@ def test_the_evaluation_page_costs_the_same_with_one_or_four_evaluators_scored(
     score_all(evaluation, expert_user, 80)
     one = count(office, url)
     second_expert = make_user("expert_two", "think-tank", full_name="吴专家")
-    services.assign_evaluators(
-        actor=office_reviewer,
-        evaluation=evaluation,
-        user_ids=[sg_digital.pk, guidance_data.pk, second_expert.pk],
-    )
+    services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[second_expert.pk])
     for user in (sg_digital, guidance_data, second_expert):
         score_all(evaluation, user, 90)
     assert count(office, url) == one
@@ -326,3 +320,33 @@ def test_the_county_removes_a_draft_file_but_not_one_the_office_already_received
     assert client.post(delete).status_code == 404
     assert client.post(reverse("reviews:self_evaluation_attachment_delete", args=[se.pk, extra.pk])).status_code == 302
     assert list(Attachment.objects.filter(object_id=se.pk, content_type__model="selfevaluation")) == [sent]
+
+
+def test_the_units_evaluate_by_url_scoring_or_giving_an_opinion_and_an_expert_must_score(
+    evaluation, named, office_reviewer, county_nanhu, login
+):
+    sg, guide, expert = named
+    page = login(office_reviewer).get(reverse("reviews:evaluation", args=[evaluation.pk])).content.decode()
+    assert page.count('data-unit="special_group"') == 1 and page.count('data-unit="guidance_unit"') == 1
+    assert "评估单位" in page and "指定评估专家" in page
+    url = reverse("reviews:evaluation_score", args=[evaluation.pk])
+    assert login(county_nanhu).get(url).status_code == 404
+    client = login(guide)
+    form = client.get(url).content.decode()
+    assert 'data-testid="unit-sheet"' in form and 'data-testid="opinion-only"' in form
+    refused = client.post(url, {"opinion_only": "1", "comment": "", "expected_state": "scoring"})
+    assert refused.status_code == 400 and "请填写评估意见" in refused.content.decode()
+    opinion = "建议总结公共数据授权运营的制度成果。"
+    assert client.post(url, {"opinion_only": "1", "comment": opinion, "expected_state": "scoring"}).status_code == 302
+    client = login(expert)
+    assert 'data-testid="opinion-only"' not in client.get(url).content.decode()
+    scored = client.post(url, {"opinion_only": "1", "comment": "意见", "expected_state": "scoring"})
+    assert scored.status_code == 400  # the box is not an expert's: every criterion still needs its score
+    score_all(evaluation, sg, 90)
+    score_all(evaluation, expert, 80)
+    page = login(office_reviewer).get(reverse("reviews:evaluation", args=[evaluation.pk])).content.decode()
+    assert 'data-testid="unit-opinion"' in page and opinion in page and "已提出意见" in page
+    done = login(office_reviewer).post(
+        reverse("reviews:evaluation_act", args=[evaluation.pk]), {"name": "complete", "expected_state": "scoring"}
+    )
+    assert done.status_code == 302 and Evaluation.objects.get(pk=evaluation.pk).total == Decimal("85.00")

@@ -129,6 +129,10 @@ class ExtensionRequest(WorkflowModel):
     def is_refused(self):
         return self.status in self.REFUSALS
 
+    @property
+    def is_refused_by_office(self):
+        return self.status == self.Status.REFUSED
+
     def units_for_role(self, role):
         if role == Role.COUNTY:
             return [self.county]

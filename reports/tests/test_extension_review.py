@@ -152,7 +152,7 @@ def test_the_committees_decision_cites_its_meeting(
 
 
 def test_an_office_record_of_the_committees_rejection_keeps_the_meeting_and_the_reason(
-    pilot, extension, office_reviewer, county_nanhu, sg_digital, guide
+    pilot, extension, office_reviewer, county_nanhu, sg_digital, guide, login
 ):
     extension = asked(extension, office_reviewer)
     answer(extension, pilot, sg_digital, guide)
@@ -167,6 +167,8 @@ def test_an_office_record_of_the_committees_rejection_keeps_the_meeting_and_the_
     assert extension.status == ExtensionRequest.Status.REJECTED and extension.is_refused
     log = log_of(extension, "reject_on_behalf")
     assert log.details["on_behalf_of"] == "committee" and log.details["meeting_ref"] == "市委改革委第9次会议"
+    page = login(county_nanhu).get(extension.get_absolute_url()).content.decode()
+    assert "市委改革委不予延期，理由" in page and "任务可在原期限内完成。" in page and "市委改革委第9次会议" in page
 
 
 def test_an_extension_is_at_most_extension_max_months(pilot, county_nanhu, settings):
@@ -321,6 +323,7 @@ def test_by_url_each_step_is_the_right_roles_and_a_refusal_is_400(
 
     page = login(county_nanhu).get(url).content.decode()
     assert 'data-testid="refusal-reason"' in page and "延期时间过长，请压缩后重新申请。" in page
+    assert "市委改革办审核未通过，理由" in page
     assert 'data-testid="apply-again"' in page
     form = login(county_nanhu).get(reverse("reports:extension_new", args=[pilot.pk])).content.decode()
     assert 'data-testid="last-refusal"' in form and "延期时间过长，请压缩后重新申请。" in form

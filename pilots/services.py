@@ -65,6 +65,7 @@ def update_batch(*, actor, batch, data):
         for key, value in data.items():
             setattr(locked, key, value)
         locked.save()
+        sync(locked)  # the window's dates decide when the office's work item opens
         record(
             locked,
             "batch.updated",

@@ -7,7 +7,7 @@ The public API (everything else here is internal):
   (``reset=True`` after a transition: every open item is closed by the actor and log, new ones open "now").
 - ``sync(obj)``: the same for a record written outside those services (created by ``Model.objects.create`` in an
   app's service, demo data, a factory): the code that writes it calls it; no signal does. ``forget(obj)``
-  removes a deleted record's open items.
+  removes the open items of a record about to be deleted.
 - ``open_item(obj, *, role, action, unit=None, user=None, due_at=None, opened_at=None, title=None, url=None)``
   and ``close_items(obj, *, log=None, actor=None, **filters)``: items a service opens and closes itself
   (``derived=False``; ``sync_items`` never touches them).
@@ -315,5 +315,6 @@ def sync(obj):
 
 
 def forget(obj):
-    """A record is being deleted (a draft): remove its open work items; the deleting service calls it."""
+    """A record is about to be deleted (nothing in the product deletes a workflow record today; a test or a support
+    script may): remove its open work items, so 我的待办 does not list what no longer exists. No signal does it."""
     return WorkItem.objects.for_object(obj).filter(closed_at__isnull=True).delete()

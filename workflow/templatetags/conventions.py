@@ -4,8 +4,10 @@ from django import template
 
 from ..conventions import approval as conventions
 from ..conventions.models import SavedPhrase
+from ..engine.transitions import transitions_of
 from ..inbox import deputies
-from ..services import available_actions, transitions_of
+from ..inbox.models import deputising
+from ..services import available_actions
 from ..ui.convention_views import DeputyForm
 
 register = template.Library()
@@ -86,7 +88,7 @@ def deputy_manager(context, form=None):
     user = _user(context)
     return {
         "named": deputies.named_by(user),
-        "deputising": deputies.deputising(user),
+        "deputising": deputising(user),
         "form": form or DeputyForm(user=user),
         "csrf_token": context.get("csrf_token"),
     }

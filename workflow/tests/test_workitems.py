@@ -3,6 +3,7 @@ transitions, acting assignments name who acts, and the people told are the peopl
 
 import pytest
 
+from workflow.inbox import workitems
 from workflow.inbox.workitems import assign, end_assignment, waiting_on
 from workflow.models import Notification, TransitionLog, WorkItem
 from workflow.services import next_actors, perform
@@ -47,15 +48,19 @@ def test_a_person_assigned_to_act_gets_the_task_and_the_notice_and_colleagues_do
     assert WorkItem.objects.open_for(colleague).count() == 1
 
 
-def test_a_record_saved_again_after_a_service_saved_it_is_synced_again(ticket, county_nanhu):
-    """The services save without the signal's sync (they sync with the log row), for that one save only."""
+def test_a_plain_save_leaves_the_items_and_sync_brings_them_back(ticket, county_nanhu):
+    """No signal syncs work items: perform and change sync them with the log row, and code that writes a record
+    outside them calls ``workitems.sync`` (no flag is left on the object either way)."""
     ticket = perform(ticket, "submit", actor=county_nanhu)
     WorkItem.objects.for_object(ticket).delete()  # the items lost behind the record's back
-    ticket.save()  # an ordinary save of the object the service returned: post_save syncs it
+    ticket.save()  # an ordinary save syncs nothing
+    assert _who(ticket) == []
+    workitems.sync(ticket)
     assert _who(ticket) == [("reform-office", "reform_office", "accept,return_to_county")]
 
 
 def test_deleting_a_record_removes_its_open_items(ticket):
     assert WorkItem.objects.for_object(ticket).exists()
-    Ticket.objects.filter(pk=ticket.pk).delete()  # the queryset delete sends post_delete per object
+    workitems.forget(ticket)  # the deleting code says so (no post_delete signal)
+    Ticket.objects.filter(pk=ticket.pk).delete()
     assert not WorkItem.objects.filter(object_id=ticket.pk, workflow="ticket", closed_at=None).exists()

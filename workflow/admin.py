@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 
+from . import services
 from .engine.errors import WorkflowError
 from .models import AuditEvent, Notification, TransitionLog
-from .services import change as change_record
 
 #: the log action of an edit made in the admin (``<workflow_key>.admin_edit``, labelled in workflow.engine.registry)
 ADMIN_EDIT = "admin_edit"
@@ -67,7 +67,7 @@ class WorkflowRecordAdmin(admin.ModelAdmin):
                 changed[name] = {"label": str(field.verbose_name), "old": old, "new": field.value_to_string(locked)}
             return {"fields": changed}
 
-        saved = change_record(
+        saved = services.change(
             obj,
             ADMIN_EDIT,
             actor=request.user,

@@ -9,16 +9,24 @@ from accounts.models import Unit
 from applications.models import Application
 from applications.services import FILLED_EXAMPLE
 from pilots.models import Batch, Candidate
+from workflow.inbox.workitems import sync
 
 
 class BatchFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Batch
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"2026年第{n + 1}批")
     year = 2026
     window_opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
     window_closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+
+    @factory.post_generation
+    def work_items(batch, create, extracted, **kwargs):
+        """Created outside perform/change, so the factory syncs its work items (no signal does)."""
+        if create:
+            sync(batch)
 
 
 def open_batch(office, **kwargs):

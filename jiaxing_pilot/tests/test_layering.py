@@ -87,4 +87,4 @@ def test_an_import_across_the_layers_fails_lint(tree, probe, module, source, bro
     code, output = lint(tree)
     assert code != 0
     assert broken in output.replace("\n", " ")
-    assert module in output
+    assert module in output or module.rsplit(".", 1)[0] in output  # a circle is named by its package

@@ -60,5 +60,5 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
 
 @receiver(security_event)
-def _announced(sender, kind, request=None, **details):
+def _announced(sender, kind, request=None, signal=None, **details):
     audit(kind, request, **details)

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from pilots import services as pilot_services
-from pilots.experience_models import BonusEntry
+from pilots.experiences.models import BonusEntry
 from pilots.tests.experience_factories import promote, published
-from reviews import evaluation_services
+from reviews.evaluation import services as evaluation_services
 from reviews.tests.evaluation_factories import accepted, evaluating_pilot, score_all
 from workflow.models import TransitionLog, WorkItem
 

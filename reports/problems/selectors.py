@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from applications import selectors as application_selectors
+from pilots import selectors as pilot_selectors
 from reports.monitoring import selectors
 from reports.problems.models import ProblemItem
 from reviews.plans import selectors as review_selectors
@@ -53,6 +54,19 @@ def access_source(user, kind, pk):
     if access is None:
         raise Http404
     return access(user, pk)
+
+
+def links_open_to(user, item):
+    """``(source, pilot)``: whether ``user`` may open the item's source and its pilot (a 市级有关单位 it is assigned
+    to reads the item only), so its page links only what opens (two queries)."""
+    try:
+        access_source(user, item.source_kind, item.source_id)
+    except Http404:
+        source = False
+    else:
+        source = True
+    pilot = bool(item.pilot_id) and pilot_selectors.pilot_list(user).filter(pk=item.pilot_id).exists()
+    return source, pilot
 
 
 def source_kind(source):

@@ -157,8 +157,11 @@ def problem_new(request, source, pk):
 
 def _context(request, item, action_form=None):
     actions = available_actions(item, request.user)
+    source_link, pilot_link = selectors.links_open_to(request.user, item)
     return {
         "item": item,
+        "source_link": source_link,
+        "pilot_link": pilot_link,
         "timeline": timeline(item),
         "actions": actions,
         "action_form": action_form or _action_form(item, actions),

@@ -215,7 +215,10 @@ def test_acting_by_url_right_and_wrong_role(item, county_nanhu, office_reviewer,
         act, {"name": "assign", "unit": units["md-finance"].pk, "due_on": due, "expected_state": "open"}
     )
     assert done.status_code == 302
-    assert login(md_finance).get(detail).status_code == 200
+    page = login(md_finance).get(detail).content.decode()  # the bureau reads the item, not the report or the pilot
+    assert item.source_url not in page and item.pilot.get_absolute_url() not in page
+    county_page = login(county_nanhu).get(detail).content.decode()
+    assert item.source_url in county_page and item.pilot.get_absolute_url() in county_page
     assert login(md_hrss).get(detail).status_code == 404
     assert login(md_hrss).post(act, {"name": "reply_to", "comment": "x"}).status_code == 404
     assert login(county_nanhu).post(act, {"name": "reply_to", "comment": "x"}).status_code == 403

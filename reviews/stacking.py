@@ -111,25 +111,29 @@ def score(a, b):
     return _score_prepared(_prepared(a), _prepared(b))
 
 
-def _rows(keys, *, task=None, reference=None):
-    return [TaskSignatureBand(task=task, reference=reference, band=i, hash=h) for i, h in enumerate(keys)]
+def _store(rows):
+    """Insert ``(reference_id, task_id, band, hash)`` rows, 1,000 to a statement: 128 rows a task, so an import of
+    5,000 reference tasks writes 640,000, and model instances would triple the time (bench/RESULTS.md)."""
+    table = connection.ops.quote_name(TaskSignatureBand._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (reference_id, task_id, band, hash) VALUES {values}",  # noqa: S608 - table name from the model, values as parameters
+                [v for row in chunk for v in row],
+            )
 
 
 def index_tasks(tasks):
     """Store (replace) the band keys of plan tasks; called whenever the task list is saved."""
     tasks = list(tasks)
     TaskSignatureBand.objects.filter(task__in=[t.pk for t in tasks]).delete()
-    rows = []
-    for t in tasks:
-        rows += _rows(band_keys(t.content), task=t)
-    TaskSignatureBand.objects.bulk_create(rows, batch_size=2000)
+    _store([(None, t.pk, i, h) for t in tasks for i, h in enumerate(band_keys(t.content))])
 
 
 def index_references(references):
-    rows = []
-    for r in references:
-        rows += _rows(band_keys(r.content), reference=r)
-    TaskSignatureBand.objects.bulk_create(rows, batch_size=2000)
+    _store([(r.pk, None, i, h) for r in references for i, h in enumerate(band_keys(r.content))])
 
 
 def _candidates(plan, keys_of):

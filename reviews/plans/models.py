@@ -430,7 +430,8 @@ class TaskSignatureBand(models.Model):
     hash = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["hash", "band"], name="signature_band_lookup")]
+        # The lookup counts a plan task's keys per stored task from this index alone (both ids are in it).
+        indexes = [models.Index(fields=["hash", "reference", "task"], name="signature_band_match")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(task__isnull=False, reference__isnull=True) | Q(task__isnull=True, reference__isnull=False),

@@ -14,6 +14,7 @@ from reports.problems.rules import is_source_county
 from reports.problems.selectors import source_facts
 from workflow.engine.errors import WorkflowError
 from workflow.inbox.workitems import assign as give_part
+from workflow.inbox.workitems import sync
 from workflow.services import notify, perform, record
 
 # A reading part on the item for every unit it was ever assigned to (it keeps reading what it replied to).
@@ -55,6 +56,7 @@ def raise_problem(*, actor, source, kind, content):
             content=content,
             raised_by=actor,
         )
+        sync(item)  # its work items: the office's 我的待办 (no signal does it)
         log = record(
             item,
             "problem.raised",

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from conftest import PASSWORD, watch_page_errors
 from pilots.experiences.models import BonusEntry, Experience
-from pilots.tests.experience_factories import approved_pilot
+from pilots.tests.experience_factories import approved_pilot, graded
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,6 +51,7 @@ def people(browser, live_server):
 
 
 def test_experience_published_found_by_a_word_promoted_and_its_points_confirmed_exported(
+    monkeypatch,
     people,
     live_server,
     office_reviewer,
@@ -63,6 +64,7 @@ def test_experience_published_found_by_a_word_promoted_and_its_points_confirmed_
     settings,
 ):
     settings.BONUS_POINTS = {"city": 1, "province": 2, "national": None}
+    graded(monkeypatch, "good")  # the pilot worked (its evaluation's rule: tests/test_pilot_outcomes.py)
     pilot = approved_pilot(county_nanhu, office_reviewer, committee_member, sg_digital)
 
     # The pilot's guidance unit records the experience from the case library's menu entry.

@@ -219,10 +219,10 @@ TOLERATED = "tolerated"  # the stage figures' 容错免责 column: terminated pi
 def _stage_url(value, terminated, **params):
     """The pilot list behind a stage's number: 已终止 without the 容错免责 ones, 容错免责 the marked terminated ones."""
     if value == TOLERATED:
-        return _url("pilots:pilot_list", stage=terminated, tolerated=1, **params)
+        return _url("pilots:pilot_list", **params, stage=terminated, tolerated=1)
     if value == terminated:
-        return _url("pilots:pilot_list", stage=terminated, tolerated=0, **params)
-    return _url("pilots:pilot_list", stage=value, **params)
+        return _url("pilots:pilot_list", **params, stage=terminated, tolerated=0)
+    return _url("pilots:pilot_list", **params, stage=value)
 
 
 def pipeline(user):

@@ -20,7 +20,7 @@ class PilotsConfig(AppConfig):
         from workflow.ui import calendar
 
         demos.register(10, "pilots", demo.seed)  # batches and the candidate list
-        demos.register(60, "pilots.experiences", experience_demo.seed)  # 经验推广, after the pilots have run (and been evaluated)
+        demos.register(60, "pilots.experiences", experience_demo.seed)  # 经验推广, once pilots are evaluated
         calendar.register(dates.batch_windows)
         calendar.register(dates.pilot_term_ends)
         calendar.register_kind("batch_opens", _("申报批次"), "text-bg-info")

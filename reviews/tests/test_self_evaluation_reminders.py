@@ -111,3 +111,9 @@ def test_a_terminated_pilots_self_evaluation_is_not_chased(opened, pilot, commit
     terminate_pilot(actor=committee_member, pilot=pilot, comment="改革任务调整，终止试点。")
     assert reminders.send_reminders(DUE + datetime.timedelta(days=1)) == {"before": 0, "due": 0, "overdue": 0}
     assert not reminders.overdue(DUE + datetime.timedelta(days=1)).exists()
+
+
+def test_beat_sends_them_every_morning_after_the_reports(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["send-self-evaluation-reminders"]
+    assert entry["task"] == send_self_evaluation_reminders.name == "reviews.send_self_evaluation_reminders"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({7}, {35})

@@ -1,9 +1,11 @@
 """经验推广 in the browser: the pilot's guidance unit records an experience, the office publishes it to 嘉兴样本,
-another county finds it by a word inside its text, the office records a province promotion and confirms the
-proposed bonus entry, and the pilot's county sees the points in its ledger and exports them to Excel.
+another county finds it by a word inside its text, the office records a province promotion whose bonus entry waits
+for the pilot's evaluation (试点工作富有成效), the evaluation passes and proposes it, the office confirms it, and the
+pilot's county sees the points in its ledger and exports them to Excel.
 
-The pilot itself (approved through the real services) is the starting point; evaluation and summary belong to
-their own journey. Every person uses the real login form in their own browser context.
+The pilot itself (in 总结评估 through the real services) is the starting point; its evaluation is made through the
+services too (its pages belong to their own journey). Every person uses the real login form in their own browser
+context.
 """
 
 import io
@@ -16,7 +18,8 @@ from playwright.sync_api import expect
 
 from conftest import PASSWORD, watch_page_errors
 from pilots.experiences.models import BonusEntry, Experience
-from pilots.tests.experience_factories import approved_pilot, graded
+from reviews.evaluation import services as evaluation_services
+from reviews.tests.evaluation_factories import accepted, evaluating_pilot, score_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +54,6 @@ def people(browser, live_server):
 
 
 def test_experience_published_found_by_a_word_promoted_and_its_points_confirmed_exported(
-    monkeypatch,
     people,
     live_server,
     office_reviewer,
@@ -60,12 +62,13 @@ def test_experience_published_found_by_a_word_promoted_and_its_points_confirmed_
     county_xiuzhou,
     sg_digital,
     guidance_data,
+    expert_user,
     shots,
     settings,
 ):
     settings.BONUS_POINTS = {"city": 1, "province": 2, "national": None}
-    graded(monkeypatch, "good")  # the pilot worked (its evaluation's rule: tests/test_pilot_outcomes.py)
-    pilot = approved_pilot(county_nanhu, office_reviewer, committee_member, sg_digital)
+    evaluation_services.ensure_default_criteria_set()  # transactional tests flush the data migration's rows
+    pilot = evaluating_pilot(county_nanhu, office_reviewer, committee_member, sg_digital)
 
     # The pilot's guidance unit records the experience from the case library's menu entry.
     guide = people(guidance_data)
@@ -99,7 +102,7 @@ def test_experience_published_found_by_a_word_promoted_and_its_points_confirmed_
     expect(reader.page.get_by_test_id("promotion-form")).to_have_count(0)
     reader.page.screenshot(path=shots / "case-library-found.png", full_page=True)
 
-    # The office records a province promotion: a bonus entry is proposed, and the office confirms it.
+    # The office records a province promotion: the pilot is not evaluated yet, so its bonus entry waits and says so.
     office.page.reload()
     office.page.select_option("#id_level", "province")
     office.page.fill("#id_promoted_on", "2026-03-01")
@@ -107,7 +110,19 @@ def test_experience_published_found_by_a_word_promoted_and_its_points_confirmed_
     office.page.get_by_test_id("promotion-save").click()
     expect(office.page.get_by_test_id("promotion-row")).to_contain_text("浙改办〔2026〕8号")
     office.page.get_by_test_id("promotion-bonus").click()
+    expect(office.page.get_by_test_id("state")).to_have_attribute("data-state", "awaiting")
+    expect(office.page.get_by_test_id("bonus-note")).to_contain_text("试点尚未完成评估")
+    expect(office.page.get_by_test_id("actions")).to_have_count(0)  # nothing to confirm yet
+
+    # The pilot's evaluation (its special group, its guidance unit and an expert) passes: the entry is proposed.
+    evaluation = accepted(county_nanhu, office_reviewer, pilot)
+    evaluation_services.assign_evaluators(actor=office_reviewer, evaluation=evaluation, user_ids=[expert_user.pk])
+    for user in (sg_digital, guidance_data, expert_user):
+        score_all(evaluation, user, 85)
+    evaluation_services.complete_evaluation(actor=office_reviewer, evaluation=evaluation)
+    office.page.reload()
     expect(office.page.get_by_test_id("state")).to_have_attribute("data-state", "proposed")
+    expect(office.page.get_by_test_id("bonus-note")).to_contain_text("达到加分条件")
     office.page.get_by_test_id("action-confirm").click()
     expect(office.page.get_by_test_id("state")).to_have_attribute("data-state", "confirmed")
     assert BonusEntry.objects.get().status == "confirmed"
